@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OFFICE_STAFF = "office_staff", _("Office staff")
+    OFFICE_SUPERVISOR = "office_supervisor", _("Office supervisor")
+    BUREAU_VIEWER = "bureau_viewer", _("Bureau viewer")
+    BUREAU_ADMIN = "bureau_admin", _("Bureau admin")
+
+
+OFFICE_ROLES = (Role.OFFICE_STAFF, Role.OFFICE_SUPERVISOR)
+BUREAU_ROLES = (Role.BUREAU_VIEWER, Role.BUREAU_ADMIN)
+
+
+class User(AbstractUser):
+    """A person who signs in. Office roles belong to exactly one office or unit;
+    bureau roles to none (DOMAIN.md, "Who")."""
+
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.BUREAU_VIEWER
+    )
+    office = models.ForeignKey(
+        "offices.Office",
+        verbose_name=_("office or unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("Required for office staff and supervisors; empty for bureau roles."),
+    )
+    language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Used for e-mails and chosen after sign-in."),
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role__in=OFFICE_ROLES) & Q(office__isnull=False))
+                | (Q(role__in=BUREAU_ROLES) & Q(office__isnull=True)),
+                name="user_office_matches_role",
+                violation_error_message=_(
+                    "Office staff and supervisors need an office; bureau roles have none."
+                ),
+            ),
+        ]
+
+    @property
+    def is_bureau(self) -> bool:
+        return self.is_superuser or self.role in BUREAU_ROLES
+
+    @property
+    def is_bureau_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.BUREAU_ADMIN
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.OFFICE_SUPERVISOR
+
+    def office_scope_ids(self) -> list[int]:
+        """The offices whose data an office user works with: their office and, for a
+        top-level office, its units. Cached per user object (one query per request)."""
+        if self.office_id is None:
+            return []
+        if not hasattr(self, "_office_scope_ids"):
+            from offices.models import Office
+
+            self._office_scope_ids = list(
+                Office.objects.filter(Q(pk=self.office_id) | Q(parent_id=self.office_id))
+                .order_by()
+                .values_list("pk", flat=True)
+            )
+        return self._office_scope_ids
+
+    def can_see_office(self, office) -> bool:
+        return self.is_bureau or office.pk in self.office_scope_ids()

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+class LoginView(auth_views.LoginView):
+    """Sign-in that opens the pages in the user's preferred language, unless the person
+    has just chosen one on the sign-in page itself."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                form.get_user().language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+            )
+        return response
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also remembers the choice on the user (for e-mails)."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    user = request.user
+    if user.is_authenticated and language in LANGUAGE_CODES and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return response

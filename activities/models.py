@@ -1,0 +1,256 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from offices.models import Counterpart, Indicator, Office, Region
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    VERIFIED = "verified", _("Verified")
+    RETURNED = "returned", _("Returned")
+
+
+# DOMAIN.md, "What counts": submitted or verified, and not removed.
+COUNTING_STATUSES = (Status.SUBMITTED, Status.VERIFIED)
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The first instant after `day` ends, in Hong Kong time."""
+    next_day = day + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(next_day, dt.time.min))
+
+
+class ActivityQuerySet(models.QuerySet):
+    """Every rule about which activities count is written here, once."""
+
+    def not_removed(self) -> ActivityQuerySet:
+        return self.filter(removed_at__isnull=True)
+
+    def counted(self) -> ActivityQuerySet:
+        return self.filter(status__in=COUNTING_STATUSES, removed_at__isnull=True)
+
+    def between(self, start: dt.date, end: dt.date) -> ActivityQuerySet:
+        return self.filter(occurred_on__gte=start, occurred_on__lte=end)
+
+    def in_year(self, year: int) -> ActivityQuerySet:
+        return self.between(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+    def as_of(self, day: dt.date) -> ActivityQuerySet:
+        """Took place on or before `day` and was in a counting state by the end of `day`."""
+        return self.filter(occurred_on__lte=day, counted_since__lt=end_of_day(day))
+
+    def for_office(self, office: Office) -> ActivityQuerySet:
+        """Led by the office or, for a top-level office, by one of its units (roll-up)."""
+        return self.filter(lead_office_id__in=office.scope_ids())
+
+    def involving_offices(self, office_ids: Iterable[int]) -> ActivityQuerySet:
+        """Led by, or joined by, any of the offices: what appears in their lists."""
+        office_ids = list(office_ids)
+        joined = Activity.participating_offices.through.objects.filter(
+            office_id__in=office_ids
+        ).values("activity_id")
+        return self.filter(Q(lead_office_id__in=office_ids) | Q(pk__in=joined))
+
+    def visible_to(self, user) -> ActivityQuerySet:
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_bureau:
+            return self.all()
+        return self.involving_offices(user.office_scope_ids())
+
+    def with_reporting_office(self) -> ActivityQuerySet:
+        """Annotate the top-level office each activity counts for."""
+        return self.annotate(
+            reporting_office_id=Coalesce("lead_office__parent_id", "lead_office_id")
+        )
+
+
+class Activity(models.Model):
+    """One occasion, counted once towards one indicator for its lead office."""
+
+    lead_office = models.ForeignKey(
+        Office,
+        verbose_name=_("lead office or unit"),
+        on_delete=models.PROTECT,
+        related_name="led_activities",
+    )
+    participating_offices = models.ManyToManyField(
+        Office,
+        verbose_name=_("other participating offices"),
+        related_name="joined_activities",
+        blank=True,
+        help_text=_("For a joint activity: it still counts once, for the lead office."),
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="activities"
+    )
+    occurred_on = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200)
+    counterparts = models.ManyToManyField(
+        Counterpart, verbose_name=_("counterparts"), related_name="activities", blank=True
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    hk_participants = models.TextField(
+        _("Hong Kong participants"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Officers and other Hong Kong participants, one per line."),
+    )
+    partners = models.ManyToManyField(
+        Counterpart,
+        verbose_name=_("partner organisations"),
+        related_name="partnered_activities",
+        blank=True,
+        limit_choices_to={"type": Counterpart.Type.PARTNER},
+        help_text=_("For example HKTDC, InvestHK, HKTB."),
+    )
+    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    counted_since = models.DateTimeField(
+        _("counted since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When it last entered a counting state (submitted or verified)."),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified or returned by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("verified or returned at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True, max_length=2000)
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now, editable=False)
+
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("removed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    removal_reason = models.TextField(_("reason for removal"), blank=True, max_length=1000)
+
+    history = HistoricalRecords(m2m_fields=[participating_offices, counterparts, partners])
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [
+            models.Index(fields=["lead_office", "indicator", "occurred_on"]),
+            models.Index(fields=["indicator", "occurred_on"]),
+            models.Index(fields=["-occurred_on", "-id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "verified", "returned"]),
+                name="activity_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "returned"]) | Q(counted_since__isnull=False),
+                name="activity_counting_has_counted_since",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(removed_at__isnull=True, removed_by__isnull=True, removal_reason="")
+                    | (
+                        Q(removed_at__isnull=False, removed_by__isnull=False)
+                        & ~Q(removal_reason="")
+                    )
+                ),
+                name="activity_removal_complete",
+                violation_error_message=_("A removal needs who, when and why."),
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="activity_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on:%Y-%m-%d} {self.title}"
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+    @property
+    def counts(self) -> bool:
+        return self.status in COUNTING_STATUSES and not self.is_removed
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    return f"evidence/{instance.activity_id}/{filename}"
+
+
+class Evidence(models.Model):
+    """A file that shows an activity took place: a photo, a PDF, an Office document."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(size__lte=10 * 1024 * 1024), name="evidence_size_limit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,14 @@
+"""`make run`: a developer's machine. SQLite under var/ unless DATABASE_URL is set."""
+
+from .base import *  # noqa: F403
+from .env import env, envlist
+
+DEBUG = True
+SECRET_KEY = env("DJANGO_SECRET_KEY", "local-development-only-not-secret")  # noqa: S105
+ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+
+VAR_DIR.mkdir(exist_ok=True)  # noqa: F405  (the SQLite file and uploads live here)

@@ -1,0 +1,20 @@
+"""Production: everything that matters comes from the environment, and startup fails without it."""
+
+from .base import *  # noqa: F403
+from .env import env_required, envbool, envint, envlist
+
+DEBUG = False
+SECRET_KEY = env_required("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS") or [env_required("DJANGO_ALLOWED_HOSTS")]
+env_required("DATABASE_URL")
+
+SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = envint("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = envlist("DJANGO_EMAIL_HOST", "localhost")[0]
+EMAIL_PORT = envint("DJANGO_EMAIL_PORT", 25)

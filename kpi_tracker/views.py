@@ -1,0 +1,24 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to the page it works from."""
+    user = request.user
+    if user.is_bureau:
+        return redirect("offices:list")
+    return redirect("offices:detail", code=user.office.code)
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For the container health check: the app answers and reaches its database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,49 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import AnnualTarget, Counterpart, Indicator, Office, OfficeTarget, Region
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_en", "name_zh_hant", "name_zh_hans", "kind")
+    list_filter = ("kind",)
+    search_fields = ("code", "name_en", "name_zh_hant", "name_zh_hans")
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_en", "name_zh_hant", "kind", "parent", "city_en", "is_active")
+    list_filter = ("kind", "is_active", "parent")
+    list_select_related = ("parent",)
+    search_fields = ("code", "name_en", "name_zh_hant", "name_zh_hans")
+    filter_horizontal = ("regions",)
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_en", "name_zh_hant", "display_order", "is_active")
+    list_editable = ("display_order",)
+    search_fields = ("code", "name_en", "name_zh_hant", "name_zh_hans")
+
+
+@admin.register(AnnualTarget)
+class AnnualTargetAdmin(SimpleHistoryAdmin):
+    list_display = ("year", "indicator", "target", "source")
+    list_filter = ("year", "indicator")
+    list_select_related = ("indicator",)
+
+
+@admin.register(OfficeTarget)
+class OfficeTargetAdmin(SimpleHistoryAdmin):
+    list_display = ("year", "office", "indicator", "target")
+    list_filter = ("year", "office", "indicator")
+    list_select_related = ("office", "indicator")
+
+
+@admin.register(Counterpart)
+class CounterpartAdmin(admin.ModelAdmin):
+    list_display = ("name_en", "name_zh_hant", "type", "region", "is_active")
+    list_filter = ("type", "region", "is_active")
+    list_select_related = ("region",)
+    search_fields = ("name_en", "name_zh_hant", "name_zh_hans")

@@ -1,0 +1,57 @@
+import datetime as dt
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from offices.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
+from offices.models import Office
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo users for every role and a realistic history of activities (last year in "
+        "full, this year up to today). Safe to run twice. Refuses to run on production settings."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--users-only", action="store_true", help="Create the users only.")
+        parser.add_argument(
+            "--today", type=dt.date.fromisoformat, help="Pretend today is this date (YYYY-MM-DD)."
+        )
+        parser.add_argument(
+            "--scale", type=float, default=1.0, help="Fraction of the usual volume (e.g. 0.1)."
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="Delete the demo activities and create them anew."
+        )
+
+    def handle(self, *args, **options) -> None:
+        if settings.SETTINGS_MODULE.endswith(".production"):
+            raise CommandError(
+                "seed_demo creates demo logins and is refused on production settings."
+            )
+        if not Office.objects.exists():
+            raise CommandError(
+                "Load the reference data first: python manage.py load_reference_data"
+            )
+        if not 0 < options["scale"] <= 10:
+            raise CommandError("--scale must be between 0 and 10.")
+        today = options["today"] or timezone.localdate()
+        result = demo_seed(
+            today=today,
+            users_only=options["users_only"],
+            scale=options["scale"],
+            reset=options["reset"],
+        )
+        if result.skipped_activities:
+            self.stdout.write(
+                "Activities already exist: none added (use --reset to recreate the demo)."
+            )
+        elif not options["users_only"]:
+            self.stdout.write(f"Created {result.activities_created} demo activities up to {today}.")
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
+        for demo in DEMO_USERS:
+            where = f" · {demo.office_code}" if demo.office_code else ""
+            self.stdout.write(f"  {demo.username:<18} {demo.role.label}{where}")

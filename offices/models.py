@@ -1,0 +1,320 @@
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .i18n import LocalizedNamesMixin
+
+YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
+
+
+class Region(LocalizedNamesMixin, models.Model):
+    """A Mainland provincial-level division, keyed by its GB/T 2260 code."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        MUNICIPALITY = "municipality", _("Municipality")
+        AUTONOMOUS_REGION = "autonomous_region", _("Autonomous region")
+
+    code = models.CharField(
+        _("GB/T 2260 code"),
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^[1-9]\d0000$", _("Enter a six-digit GB/T 2260 code."))],
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_zh_hant = models.CharField(_("name (Traditional Chinese)"), max_length=50)
+    name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=50)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["province", "municipality", "autonomous_region"]),
+                name="region_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OfficeQuerySet(models.QuerySet):
+    def top_level(self) -> OfficeQuerySet:
+        return self.filter(parent__isnull=True)
+
+    def active(self) -> OfficeQuerySet:
+        return self.filter(is_active=True)
+
+    def visible_to(self, user) -> OfficeQuerySet:
+        """The offices a user may see: all for the bureau, their own (and its units) otherwise."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_bureau:
+            return self.all()
+        if user.office_id is None:
+            return self.none()
+        return self.filter(pk__in=user.office_scope_ids())
+
+
+class Office(LocalizedNamesMixin, models.Model):
+    """A Mainland Office, the centre, or a liaison unit.
+
+    Units and the centre have a parent office; their activities roll up into it, and
+    the bureau total is the sum over the top-level offices.
+    """
+
+    class Kind(models.TextChoices):
+        OFFICE = "office", _("Mainland Office")
+        CENTRE = "centre", _("Centre")
+        LIAISON_UNIT = "liaison_unit", _("Liaison unit")
+
+    code = models.CharField(
+        _("code"),
+        max_length=12,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[A-Z][A-Z0-9]{1,11}$", _("Use 2–12 capital letters or digits."))
+        ],
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent office"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+    )
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_zh_hant = models.CharField(_("name (Traditional Chinese)"), max_length=100)
+    name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=100)
+    city_en = models.CharField(_("city (English)"), max_length=100)
+    city_zh_hant = models.CharField(_("city (Traditional Chinese)"), max_length=50)
+    city_zh_hans = models.CharField(_("city (Simplified Chinese)"), max_length=50)
+    regions = models.ManyToManyField(
+        Region, verbose_name=_("regions covered"), related_name="offices", blank=True
+    )
+    opened_on = models.DateField(_("opened"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    objects = OfficeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="office", parent__isnull=True)
+                | (Q(kind__in=["centre", "liaison_unit"]) & Q(parent__isnull=False)),
+                name="office_parent_matches_kind",
+                violation_error_message=_(
+                    "A Mainland Office has no parent; a centre or liaison unit must have one."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.parent_id and self.parent.parent_id:
+            raise ValidationError(
+                {"parent": _("The parent must be a Mainland Office, not a unit.")}
+            )
+
+    @property
+    def city(self) -> str:
+        return self.localized("city")
+
+    @property
+    def is_unit(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def reporting_office_id(self) -> int:
+        """The top-level office this office's activities roll up into."""
+        return self.parent_id or self.pk
+
+    def scope_ids(self) -> list[int]:
+        """This office and, for a top-level office, its units and centre."""
+        if self.parent_id:
+            return [self.pk]
+        return [self.pk, *self.units.values_list("pk", flat=True)]
+
+
+class Indicator(LocalizedNamesMixin, models.Model):
+    """A key performance indicator. Admins can add more without code changes."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_zh_hant = models.CharField(_("name (Traditional Chinese)"), max_length=100)
+    name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=100)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh_hant = models.TextField(_("description (Traditional Chinese)"), blank=True)
+    description_zh_hans = models.TextField(_("description (Simplified Chinese)"), blank=True)
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["display_order", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def description(self) -> str:
+        return self.localized("description")
+
+
+class AnnualTarget(models.Model):
+    """The bureau-wide minimum for one indicator in one calendar year ("no less than")."""
+
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="targets"
+    )
+    target = models.PositiveIntegerField(
+        _("target (no less than)"), validators=[MinValueValidator(1)]
+    )
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "indicator__display_order"]
+        verbose_name = _("bureau-wide annual target")
+        verbose_name_plural = _("bureau-wide annual targets")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "indicator"], name="annual_target_unique"),
+            models.CheckConstraint(condition=Q(target__gt=0), name="annual_target_positive"),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="annual_target_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.indicator}: {self.target}"
+
+
+class OfficeTarget(models.Model):
+    """An optional share of a year's target allocated to one office."""
+
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.PROTECT,
+        related_name="office_targets",
+    )
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="targets"
+    )
+    target = models.PositiveIntegerField(
+        _("target (no less than)"), validators=[MinValueValidator(1)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "office__sort_order", "indicator__display_order"]
+        verbose_name = _("office target")
+        verbose_name_plural = _("office targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "indicator", "office"], name="office_target_unique"
+            ),
+            models.CheckConstraint(condition=Q(target__gt=0), name="office_target_positive"),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="office_target_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.office.code} {self.indicator}: {self.target}"
+
+
+class Counterpart(LocalizedNamesMixin, models.Model):
+    """A Mainland authority or body, media outlet, enterprise, chamber or partner the offices meet."""
+
+    class Type(models.TextChoices):
+        CENTRAL_AUTHORITY = "central_authority", _("Central authority")
+        PROVINCIAL_AUTHORITY = "provincial_authority", _("Provincial authority")
+        MUNICIPAL_AUTHORITY = "municipal_authority", _("Municipal authority")
+        MEDIA = "media", _("Media outlet")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        CHAMBER = "chamber", _("Chamber of commerce")
+        ASSOCIATION = "association", _("Association")
+        PARTNER = "partner", _("Hong Kong partner body")
+        OTHER = "other", _("Other body")
+
+    type = models.CharField(_("type"), max_length=30, choices=Type.choices)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    name_zh_hant = models.CharField(_("name (Traditional Chinese)"), max_length=200, blank=True)
+    name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=200, blank=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="counterparts",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["type", "name_en"]
+        verbose_name = _("counterpart")
+        verbose_name_plural = _("counterparts")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name_en="") | ~Q(name_zh_hant="") | ~Q(name_zh_hans=""),
+                name="counterpart_has_a_name",
+                violation_error_message=_("Give the name in English or Chinese."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    type__in=[
+                        "central_authority",
+                        "provincial_authority",
+                        "municipal_authority",
+                        "media",
+                        "enterprise",
+                        "chamber",
+                        "association",
+                        "partner",
+                        "other",
+                    ]
+                ),
+                name="counterpart_type_valid",
+            ),
+            models.UniqueConstraint(
+                Lower("name_en"),
+                "type",
+                condition=~Q(name_en=""),
+                name="counterpart_unique_english_name",
+                violation_error_message=_("A counterpart of this type with this name exists."),
+            ),
+            models.UniqueConstraint(
+                "name_zh_hant",
+                "type",
+                condition=~Q(name_zh_hant=""),
+                name="counterpart_unique_chinese_name",
+                violation_error_message=_("A counterpart of this type with this name exists."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
