@@ -18,6 +18,12 @@ OFFICE_ROLES = (Role.OFFICE_STAFF, Role.OFFICE_SUPERVISOR)
 BUREAU_ROLES = (Role.BUREAU_VIEWER, Role.BUREAU_ADMIN)
 
 
+class KpiUserManager(UserManager):
+    def get_queryset(self):
+        # Every page shows the user's office: fetch it with the user, in the same query.
+        return super().get_queryset().select_related("office")
+
+
 class User(AbstractUser):
     """A person who signs in. Office roles belong to exactly one office or unit;
     bureau roles to none (DOMAIN.md, "Who")."""
@@ -42,7 +48,7 @@ class User(AbstractUser):
         help_text=_("Used for e-mails and chosen after sign-in."),
     )
 
-    objects = UserManager()
+    objects = KpiUserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
-from activities.models import Activity, Status
+from activities.models import Activity, Status, end_of_day
 
 from .models import AnnualTarget, Counterpart, Indicator, Office, OfficeTarget, Region
 
@@ -275,7 +275,8 @@ def demo_activities_create(*, today: dt.date, scale: float = 1.0, seed: int = 20
         return users.get(f"{top.lower()}.supervisor") or admin
 
     rows: list[tuple[Activity, list[Counterpart], list[Counterpart], list[Office]]] = []
-    now = timezone.now()
+    # Nothing is recorded after the (possibly pretended) today.
+    now = min(timezone.now(), end_of_day(today) - dt.timedelta(minutes=1))
     for year in (today.year - 1, today.year):
         targets = _year_targets(year, today.year, indicators)
         if year == today.year:

@@ -148,10 +148,12 @@ class Office(LocalizedNamesMixin, models.Model):
         return self.parent_id or self.pk
 
     def scope_ids(self) -> list[int]:
-        """This office and, for a top-level office, its units and centre."""
+        """This office and, for a top-level office, its units and centre (cached)."""
         if self.parent_id:
             return [self.pk]
-        return [self.pk, *self.units.values_list("pk", flat=True)]
+        if "_scope_ids" not in self.__dict__:
+            self._scope_ids = [self.pk, *self.units.order_by().values_list("pk", flat=True)]
+        return self._scope_ids
 
 
 class Indicator(LocalizedNamesMixin, models.Model):

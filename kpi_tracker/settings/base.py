@@ -132,6 +132,8 @@ REST_FRAMEWORK = {
 # Domain settings (DOMAIN.md): a month M closes for entry at the end of day N of month M+1.
 KPI_PERIOD_CLOSE_DAY = envint("KPI_PERIOD_CLOSE_DAY", 10)
 KPI_STATUS_EARLIEST_DAY = 15  # before 15 January no status is given
+# Demo logins and made-up activities (`seed_demo`): never on production.
+KPI_DEMO_DATA_ALLOWED = True
 
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "kpi-tracker@cmab.gov.hk")
 

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        if settings.SETTINGS_MODULE.endswith(".production"):
+        if not settings.KPI_DEMO_DATA_ALLOWED:
             raise CommandError(
                 "seed_demo creates demo logins and is refused on production settings."
             )

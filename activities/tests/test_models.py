@@ -1,0 +1,107 @@
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError
+from django.utils import timezone
+
+from activities.models import Activity, Status
+from activities.tests.factories import ActivityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _at(day: dt.date, hour: int = 12) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def test_only_submitted_and_verified_activities_that_are_not_removed_count(office_a, indicator):
+    counted = {
+        ActivityFactory(lead_office=office_a, indicator=indicator, status=Status.SUBMITTED).pk,
+        ActivityFactory(lead_office=office_a, indicator=indicator, status=Status.VERIFIED).pk,
+    }
+    ActivityFactory(lead_office=office_a, indicator=indicator, status=Status.DRAFT)
+    ActivityFactory(lead_office=office_a, indicator=indicator, status=Status.RETURNED)
+    removed = ActivityFactory(lead_office=office_a, indicator=indicator, status=Status.VERIFIED)
+    removed.removed_at = timezone.now()
+    removed.removed_by = removed.created_by
+    removed.removal_reason = "Logged twice"
+    removed.save()
+
+    assert set(Activity.objects.counted().values_list("pk", flat=True)) == counted
+
+
+def test_as_of_needs_the_activity_to_have_happened_and_been_recorded_by_then(office_a, indicator):
+    day = dt.date(2026, 3, 31)
+    in_time = ActivityFactory(
+        lead_office=office_a, indicator=indicator, occurred_on=day, counted_since=_at(day, 23)
+    )
+    ActivityFactory(  # happened in March, submitted in April
+        lead_office=office_a,
+        indicator=indicator,
+        occurred_on=day,
+        counted_since=_at(dt.date(2026, 4, 1), 0),
+    )
+    ActivityFactory(  # happens after the date
+        lead_office=office_a, indicator=indicator, occurred_on=dt.date(2026, 4, 1)
+    )
+
+    assert list(Activity.objects.counted().as_of(day).values_list("pk", flat=True)) == [in_time.pk]
+
+
+def test_in_year_is_the_calendar_year(office_a, indicator):
+    ActivityFactory(lead_office=office_a, indicator=indicator, occurred_on=dt.date(2025, 12, 31))
+    first = ActivityFactory(
+        lead_office=office_a, indicator=indicator, occurred_on=dt.date(2026, 1, 1)
+    )
+    last = ActivityFactory(
+        lead_office=office_a, indicator=indicator, occurred_on=dt.date(2026, 12, 31)
+    )
+    ActivityFactory(lead_office=office_a, indicator=indicator, occurred_on=dt.date(2027, 1, 1))
+
+    assert set(Activity.objects.in_year(2026).values_list("pk", flat=True)) == {first.pk, last.pk}
+
+
+def test_a_joint_activity_counts_once_for_the_lead_and_shows_for_participants(
+    office_a, office_b, indicator
+):
+    joint = ActivityFactory(lead_office=office_a, indicator=indicator)
+    joint.participating_offices.add(office_b)
+
+    assert Activity.objects.counted().count() == 1
+    assert Activity.objects.for_office(office_b).count() == 0
+    assert list(Activity.objects.involving_offices([office_b.pk])) == [joint]
+    assert list(Activity.objects.involving_offices([office_a.pk, office_b.pk])) == [joint]
+
+
+def test_the_status_must_be_a_known_one(office_a, indicator):
+    with pytest.raises(IntegrityError):
+        ActivityFactory(lead_office=office_a, indicator=indicator, status="approved")
+
+
+def test_a_counting_activity_records_since_when_it_counts(office_a, indicator):
+    with pytest.raises(IntegrityError):
+        ActivityFactory(
+            lead_office=office_a, indicator=indicator, status=Status.SUBMITTED, counted_since=None
+        )
+
+
+def test_a_removal_keeps_who_when_and_why(office_a, indicator):
+    activity = ActivityFactory(lead_office=office_a, indicator=indicator)
+    activity.removed_at = timezone.now()
+    activity.removed_by = activity.created_by
+    activity.removal_reason = ""
+    with pytest.raises(IntegrityError):
+        activity.save()
+
+
+def test_changes_are_kept_in_the_history(office_a, indicator, staff_a):
+    activity = ActivityFactory(lead_office=office_a, indicator=indicator, title="Before")
+    activity.title = "After"
+    activity._history_user = staff_a
+    activity.save()
+
+    records = list(activity.history.order_by("history_date"))
+    assert [r.title for r in records] == ["Before", "After"]
+    delta = records[1].diff_against(records[0])
+    assert [(c.field, c.old, c.new) for c in delta.changes] == [("title", "Before", "After")]
+    assert records[1].history_user == staff_a

@@ -1,0 +1,202 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from accounts.models import Role
+from accounts.tests.factories import UserFactory
+from activities.models import Status
+from activities.tests.factories import ActivityFactory
+from offices.tests.factories import AnnualTargetFactory, OfficeFactory, OfficeTargetFactory
+
+HK = ZoneInfo("Asia/Hong_Kong")
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    """The pages count "this year up to today": pin today to 30 June 2026 (Hong Kong)."""
+    with time_machine.travel(dt.datetime(2026, 6, 30, 10, 0, tzinfo=HK), tick=False):
+        yield
+
+
+def detail(office):
+    return reverse("offices:detail", args=[office.code])
+
+
+# --- who lands where ---------------------------------------------------------
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, office_a):
+    for url in (reverse("home"), reverse("offices:list"), detail(office_a)):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_office_staff_land_on_their_office(client_staff_a, office_a):
+    response = client_staff_a.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url == detail(office_a)
+
+
+def test_the_bureau_lands_on_all_offices(client_bureau):
+    response = client_bureau.get(reverse("home"))
+    assert response.url == reverse("offices:list")
+
+
+def test_sign_in_with_a_password_goes_home(client, staff_a, office_a):
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "staff_a", "password": "correct-horse-battery"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == detail(office_a)
+    assert response.status_code == 200
+
+
+def test_a_wrong_password_is_refused_with_a_message(client, staff_a):
+    response = client.post(
+        reverse("accounts:login"), {"username": "staff_a", "password": "wrong-password"}
+    )
+    assert response.status_code == 200
+    assert "correct username and password" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_out_needs_a_post(client_staff_a):
+    assert client_staff_a.get(reverse("accounts:logout")).status_code == 405
+    response = client_staff_a.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client_staff_a.session
+
+
+# --- scoping -----------------------------------------------------------------
+
+
+def test_staff_of_another_office_get_404(client_staff_b, office_a, unit_a):
+    assert client_staff_b.get(detail(office_a)).status_code == 404
+    assert client_staff_b.get(detail(unit_a)).status_code == 404
+
+
+def test_unit_staff_cannot_open_the_parent_office(client, office_a, unit_a):
+    client.force_login(UserFactory(username="unit", role=Role.OFFICE_STAFF, office=unit_a))
+    assert client.get(detail(unit_a)).status_code == 200
+    assert client.get(detail(office_a)).status_code == 404
+
+
+def test_parent_office_staff_see_their_units(client_staff_a, unit_a):
+    assert client_staff_a.get(detail(unit_a)).status_code == 200
+
+
+def test_the_bureau_sees_every_office(client_bureau, office_a, office_b):
+    assert client_bureau.get(detail(office_a)).status_code == 200
+    assert client_bureau.get(detail(office_b)).status_code == 200
+
+
+def test_office_list_shows_only_the_users_own_office(client_staff_b, office_a, office_b):
+    response = client_staff_b.get(reverse("offices:list"))
+    names = [row.office.code for row in response.context["overview"].rows]
+    assert names == ["OFFB"]
+
+
+def test_an_unknown_office_is_404(client_bureau):
+    assert client_bureau.get(reverse("offices:detail", args=["NOPE"])).status_code == 404
+
+
+# --- what the office page lists and counts -------------------------------------
+
+
+def test_the_office_page_lists_own_unit_and_joint_activities_but_not_others(
+    client_staff_a, office_a, unit_a, office_b, indicator
+):
+    own = ActivityFactory(lead_office=office_a, indicator=indicator, title="Own visit")
+    units = ActivityFactory(lead_office=unit_a, indicator=indicator, title="Unit visit")
+    joint = ActivityFactory(lead_office=office_b, indicator=indicator, title="Joint visit")
+    joint.participating_offices.add(office_a)
+    ActivityFactory(lead_office=office_b, indicator=indicator, title="Office B only")
+
+    response = client_staff_a.get(detail(office_a))
+
+    listed = {a.pk for a in response.context["page"].object_list}
+    assert listed == {own.pk, units.pk, joint.pk}
+    assert "Office B only" not in response.content.decode()
+
+
+def test_the_office_page_counts_only_what_counts_and_rolls_up_units(
+    client_staff_a, office_a, unit_a, office_b, indicator
+):
+    AnnualTargetFactory(year=2026, indicator=indicator, target=100)
+    OfficeTargetFactory(year=2026, indicator=indicator, office=office_a, target=40)
+    ActivityFactory(lead_office=office_a, indicator=indicator, status=Status.VERIFIED)
+    ActivityFactory(lead_office=unit_a, indicator=indicator, status=Status.SUBMITTED)
+    ActivityFactory(lead_office=office_a, indicator=indicator, status=Status.DRAFT)
+    ActivityFactory(lead_office=office_a, indicator=indicator, occurred_on=dt.date(2025, 12, 1))
+    joint = ActivityFactory(lead_office=office_b, indicator=indicator)
+    joint.participating_offices.add(office_a)  # seen, not credited
+
+    response = client_staff_a.get(detail(office_a))
+
+    [item] = response.context["progress"]
+    assert (item.achieved, item.target, str(item.percent)) == (2, 40, "5.0")
+    assert "5.0%" in response.content.decode()
+
+
+def test_the_office_page_filters_and_paginates(client_staff_a, office_a, indicator):
+    ActivityFactory.create_batch(30, lead_office=office_a, indicator=indicator)
+    ActivityFactory(lead_office=office_a, indicator=indicator, title="Meeting in Tianjin")
+
+    first = client_staff_a.get(detail(office_a))
+    assert first.context["page"].paginator.count == 31
+    assert len(first.context["page"].object_list) == 25
+
+    found = client_staff_a.get(detail(office_a), {"q": "tianjin"})
+    assert [a.title for a in found.context["page"].object_list] == ["Meeting in Tianjin"]
+
+    nothing = client_staff_a.get(detail(office_a), {"status": Status.DRAFT})
+    assert "No activities match these filters." in nothing.content.decode()
+
+
+def test_a_bad_filter_value_is_reported_not_a_crash(client_staff_a, office_a):
+    response = client_staff_a.get(detail(office_a), {"date_from": "not-a-date"})
+    assert response.status_code == 200
+    assert response.context["filter"].errors
+
+
+# --- query counts ------------------------------------------------------------
+
+
+def test_office_page_query_count(
+    client_staff_a, office_a, unit_a, indicator, django_assert_num_queries
+):
+    ActivityFactory.create_batch(5, lead_office=office_a, indicator=indicator)
+    ActivityFactory.create_batch(5, lead_office=unit_a, indicator=indicator)
+    # session, user (with office), user's scope, office, indicators, office's units, counts,
+    # office shares, bureau targets, page count, regions, units, indicator choices for the
+    # filter, page rows, and the session save (savepoint, update, release)
+    with django_assert_num_queries(17):
+        client_staff_a.get(detail(office_a))
+    ActivityFactory.create_batch(20, lead_office=office_a, indicator=indicator)
+    with django_assert_num_queries(17):
+        client_staff_a.get(detail(office_a))
+
+
+def test_office_list_query_count(
+    client_bureau, office_a, unit_a, office_b, indicator, django_assert_num_queries
+):
+    ActivityFactory.create_batch(5, lead_office=unit_a, indicator=indicator)
+    # session, user, offices, their units, their regions, indicators, counts, bureau
+    # targets, and the session save (savepoint, update, release)
+    with django_assert_num_queries(11):
+        response = client_bureau.get(reverse("offices:list"))
+    assert [row.achieved for row in response.context["overview"].rows] == [[5], [0]]
+
+    more = OfficeFactory.create_batch(3)
+    for office in more:
+        ActivityFactory.create_batch(3, lead_office=office, indicator=indicator)
+    with django_assert_num_queries(11):
+        response = client_bureau.get(reverse("offices:list"))
+    assert len(response.context["overview"].rows) == 5
