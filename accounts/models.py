@@ -23,6 +23,10 @@ class KpiUserManager(UserManager):
         # Every page shows the user's office: fetch it with the user, in the same query.
         return super().get_queryset().select_related("office")
 
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.BUREAU_ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
 
 class User(AbstractUser):
     """A person who signs in. Office roles belong to exactly one office or unit;

@@ -35,3 +35,10 @@ def test_a_parent_office_user_works_with_its_units_and_a_unit_user_with_the_unit
     assert unit_staff.office_scope_ids() == [unit_a.pk]
     assert staff_a.can_see_office(unit_a)
     assert not unit_staff.can_see_office(office_a)
+
+
+def test_createsuperuser_makes_a_bureau_admin():
+    from accounts.models import User
+
+    user = User.objects.create_superuser("root", "root@example.gov.hk", "a-long-password-1")
+    assert user.role == Role.BUREAU_ADMIN and user.office is None
