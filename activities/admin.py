@@ -4,12 +4,23 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import Activity, Evidence
 
 
+def describe_upload(evidence: Evidence, user) -> None:
+    """Name, type, size and uploader come from the upload itself, not from a form field."""
+    upload = getattr(evidence.file, "file", None)
+    if evidence._state.adding and upload is not None:
+        evidence.original_name = evidence.file.name.rsplit("/", 1)[-1][:255]
+        evidence.content_type = (getattr(upload, "content_type", "") or "application/octet-stream")[
+            :100
+        ]
+        evidence.size = evidence.file.size
+        evidence.uploaded_by = user
+
+
 class EvidenceInline(admin.TabularInline):
     model = Evidence
     extra = 0
     fields = ("file", "original_name", "content_type", "size", "uploaded_by", "uploaded_at")
-    readonly_fields = ("uploaded_at",)
-    raw_id_fields = ("uploaded_by",)
+    readonly_fields = ("original_name", "content_type", "size", "uploaded_by", "uploaded_at")
 
 
 @admin.register(Activity)
@@ -28,11 +39,29 @@ class ActivityAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "notes", "city")
     date_hierarchy = "occurred_on"
     autocomplete_fields = ("counterparts", "partners")
-    raw_id_fields = ("created_by", "updated_by", "removed_by", "reviewed_by")
-    readonly_fields = ("version", "counted_since", "created_at", "updated_at")
+    raw_id_fields = ("removed_by", "reviewed_by")
+    readonly_fields = (
+        "version",
+        "counted_since",
+        "created_by",
+        "created_at",
+        "updated_by",
+        "updated_at",
+    )
     filter_horizontal = ("participating_offices",)
     inlines = [EvidenceInline]
     history_list_display = ["status", "version"]
+
+    def save_model(self, request, obj, form, change):
+        previous = Activity.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
+        obj.record_change(by=request.user, previous_status=previous)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for evidence in formset.save(commit=False):
+            describe_upload(evidence, request.user)
+            evidence.save()
+        formset.save_m2m()
 
     def has_delete_permission(self, request, obj=None) -> bool:
         """Activities are never hard-deleted: a removal keeps the row with who, when and why."""

@@ -219,6 +219,24 @@ class Activity(models.Model):
     def counts(self) -> bool:
         return self.status in COUNTING_STATUSES and not self.is_removed
 
+    def record_change(self, *, by, previous_status: str | None) -> None:
+        """Bookkeeping for every write, wherever it comes from: who and when, the version
+        for conflict detection, and since when the activity counts ("as of", DOMAIN.md)."""
+        now = timezone.now()
+        if self._state.adding:
+            self.created_by = by
+            self.created_at = now
+        else:
+            self.version += 1
+        self.updated_by = by
+        self.updated_at = now
+        counting_now = self.status in COUNTING_STATUSES
+        counted_before = previous_status in COUNTING_STATUSES
+        if counting_now and (not counted_before or self.counted_since is None):
+            self.counted_since = now
+        elif not counting_now:
+            self.counted_since = None
+
 
 def evidence_path(instance: Evidence, filename: str) -> str:
     return f"evidence/{instance.activity_id}/{filename}"

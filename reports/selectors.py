@@ -57,7 +57,11 @@ def office_progress(*, office: Office, year: int, as_of: dt.date) -> list[Indica
 @dataclass(frozen=True)
 class OfficeRow:
     office: Office
-    achieved: list[int]  # in the order of the indicators
+    cells: list[tuple[Indicator, int]]  # (indicator, achieved), in the indicators' order
+
+    @property
+    def achieved(self) -> list[int]:
+        return [n for _indicator, n in self.cells]
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ def offices_overview(*, offices: list[Office], year: int, as_of: dt.date) -> Off
         counts[reporting_office_id, indicator_id] = n
     bureau = dict(AnnualTarget.objects.filter(year=year).values_list("indicator_id", "target"))
     rows = [
-        OfficeRow(office=office, achieved=[counts.get((office.pk, i.pk), 0) for i in indicators])
+        OfficeRow(office=office, cells=[(i, counts.get((office.pk, i.pk), 0)) for i in indicators])
         for office in offices
     ]
     totals = [

@@ -79,3 +79,44 @@ def test_only_admins_reach_the_admin(request, persona):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert "login" in response.url
+
+
+def test_an_admin_can_log_and_submit_an_activity_and_it_counts_from_then(
+    client_admin, bureau_admin, office_a, indicator
+):
+    data = {
+        "lead_office": office_a.pk,
+        "indicator": indicator.pk,
+        "occurred_on": "2026-03-02",
+        "title": "Visit logged by the bureau",
+        "status": "draft",
+        "city": "",
+        "hk_participants": "",
+        "notes": "",
+        "review_comment": "",
+        "removal_reason": "",
+        "evidence-TOTAL_FORMS": "0",
+        "evidence-INITIAL_FORMS": "0",
+        "evidence-MIN_NUM_FORMS": "0",
+        "evidence-MAX_NUM_FORMS": "1000",
+    }
+    response = client_admin.post(reverse("admin:activities_activity_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    activity = Activity.objects.get()
+    assert (activity.created_by, activity.version, activity.counted_since) == (
+        bureau_admin,
+        1,
+        None,
+    )
+
+    response = client_admin.post(
+        reverse("admin:activities_activity_change", args=[activity.pk]),
+        {**data, "status": "submitted"},
+    )
+
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert activity.status == "submitted"
+    assert activity.counted_since is not None
+    assert activity.version == 2
+    assert Activity.objects.counted().count() == 1

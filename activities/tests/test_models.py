@@ -105,3 +105,20 @@ def test_changes_are_kept_in_the_history(office_a, indicator, staff_a):
     delta = records[1].diff_against(records[0])
     assert [(c.field, c.old, c.new) for c in delta.changes] == [("title", "Before", "After")]
     assert records[1].history_user == staff_a
+
+
+def test_record_change_keeps_counted_since_through_verification_and_clears_it_on_return(
+    office_a, indicator, supervisor_a
+):
+    activity = ActivityFactory(lead_office=office_a, indicator=indicator, status=Status.SUBMITTED)
+    submitted_at = activity.counted_since
+
+    activity.status = Status.VERIFIED
+    activity.record_change(by=supervisor_a, previous_status=Status.SUBMITTED)
+    assert activity.counted_since == submitted_at
+    assert (activity.version, activity.updated_by) == (2, supervisor_a)
+
+    activity.status = Status.RETURNED
+    activity.record_change(by=supervisor_a, previous_status=Status.VERIFIED)
+    assert activity.counted_since is None
+    assert activity.version == 3
