@@ -55,7 +55,7 @@ migrations-check: install  ## Fail if a model change has no migration
 
 messages: install  ## Refresh the translation catalogues and compile them (needs gettext)
 	$(MANAGE) makemessages --no-obsolete --no-location -l zh_Hant -l zh_Hans
-	$(MANAGE) compilemessages
+	$(MANAGE) compilemessages --ignore=.venv
 
 clean:  ## Remove the virtualenv and local data
 	rm -rf $(VENV) var

@@ -1,4 +1,7 @@
+from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.utils.translation import gettext_lazy as _
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
@@ -7,11 +10,26 @@ from django.views.i18n import set_language as django_set_language
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with labels in Hong Kong wording from our own catalogue."""
+
+    username = UsernameField(
+        label=_("Username"),
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
 class LoginView(auth_views.LoginView):
     """Sign-in that opens the pages in the user's preferred language, unless the person
     has just chosen one on the sign-in page itself."""
 
     redirect_authenticated_user = True
+    authentication_form = SignInForm
 
     def form_valid(self, form):
         response = super().form_valid(form)

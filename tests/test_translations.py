@@ -168,6 +168,8 @@ def test_compiled_catalogue_matches_po(locale):
     entries = messages(locale)
     stale = []
     for entry in entries:
+        if "fuzzy" in entry.flags or not all(entry.msgstr.values()):
+            continue  # msgfmt leaves these out; test_every_message_is_translated reports them
         if entry.msgid_plural is None:
             got = (
                 compiled.gettext(entry.msgid)
