@@ -168,6 +168,15 @@ class Indicator(LocalizedNamesMixin, models.Model):
     description_zh_hans = models.TextField(_("description (Simplified Chinese)"), blank=True)
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    counterpart_types = models.JSONField(
+        _("counterpart types offered"),
+        default=list,
+        blank=True,
+        help_text=_("Counterpart types offered first in the form, e.g. [\"media\"]."),
+    )
+    counterpart_required = models.BooleanField(_("a counterpart is required"), default=False)
+    asks_authority_level = models.BooleanField(_("asks the authority's level"), default=False)
+    asks_event_name = models.BooleanField(_("asks the event's name"), default=False)
 
     class Meta:
         ordering = ["display_order", "code"]

@@ -99,6 +99,10 @@ def reference_data_load(*, directory: Path = REFERENCE_DIR) -> LoadResult:
                 "description_zh_hant": row["description_zh_hant"],
                 "description_zh_hans": row["description_zh_hans"],
                 "display_order": order * 10,
+                "counterpart_types": [t for t in row["counterpart_types"].split(";") if t],
+                "counterpart_required": row["counterpart_required"] == "yes",
+                "asks_authority_level": row["asks_authority_level"] == "yes",
+                "asks_event_name": row["asks_event_name"] == "yes",
             },
         )
         result.count("indicator", created)

@@ -1,0 +1,460 @@
+"""Writes with rules: create, change, submit, verify, return, remove.
+
+Views and the API call these and nothing else. Each checks who may do it, that the
+period is open and that the data is complete, inside one transaction; a refusal says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from offices.models import Counterpart, Indicator, Office, Region
+
+from .models import Activity, Status
+from .periods import period_state
+
+EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+# Fields a person edits; the rest is bookkeeping.
+EDITABLE_FIELDS = (
+    "lead_office",
+    "indicator",
+    "occurred_on",
+    "title",
+    "region",
+    "city",
+    "authority_level",
+    "event_name",
+    "hk_participants",
+    "notes",
+)
+M2M_FIELDS = ("counterparts", "participating_offices", "partners")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+class ConflictError(Exception):
+    """The activity changed after the form was opened; nothing was saved."""
+
+    def __init__(self, activity: Activity, changes: list[FieldChange], changed_by, changed_at):
+        self.activity = activity
+        self.changes = changes
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        super().__init__("The activity was changed by someone else.")
+
+
+# --- who may do what ---------------------------------------------------------------
+
+
+def can_write_for_office(user, office: Office) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_bureau_admin:
+        return True
+    if user.is_bureau:
+        return False
+    return office.pk in user.office_scope_ids()
+
+
+def can_review(user, activity: Activity) -> bool:
+    """Supervisors verify and return within their office; bureau admins anywhere."""
+    if user.is_bureau_admin:
+        return True
+    return user.is_supervisor and activity.lead_office_id in user.office_scope_ids()
+
+
+def can_edit(user, activity: Activity) -> bool:
+    """Drafts and returned activities, by their office. A submitted or verified activity is
+    locked: a supervisor returns it first."""
+    if activity.is_removed or not can_write_for_office(user, activity.lead_office):
+        return False
+    return activity.status in EDITABLE_STATUSES
+
+
+def can_remove(user, activity: Activity) -> bool:
+    if activity.is_removed or not can_write_for_office(user, activity.lead_office):
+        return False
+    return activity.status in EDITABLE_STATUSES or can_review(user, activity)
+
+
+# --- checks ----------------------------------------------------------------------------
+
+
+def _ensure_period_open(office: Office, day: dt.date, field: str | None = "occurred_on") -> None:
+    state = period_state(office=office, day=day)
+    if not state.is_open:
+        raise ValidationError({field: state.explain()} if field else state.explain(), code="closed")
+
+
+def _validate(
+    activity: Activity, *, counterparts: Sequence[Counterpart], participating: Sequence[Office]
+) -> None:
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if activity.occurred_on and activity.occurred_on > today:
+        errors.setdefault("occurred_on", []).append(_("The date cannot be in the future."))
+    indicator: Indicator = activity.indicator
+    if indicator.counterpart_required and not counterparts:
+        errors.setdefault("counterparts", []).append(
+            _("Choose at least one counterpart for %(indicator)s.") % {"indicator": indicator.name}
+        )
+    if indicator.asks_authority_level and not activity.authority_level:
+        errors.setdefault("authority_level", []).append(
+            _("Choose the level of the authority visited.")
+        )
+    if indicator.asks_event_name and not activity.event_name.strip():
+        errors.setdefault("event_name", []).append(_("Give the name of the event."))
+    if any(office.pk == activity.lead_office_id for office in participating):
+        errors.setdefault("participating_offices", []).append(
+            _("The lead office is already counted; choose only the other offices.")
+        )
+    try:
+        # Constraints guard the bookkeeping that `_save` fills in; the database checks them.
+        activity.full_clean(exclude=["created_by", "updated_by"], validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save(activity: Activity, *, by, previous_status: str | None) -> None:
+    activity.record_change(by=by, previous_status=previous_status)
+    activity._history_user = by
+    activity.save()
+
+
+# --- create and change -------------------------------------------------------------------
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    user,
+    lead_office: Office,
+    indicator: Indicator,
+    occurred_on: dt.date,
+    title: str,
+    region: Region | None = None,
+    city: str = "",
+    authority_level: str = "",
+    event_name: str = "",
+    hk_participants: str = "",
+    notes: str = "",
+    counterparts: Sequence[Counterpart] = (),
+    participating_offices: Sequence[Office] = (),
+    partners: Sequence[Counterpart] = (),
+    submit: bool = False,
+) -> Activity:
+    if not can_write_for_office(user, lead_office):
+        raise PermissionDenied
+    activity = Activity(
+        lead_office=lead_office,
+        indicator=indicator,
+        occurred_on=occurred_on,
+        title=title.strip(),
+        region=region,
+        city=city.strip(),
+        authority_level=authority_level if indicator.asks_authority_level else "",
+        event_name=event_name.strip() if indicator.asks_event_name else "",
+        hk_participants=hk_participants.strip(),
+        notes=notes.strip(),
+        status=Status.SUBMITTED if submit else Status.DRAFT,
+    )
+    _validate(activity, counterparts=counterparts, participating=participating_offices)
+    _ensure_period_open(lead_office, occurred_on)
+    _save(activity, by=user, previous_status=None)
+    activity.counterparts.set(counterparts)
+    activity.participating_offices.set(participating_offices)
+    activity.partners.set(partners)
+    return activity
+
+
+def changes_since(activity: Activity, version: int) -> tuple[list[FieldChange], object, object]:
+    """What changed in the activity after `version`: field by field, old and new value,
+    with who made the latest change and when."""
+    records = list(activity.history.order_by("history_date", "history_id"))
+    then = next((r for r in reversed(records) if r.version == version), None)
+    now = records[-1] if records else None
+    if then is None or now is None:
+        return [], None, None
+    delta = now.diff_against(
+        then, excluded_fields=["version", "updated_at", "updated_by", "counted_since"]
+    )
+    changes = []
+    for change in delta.changes:
+        field = Activity._meta.get_field(change.field)
+        changes.append(
+            FieldChange(
+                field=change.field,
+                label=str(field.verbose_name),
+                old=_display(field, change.old),
+                new=_display(field, change.new),
+            )
+        )
+    return changes, now.history_user, now.history_date
+
+
+def _display(field, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if field.many_to_many:
+        model = field.related_model
+        ids = [
+            row[field.m2m_reverse_field_name()] if isinstance(row, dict) else row for row in value
+        ]
+        return ", ".join(str(obj) for obj in model.objects.filter(pk__in=ids)) or "—"
+    if field.is_relation:
+        obj = field.related_model.objects.filter(pk=value).first()
+        return str(obj) if obj else "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    user,
+    activity_id: int,
+    expected_version: int,
+    counterparts: Sequence[Counterpart] | None = None,
+    participating_offices: Sequence[Office] | None = None,
+    partners: Sequence[Counterpart] | None = None,
+    **fields,
+) -> Activity:
+    """Change an activity if nobody else changed it since `expected_version` was read."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable: {sorted(unknown)}")
+    activity = (
+        Activity.objects.select_for_update()
+        .select_related("lead_office", "indicator")
+        .get(pk=activity_id)
+    )
+    if activity.version != expected_version:
+        changes, by, at = changes_since(activity, expected_version)
+        raise ConflictError(activity, changes, by, at)
+    if not can_edit(user, activity):
+        raise PermissionDenied
+    old_office, old_day = activity.lead_office, activity.occurred_on
+    _ensure_period_open(old_office, old_day)
+    for name, value in fields.items():
+        setattr(activity, name, value.strip() if isinstance(value, str) else value)
+    if not activity.indicator.asks_authority_level:
+        activity.authority_level = ""
+    if not activity.indicator.asks_event_name:
+        activity.event_name = ""
+    if activity.lead_office_id != old_office.pk and not can_write_for_office(
+        user, activity.lead_office
+    ):
+        raise PermissionDenied
+    current_counterparts = (
+        list(activity.counterparts.all()) if counterparts is None else counterparts
+    )
+    current_participants = (
+        list(activity.participating_offices.all())
+        if participating_offices is None
+        else participating_offices
+    )
+    _validate(activity, counterparts=current_counterparts, participating=current_participants)
+    if (activity.lead_office_id, activity.occurred_on) != (old_office.pk, old_day):
+        _ensure_period_open(activity.lead_office, activity.occurred_on)
+    _save(activity, by=user, previous_status=activity.status)
+    if counterparts is not None:
+        activity.counterparts.set(counterparts)
+    if participating_offices is not None:
+        activity.participating_offices.set(participating_offices)
+    if partners is not None:
+        activity.partners.set(partners)
+    return activity
+
+
+# --- status changes ------------------------------------------------------------------------
+
+
+def _locked(ids: Iterable[int]) -> list[Activity]:
+    return list(
+        Activity.objects.select_for_update()
+        .select_related("lead_office", "indicator")
+        .filter(pk__in=list(ids))
+        .order_by("pk")
+    )
+
+
+def _refuse(problems: list[str]) -> None:
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def activities_submit(*, user, activity_ids: Iterable[int]) -> list[Activity]:
+    """Submit drafts and returned activities for verification: all of them or none."""
+    activities = _locked(activity_ids)
+    problems = []
+    for activity in activities:
+        if not can_edit(user, activity):
+            problems.append(
+                _("“%(title)s” cannot be submitted: it is %(status)s.")
+                % {"title": activity.title, "status": activity.get_status_display().lower()}
+            )
+            continue
+        state = period_state(office=activity.lead_office, day=activity.occurred_on)
+        if not state.is_open:
+            problems.append(f"“{activity.title}”: {state.explain()}")
+    _refuse(problems)
+    for activity in activities:
+        previous = activity.status
+        activity.status = Status.SUBMITTED
+        _save(activity, by=user, previous_status=previous)
+    return activities
+
+
+@transaction.atomic
+def activities_verify(*, user, activity_ids: Iterable[int]) -> list[Activity]:
+    """Verify submitted activities. Allowed in a closed period: the figures do not change."""
+    activities = _locked(activity_ids)
+    problems = []
+    for activity in activities:
+        if not can_review(user, activity) or activity.is_removed:
+            raise PermissionDenied
+        if activity.status != Status.SUBMITTED:
+            problems.append(
+                _("“%(title)s” is not waiting for verification.") % {"title": activity.title}
+            )
+    _refuse(problems)
+    now = timezone.now()
+    for activity in activities:
+        activity.status = Status.VERIFIED
+        activity.reviewed_by, activity.reviewed_at, activity.review_comment = user, now, ""
+        _save(activity, by=user, previous_status=Status.SUBMITTED)
+    return activities
+
+
+@transaction.atomic
+def activities_return(*, user, activity_ids: Iterable[int], comment: str) -> list[Activity]:
+    """Send activities back to their authors with a comment; they stop counting."""
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError({"comment": _("Say what needs to change: the author will see it.")})
+    activities = _locked(activity_ids)
+    problems = []
+    for activity in activities:
+        if not can_review(user, activity) or activity.is_removed:
+            raise PermissionDenied
+        if activity.status not in (Status.SUBMITTED, Status.VERIFIED):
+            problems.append(
+                _("“%(title)s” is not submitted or verified.") % {"title": activity.title}
+            )
+            continue
+        state = period_state(office=activity.lead_office, day=activity.occurred_on)
+        if not state.is_open:
+            problems.append(f"“{activity.title}”: {state.explain()}")
+    _refuse(problems)
+    now = timezone.now()
+    for activity in activities:
+        previous = activity.status
+        activity.status = Status.RETURNED
+        activity.reviewed_by, activity.reviewed_at, activity.review_comment = (
+            user,
+            now,
+            comment[:2000],
+        )
+        _save(activity, by=user, previous_status=previous)
+    return activities
+
+
+@transaction.atomic
+def activity_remove(
+    *, user, activity_id: int, reason: str, expected_version: int | None = None
+) -> Activity:
+    """Remove an activity with a reason. The row stays, with who, when and why."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for removing this activity.")})
+    activity = _locked([activity_id])[0]
+    if expected_version is not None and activity.version != expected_version:
+        changes, by, at = changes_since(activity, expected_version)
+        raise ConflictError(activity, changes, by, at)
+    if not can_remove(user, activity):
+        raise PermissionDenied
+    _ensure_period_open(activity.lead_office, activity.occurred_on, field=None)
+    activity.removed_at = timezone.now()
+    activity.removed_by = user
+    activity.removal_reason = reason[:1000]
+    _save(activity, by=user, previous_status=activity.status)
+    return activity
+
+
+# --- periods: reopening a closed month -------------------------------------------------
+
+
+@transaction.atomic
+def reopening_request(*, user, office: Office, year: int, month: int, reason: str):
+    """An office asks to reopen one closed month, with a reason."""
+    from .models import PeriodReopening
+
+    if user.is_bureau or office.pk not in user.office_scope_ids():
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for reopening the month.")})
+    state = period_state(office=office, day=dt.date(year, month, 1))
+    if state.is_open:
+        raise ValidationError(
+            {
+                "month": _("%(period)s is open: there is nothing to reopen.")
+                % {"period": state.label}
+            }
+        )
+    if PeriodReopening.objects.filter(
+        office=office, year=year, month=month, state=PeriodReopening.State.REQUESTED
+    ).exists():
+        raise ValidationError(
+            {"month": _("A request for this month is already waiting for a decision.")}
+        )
+    reopening = PeriodReopening(
+        office=office, year=year, month=month, reason=reason[:1000], requested_by=user
+    )
+    reopening.full_clean()
+    reopening._history_user = user
+    reopening.save()
+    return reopening
+
+
+@transaction.atomic
+def reopening_decide(
+    *, user, reopening_id: int, grant: bool, open_until: dt.date | None, note: str = ""
+):
+    """A bureau admin grants a reopening until a date, or declines it."""
+    from .models import PeriodReopening
+
+    if not user.is_bureau_admin:
+        raise PermissionDenied
+    reopening = PeriodReopening.objects.select_for_update().get(pk=reopening_id)
+    if reopening.state != PeriodReopening.State.REQUESTED:
+        raise ValidationError(_("This request has already been decided."))
+    if grant and (open_until is None or open_until < timezone.localdate()):
+        raise ValidationError({"open_until": _("Give a date from today on.")})
+    reopening.state = PeriodReopening.State.GRANTED if grant else PeriodReopening.State.DECLINED
+    reopening.open_until = open_until if grant else None
+    reopening.decided_by = user
+    reopening.decided_at = timezone.now()
+    reopening.decision_note = note.strip()[:1000]
+    reopening.full_clean()
+    reopening._history_user = user
+    reopening.save()
+    return reopening
