@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Activity, Evidence
+from .models import Activity, Evidence, PeriodReopening
 
 
 def describe_upload(evidence: Evidence, user) -> None:
@@ -81,6 +81,19 @@ class EvidenceAdmin(admin.ModelAdmin):
     list_select_related = ("activity", "uploaded_by")
     raw_id_fields = ("activity", "uploaded_by")
     search_fields = ("original_name",)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PeriodReopening)
+class PeriodReopeningAdmin(SimpleHistoryAdmin):
+    """Decisions are taken on the Periods page; here the records and their history."""
+
+    list_display = ("office", "year", "month", "state", "open_until", "requested_by", "decided_by")
+    list_filter = ("state", "year", "office")
+    list_select_related = ("office", "requested_by", "decided_by")
+    readonly_fields = ("requested_by", "requested_at", "decided_by", "decided_at")
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

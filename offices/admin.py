@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AnnualTarget, Counterpart, Indicator, Office, OfficeTarget, Region
@@ -24,6 +25,33 @@ class OfficeAdmin(admin.ModelAdmin):
 class IndicatorAdmin(admin.ModelAdmin):
     list_display = ("code", "name_en", "name_zh_hant", "display_order", "is_active")
     list_editable = ("display_order",)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "code",
+                    "name_en",
+                    "name_zh_hant",
+                    "name_zh_hans",
+                    "display_order",
+                    "is_active",
+                )
+            },
+        ),
+        (None, {"fields": ("description_en", "description_zh_hant", "description_zh_hans")}),
+        (
+            _("What the activity form asks for"),
+            {
+                "fields": (
+                    "counterpart_types",
+                    "counterpart_required",
+                    "asks_authority_level",
+                    "asks_event_name",
+                )
+            },
+        ),
+    )
     search_fields = ("code", "name_en", "name_zh_hant", "name_zh_hans")
 
 
