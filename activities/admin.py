@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Activity, Evidence, PeriodReopening
+from .models import Activity, Evidence, ImportBatch, PeriodReopening
 
 
 def describe_upload(evidence: Evidence, user) -> None:
@@ -94,6 +94,32 @@ class PeriodReopeningAdmin(SimpleHistoryAdmin):
     list_filter = ("state", "year", "office")
     list_select_related = ("office", "requested_by", "decided_by")
     readonly_fields = ("requested_by", "requested_at", "decided_by", "decided_at")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Uploaded spreadsheets, kept as evidence of what was imported; read-only here."""
+
+    list_display = (
+        "original_name",
+        "office",
+        "created_by",
+        "created_at",
+        "imported_at",
+        "imported_count",
+    )
+    list_filter = ("office", "file_format")
+    list_select_related = ("office", "created_by")
+    exclude = ("content",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

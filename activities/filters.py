@@ -93,6 +93,10 @@ class ActivityFilter(django_filters.FilterSet):
     @property
     def qs(self):
         queryset = super().qs
-        if not (self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("sort")):
+        applied = tuple(queryset.query.order_by)
+        if applied:
+            # A tie-breaker, so the page and its download list equal rows in the same order.
+            queryset = queryset.order_by(*applied, "-occurred_on", "-pk")
+        else:
             queryset = queryset.order_by("-occurred_on", "-pk")
         return queryset

@@ -356,3 +356,6 @@ class PeriodReopening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office.code} {self.year}-{self.month:02d} ({self.get_state_display()})"
+
+
+from .models_import import *  # noqa

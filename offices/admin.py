@@ -71,7 +71,8 @@ class OfficeTargetAdmin(SimpleHistoryAdmin):
 
 @admin.register(Counterpart)
 class CounterpartAdmin(admin.ModelAdmin):
-    list_display = ("name_en", "name_zh_hant", "type", "region", "is_active")
+    list_display = ("name_en", "name_zh_hant", "type", "region", "is_active", "created_by")
+    readonly_fields = ("created_by", "created_at")
     list_filter = ("type", "region", "is_active")
     list_select_related = ("region",)
     search_fields = ("name_en", "name_zh_hant", "name_zh_hans")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -172,7 +173,7 @@ class Indicator(LocalizedNamesMixin, models.Model):
         _("counterpart types offered"),
         default=list,
         blank=True,
-        help_text=_("Counterpart types offered first in the form, e.g. [\"media\"]."),
+        help_text=_('Counterpart types offered first in the form, e.g. ["media"].'),
     )
     counterpart_required = models.BooleanField(_("a counterpart is required"), default=False)
     asks_authority_level = models.BooleanField(_("asks the authority's level"), default=False)
@@ -284,6 +285,15 @@ class Counterpart(LocalizedNamesMixin, models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for the reference list."),
+    )
 
     class Meta:
         ordering = ["type", "name_en"]

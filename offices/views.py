@@ -1,18 +1,16 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from activities.filters import ActivityFilter
 from activities.models import Activity
 from reports import selectors
 
 from .access import get_office_for_user
 from .models import Office
 
-ACTIVITIES_PER_PAGE = 25
+RECENT_ACTIVITIES = 10
 
 
 @login_required
@@ -39,15 +37,12 @@ def office_detail(request: HttpRequest, code: str) -> HttpResponse:
     office = get_office_for_user(request.user, code)
     today = timezone.localdate()
     progress = selectors.office_progress(office=office, year=today.year, as_of=today)
-    activities = (
-        Activity.objects.not_removed()
-        .involving_offices(office.scope_ids())
-        .select_related("lead_office", "indicator", "region")
+    involved = Activity.objects.not_removed().involving_offices(office.scope_ids())
+    recent = list(
+        involved.select_related("lead_office", "indicator", "region", "reviewed_by").order_by(
+            "-occurred_on", "-pk"
+        )[:RECENT_ACTIVITIES]
     )
-    activity_filter = ActivityFilter(request.GET or None, queryset=activities)
-    page = Paginator(activity_filter.qs, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
     return render(
         request,
         "offices/office_detail.html",
@@ -58,8 +53,7 @@ def office_detail(request: HttpRequest, code: str) -> HttpResponse:
             "progress": progress,
             "year": today.year,
             "as_of": today,
-            "filter": activity_filter,
-            "page": page,
-            "querystring": querystring.urlencode(),
+            "recent": recent,
+            "activity_count": involved.count(),
         },
     )

@@ -1,0 +1,258 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from offices.counterparts import counterpart_label
+from offices.models import Counterpart, Indicator, Office, Region
+
+from .models import Activity, AuthorityLevel, PeriodReopening
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Region) -> str:
+        return obj.name
+
+
+class CounterpartMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Counterpart) -> str:
+        return counterpart_label(obj)
+
+
+class OfficeMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Office) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
+class ActivityForm(forms.Form):
+    """One activity, indicator first. The form only cleans input; services decide."""
+
+    indicator = forms.ModelChoiceField(
+        label=_("Indicator"), queryset=Indicator.objects.filter(is_active=True), empty_label=None
+    )
+    lead_office = forms.ModelChoiceField(
+        label=_("Lead office or unit"), queryset=Office.objects.none(), empty_label=None
+    )
+    occurred_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    authority_level = forms.ChoiceField(
+        label=_("Level of the authority"),
+        choices=[("", "—"), *AuthorityLevel.choices],
+        required=False,
+    )
+    event_name = forms.CharField(label=_("Event"), max_length=200, required=False)
+    counterparts = CounterpartMultipleChoiceField(
+        label=_("Counterparts"),
+        queryset=Counterpart.objects.filter(is_active=True).exclude(type="partner"),
+        required=False,
+        help_text=_("Type to search in English or Chinese; add a new one if it is not listed."),
+    )
+    region = RegionChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    participating_offices = OfficeMultipleChoiceField(
+        label=_("Other participating offices"),
+        queryset=Office.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For a joint activity: it counts once, for the lead office."),
+    )
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Partner organisations"),
+        queryset=Counterpart.objects.filter(type="partner", is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    hk_participants = forms.CharField(
+        label=_("Hong Kong participants"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+        help_text=_("Officers and other Hong Kong participants, one per line."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_duplicate = forms.BooleanField(
+        label=_("Yes, this is a different activity: save it"), required=False
+    )
+
+    def __init__(self, *args, user, activity: Activity | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.activity = activity
+        writable = (
+            Office.objects.active()
+            if user.is_bureau_admin
+            else Office.objects.active().filter(pk__in=user.office_scope_ids())
+        )
+        self.fields["lead_office"].queryset = writable
+        covered = (
+            set(Region.objects.filter(offices__in=writable).values_list("pk", flat=True))
+            if not user.is_bureau_admin
+            else set()
+        )
+        # The regions the office covers come first, in a group of their own.
+        regions = list(Region.objects.all())
+        if covered:
+            self.fields["region"].choices = [
+                ("", _("Choose a region")),
+                (
+                    _("Regions your office covers"),
+                    [(r.pk, r.name) for r in regions if r.pk in covered],
+                ),
+                (_("Other regions"), [(r.pk, r.name) for r in regions if r.pk not in covered]),
+            ]
+        else:
+            self.fields["region"].choices = [("", _("Choose a region"))] + [
+                (r.pk, r.name) for r in regions
+            ]
+        self.fields["occurred_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["counterparts"].widget.attrs.update({"data-counterpart-picker": ""})
+        self.duplicates: list[Activity] = []
+
+    def clean_occurred_on(self):
+        day = self.cleaned_data["occurred_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        # A likely duplicate: same office, indicator, date and counterpart.
+        candidates = Activity.objects.not_removed().filter(
+            lead_office=data["lead_office"],
+            indicator=data["indicator"],
+            occurred_on=data["occurred_on"],
+        )
+        if data["counterparts"]:
+            candidates = candidates.filter(counterparts__in=data["counterparts"])
+        else:
+            candidates = candidates.filter(counterparts__isnull=True)
+        if self.activity is not None:
+            candidates = candidates.exclude(pk=self.activity.pk)
+        self.duplicates = list(candidates.distinct()[:3])
+        if self.duplicates and not data.get("confirm_duplicate"):
+            raise forms.ValidationError(
+                _(
+                    "This looks like an activity already logged (same office, indicator, date "
+                    "and counterpart). Check it, then tick the box to save anyway."
+                ),
+                code="duplicate",
+            )
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "lead_office": data["lead_office"],
+            "indicator": data["indicator"],
+            "occurred_on": data["occurred_on"],
+            "title": data["title"],
+            "region": data["region"],
+            "city": data["city"],
+            "authority_level": data["authority_level"],
+            "event_name": data["event_name"],
+            "hk_participants": data["hk_participants"],
+            "notes": data["notes"],
+            "counterparts": list(data["counterparts"]),
+            "participating_offices": list(data["participating_offices"]),
+            "partners": list(data["partners"]),
+        }
+
+    @classmethod
+    def initial_from(cls, activity: Activity) -> dict:
+        return {
+            "indicator": activity.indicator_id,
+            "lead_office": activity.lead_office_id,
+            "occurred_on": activity.occurred_on,
+            "title": activity.title,
+            "authority_level": activity.authority_level,
+            "event_name": activity.event_name,
+            "counterparts": list(activity.counterparts.all()),
+            "region": activity.region_id,
+            "city": activity.city,
+            "participating_offices": list(activity.participating_offices.all()),
+            "partners": list(activity.partners.all()),
+            "hk_participants": activity.hk_participants,
+            "notes": activity.notes,
+            "version": activity.version,
+        }
+
+
+# Fields kept by "Save and add another".
+COMMON_FIELDS = ("indicator", "lead_office", "occurred_on", "region", "city", "hk_participants")
+
+
+class RemoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for removing"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text=_("The activity stays on record with who removed it, when and why."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment for the author"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+        help_text=_("Required to return: say what needs to change."),
+    )
+
+
+class ReopeningRequestForm(forms.Form):
+    month = forms.ChoiceField(label=_("Month"))
+    office = forms.ModelChoiceField(
+        label=_("Office or unit"), queryset=Office.objects.none(), empty_label=None
+    )
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
+    )
+
+    def __init__(self, *args, user, closed_months: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = closed_months
+        self.fields["office"].queryset = Office.objects.filter(pk__in=user.office_scope_ids())
+
+
+class ReopeningDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("grant", _("Grant")), ("decline", _("Decline"))],
+        widget=forms.RadioSelect,
+    )
+    open_until = forms.DateField(
+        label=_("Open until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Needed to grant: the last day the office can change that month."),
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "grant":
+            until = data.get("open_until")
+            if not until:
+                self.add_error("open_until", _("Give the date until which the month reopens."))
+            elif until < timezone.localdate():
+                self.add_error("open_until", _("The date must be today or later."))
+        return data
+
+    def as_reopening_state(self) -> str:
+        return (
+            PeriodReopening.State.GRANTED
+            if self.cleaned_data["decision"] == "grant"
+            else PeriodReopening.State.DECLINED
+        )

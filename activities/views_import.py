@@ -1,0 +1,182 @@
+"""Bulk import screens: the template, the upload, the preview and the confirmation.
+
+Thin: `activities.imports` reads, checks and imports; these only route and render. Office
+staff and supervisors import for their office and its units, bureau admins for the office
+they choose; bureau viewers get 403, and a preview belongs to its uploader (404 to others).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from offices.models import Office
+from reports.exports import render_csv, render_xlsx
+
+from . import imports
+from .models import ImportBatch
+
+
+def _require_importer(user) -> None:
+    """Those who may log activities: office staff and supervisors, and bureau admins."""
+    if not (user.is_bureau_admin or (not user.is_bureau and user.office_id)):
+        raise PermissionDenied
+
+
+class OfficeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Office) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
+class ImportUploadForm(forms.Form):
+    office = OfficeChoiceField(
+        label=gettext_lazy("Office or unit"),
+        queryset=Office.objects.none(),
+        help_text=gettext_lazy(
+            "Rows that give no lead office code are recorded for this office or unit."
+        ),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Filled-in spreadsheet"),
+        help_text=gettext_lazy(
+            "An Excel workbook (.xlsx) or a CSV file made from the template, up to 5 MB and "
+            "5,000 rows."
+        ),
+        error_messages={"required": gettext_lazy("Choose the file to upload.")},
+        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        offices = Office.objects.active()
+        if user.is_bureau_admin:
+            self.fields["office"].empty_label = _("Choose an office")
+        else:
+            offices = offices.filter(pk__in=user.office_scope_ids())
+            self.fields["office"].empty_label = None
+            self.fields["office"].initial = user.office_id
+        self.fields["office"].queryset = offices
+        self.offices = list(offices)
+
+
+@login_required
+def import_start(request: HttpRequest) -> HttpResponse:
+    _require_importer(request.user)
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            try:
+                batch = imports.import_preview(
+                    user=request.user,
+                    office=form.cleaned_data["office"],
+                    upload=form.cleaned_data["file"],
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc)
+            else:
+                return redirect("activities:import-preview", pk=batch.pk)
+    else:
+        form = ImportUploadForm(user=request.user)
+    return render(
+        request,
+        "activities/import.html",
+        {
+            "form": form,
+            "show_office": len(form.offices) > 1 or request.user.is_bureau_admin,
+            "columns": imports.COLUMNS,
+            "max_size": filesizeformat(imports.MAX_FILE_BYTES),
+            "max_rows": imports.MAX_ROWS,
+        },
+    )
+
+
+@require_GET
+@login_required
+def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    _require_importer(request.user)
+    if fmt == "csv":
+        return render_csv(imports.ImportTemplate())
+    if fmt == "xlsx":
+        return render_xlsx(imports.ImportTemplate(), imports.ImportLists(user=request.user))
+    raise Http404
+
+
+SHOW_CHOICES = (imports.NEW, imports.DUPLICATE, imports.INVALID)
+
+
+@require_GET
+@login_required
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_importer(request.user)
+    batch = get_object_or_404(
+        ImportBatch.objects.for_user(request.user).defer("content").select_related("office"),
+        pk=pk,
+    )
+    show = request.GET.get("show", "")
+    show = show if show in SHOW_CHOICES else ""
+    counts = batch.report.get("counts", {})
+    invalid = imports.batch_rows(batch, status=imports.INVALID)
+    return render(
+        request,
+        "activities/import_preview.html",
+        {
+            "batch": batch,
+            "report": batch.report,
+            "counts": counts,
+            "rows": imports.batch_rows(batch, status=show),
+            "show": show,
+            "invalid_rows": invalid[: imports.SUMMARY_ROWS],
+            "more_invalid": max(len(invalid) - imports.SUMMARY_ROWS, 0),
+            "new_count": counts.get(imports.NEW, 0),
+        },
+    )
+
+
+@require_POST
+@login_required
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_importer(request.user)
+    try:
+        expected = int(request.POST.get("expected", ""))
+    except ValueError:
+        expected = -1
+    try:
+        outcome = imports.import_confirm(user=request.user, batch_id=pk, expected=expected)
+    except ImportBatch.DoesNotExist as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("activities:import-preview", pk=pk)
+    if outcome.refused:
+        messages.error(
+            request,
+            ngettext(
+                "Nothing was imported: %(count)d row can no longer be imported as it was in "
+                "the preview. The preview below now says why; check it and import again.",
+                "Nothing was imported: %(count)d rows can no longer be imported as they were "
+                "in the preview. The preview below now says why; check it and import again.",
+                outcome.refused,
+            )
+            % {"count": outcome.refused},
+        )
+        return redirect("activities:import-preview", pk=pk)
+    messages.success(
+        request,
+        ngettext(
+            "Imported %(count)d activity as a draft. Check it, then submit it for verification.",
+            "Imported %(count)d activities as drafts. Check them, then submit them for "
+            "verification.",
+            outcome.imported,
+        )
+        % {"count": outcome.imported},
+    )
+    return redirect(f"{reverse('activities:list')}?status=draft")

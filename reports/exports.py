@@ -1,0 +1,329 @@
+"""Downloads: one class per export describes the columns and yields the rows; one writer
+renders it as CSV or XLSX.
+
+Modelled on pretix's `base/exporter.py`: an export knows nothing about file formats, and
+the writer knows nothing about activities. The writer is where every cell is made safe to
+open in a spreadsheet (a text cell that starts like a formula is neutralised), so no export
+can forget it. Both formats run in constant memory: CSV is streamed to the client as the
+rows come, XLSX is written row by row by openpyxl's write-only mode into a temporary file.
+
+Issue 5's reports reuse this: subclass `Export`, then `render_csv`/`render_xlsx` in a view,
+or `write_csv`/`write_xlsx` to a file (command line, stored snapshots).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO, Any
+
+from django.db.models import QuerySet
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+# OWASP "CSV injection": a cell starting with one of these is read as a formula by Excel,
+# LibreOffice or Google Sheets (tab and carriage return can precede one).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+XLSX_MAX_CELL_TEXT = 32_767  # Excel's limit per cell
+XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
+CSV_ROWS_PER_CHUNK = 200  # rows per chunk sent to the client
+SPOOL_MAX_BYTES = 5 * 1024 * 1024  # XLSX files larger than this go to disk while written
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet would evaluate as a formula gets a leading `'`.
+
+    Only text: numbers, dates and None are returned unchanged, so a real -5 stays a number.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export. `label` is translated when the header is written; `width`
+    is the typical content length in characters (XLSX widens it to fit the header)."""
+
+    label: str
+    width: int = 16
+
+
+class Export:
+    """One download: a header, then rows of plain values.
+
+    Cells may be str, int, Decimal, float, bool, date, datetime or None; the writer turns
+    them into text for CSV and into typed cells (real numbers, real dates) for XLSX.
+    Translate text in `rows()`, not in `__init__`: the writer runs it in the language of the
+    request, also when the rows are streamed after the view has returned.
+    """
+
+    filename: str = "export"  # without extension
+    sheet_title: str = ""
+    columns: Sequence[Column] = ()
+
+    def header(self) -> list[str]:
+        return [str(column.label) for column in self.columns]
+
+    def rows(self) -> Iterable[Sequence[Any]]:
+        raise NotImplementedError
+
+    def iterate(self) -> Iterator[Sequence[Any]]:
+        """The header, then the rows (pretix's `iterate_list`)."""
+        yield self.header()
+        yield from self.rows()
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose write returns what it was given (Django's streaming CSV recipe)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return neutralise(value)
+    return str(value)
+
+
+def iter_csv(export: Export, *, language: str | None = None) -> Iterator[bytes]:
+    """UTF-8 with a byte order mark, so that Excel opens Chinese text intact; CRLF lines."""
+    writer = csv.writer(_Echo())
+    with translation.override(language or translation.get_language()):
+        yield "\ufeff".encode()
+        lines: list[str] = []
+        for row in export.iterate():
+            lines.append(writer.writerow([csv_value(value) for value in row]))
+            if len(lines) >= CSV_ROWS_PER_CHUNK:
+                yield "".join(lines).encode()
+                lines = []
+        if lines:
+            yield "".join(lines).encode()
+
+
+def write_csv(export: Export, fileobj: IO[bytes]) -> None:
+    for chunk in iter_csv(export):
+        fileobj.write(chunk)
+
+
+def render_csv(export: Export) -> StreamingHttpResponse:
+    # The language is read now, while the request's is active: the rows are produced later.
+    response = StreamingHttpResponse(
+        iter_csv(export, language=translation.get_language()), content_type=CSV_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{export.filename}.csv"
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+
+def display_width(text: str) -> int:
+    """Characters as Excel lays them out: Chinese (wide) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def sheet_title(title: str) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\."""
+    cleaned = re.sub(r"[\[\]:*?/\\]", " ", title).strip()
+    return cleaned[:31] or "Sheet"
+
+
+def _xlsx_cell(sheet, value: Any):
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):  # Excel has no time zones: Hong Kong wall time
+            value = timezone.make_naive(value)
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATETIME_FORMAT
+        return cell
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if isinstance(value, int | float | Decimal):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return neutralise(text)[:XLSX_MAX_CELL_TEXT]
+
+
+def _add_sheet(workbook: Workbook, export: Export) -> None:
+    sheet = workbook.create_sheet(sheet_title(str(export.sheet_title or export.filename)))
+    header = export.header()
+    # In write-only mode the sheet's layout goes out with the first row: set it before.
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    for index, (column, label) in enumerate(zip(export.columns, header, strict=True), start=1):
+        width = max(column.width, display_width(label)) + 2
+        sheet.column_dimensions[get_column_letter(index)].width = min(width, 80)
+
+    bold = Font(bold=True)
+    header_cells = []
+    for label in header:
+        cell = WriteOnlyCell(sheet, value=neutralise(label))
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+
+    count = 1
+    for row in export.rows():
+        count += 1
+        if count > XLSX_MAX_ROWS:
+            raise ValueError(f"More than {XLSX_MAX_ROWS} rows do not fit in one XLSX sheet.")
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{count}"
+
+
+def write_xlsx(fileobj: IO[bytes], *exports: Export) -> None:
+    """One sheet per export, in the order given."""
+    workbook = Workbook(write_only=True)
+    for export in exports:
+        _add_sheet(workbook, export)
+    workbook.save(fileobj)
+
+
+def render_xlsx(export: Export, *more_sheets: Export) -> FileResponse:
+    """The workbook is written before the response starts (a zip needs its directory at the
+    end), into a temporary file that moves to disk once it outgrows SPOOL_MAX_BYTES."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)  # noqa: SIM115 (closed by the response)
+    write_xlsx(spool, export, *more_sheets)
+    spool.seek(0)
+    response = FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"{export.filename}.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+# --- the activity list ---------------------------------------------------------------------
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def _names(objects: Iterable) -> str:
+    return "; ".join(obj.name for obj in objects)
+
+
+class ActivityExport(Export):
+    """Exactly the activities of the list page for the same query string, in its order.
+
+    The queryset is `activity_list(...).qs`, the one the page paginates. It is read in
+    chunks; the related lists (offices, counterparts, partners) are fetched once per chunk,
+    so memory stays flat and the query count grows with rows / chunk_size, not rows.
+    """
+
+    chunk_size = 2000
+    sheet_title = _("Activities")
+    columns = (
+        Column(_("Date"), 10),
+        Column(_("Indicator"), 20),
+        Column(_("Title"), 40),
+        Column(_("Lead office code"), 8),
+        Column(_("Lead office or unit"), 24),
+        Column(_("Other participating offices"), 24),
+        Column(_("Region"), 12),
+        Column(_("City"), 12),
+        Column(_("Counterparts"), 36),
+        Column(_("Partner organisations"), 20),
+        Column(_("Level of the authority"), 12),
+        Column(_("Event"), 24),
+        Column(_("Hong Kong participants"), 30),
+        Column(_("Status"), 10),
+        Column(_("Counts"), 6),
+        Column(_("Submitted (counted since)"), 16),
+        Column(_("Verified or returned by"), 16),
+        Column(_("Verified or returned at"), 16),
+        Column(_("Review comment"), 30),
+        Column(_("Created by"), 16),
+        Column(_("Created at"), 16),
+        Column(_("Last changed at"), 16),
+        Column(_("ID"), 8),
+    )
+
+    def __init__(self, *, user, data) -> None:
+        from activities.selectors import activity_list
+
+        self.queryset: QuerySet = activity_list(user=user, data=data).qs.prefetch_related(
+            "participating_offices", "counterparts", "partners"
+        )
+        self.filename = f"activities-{timezone.localdate():%Y-%m-%d}"
+
+    def rows(self) -> Iterator[tuple]:
+        yes, no = gettext("Yes"), gettext("No")
+        for activity in self.queryset.iterator(chunk_size=self.chunk_size):
+            yield (
+                activity.occurred_on,
+                activity.indicator.name,
+                activity.title,
+                activity.lead_office.code,
+                activity.lead_office.name,
+                _names(activity.participating_offices.all()),
+                activity.region.name if activity.region_id else "",
+                activity.city,
+                _names(activity.counterparts.all()),
+                _names(activity.partners.all()),
+                activity.get_authority_level_display() if activity.authority_level else "",
+                activity.event_name,
+                activity.hk_participants,
+                activity.get_status_display(),
+                yes if activity.counts else no,
+                activity.counted_since,
+                _person(activity.reviewed_by),
+                activity.reviewed_at,
+                activity.review_comment,
+                _person(activity.created_by),
+                activity.created_at,
+                activity.updated_at,
+                activity.pk,
+            )
