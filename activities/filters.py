@@ -39,6 +39,19 @@ class ActivityFilter(django_filters.FilterSet):
         empty_label=_("All offices and units"),
         method="filter_office",
     )
+    lead = django_filters.ModelChoiceFilter(
+        label=_("Counted for"),
+        queryset=Office.objects.none(),
+        empty_label=_("Any lead office"),
+        method="filter_lead",
+        widget=forms.HiddenInput,
+    )
+    counted = django_filters.BooleanFilter(
+        label=_("Only what counts"), method="filter_counted", widget=forms.HiddenInput
+    )
+    as_of = django_filters.DateFilter(
+        label=_("Recorded by"), method="filter_as_of", widget=forms.HiddenInput
+    )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         empty_label=_("Newest first"),
@@ -65,13 +78,26 @@ class ActivityFilter(django_filters.FilterSet):
 
     class Meta:
         model = Activity
-        fields = ["q", "indicator", "status", "date_from", "date_to", "region", "office", "sort"]
+        fields = [
+            "q",
+            "indicator",
+            "status",
+            "date_from",
+            "date_to",
+            "region",
+            "office",
+            "lead",
+            "counted",
+            "as_of",
+            "sort",
+        ]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         offices = Office.objects.visible_to(user) if user is not None else Office.objects.all()
-        self.filters["office"].queryset = offices
-        self.form.fields["office"].queryset = offices
+        for name in ("office", "lead"):
+            self.filters[name].queryset = offices
+            self.form.fields[name].queryset = offices
 
     def search(self, queryset, name, value):
         value = value.strip()[:100]
@@ -83,6 +109,24 @@ class ActivityFilter(django_filters.FilterSet):
             | Q(notes__icontains=value)
             | Q(event_name__icontains=value)
         )
+
+    def filter_lead(self, queryset, name, office):
+        """Led by the office or its units: what its figures count (a dashboard drill-down)."""
+        if office is None:
+            return queryset
+        return queryset.for_office(office)
+
+    def filter_counted(self, queryset, name, value):
+        return queryset.counted() if value else queryset
+
+    def filter_as_of(self, queryset, name, day):
+        return queryset.as_of(day) if day else queryset
+
+    @property
+    def drill_down(self) -> bool:
+        """The list shows what a dashboard figure counted (hidden filters are set)."""
+        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        return bool(data.get("counted") or data.get("lead") or data.get("as_of"))
 
     def filter_office(self, queryset, name, office):
         """An office with its units: what it leads and what it joined."""

@@ -11,7 +11,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send each role to the page it works from."""
     user = request.user
     if user.is_bureau:
-        return redirect("offices:list")
+        return redirect("reports:bureau")
     return redirect("offices:detail", code=user.office.code)
 
 

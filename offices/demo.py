@@ -396,8 +396,10 @@ def _demo_activity(
 
     age = (today - occurred_on).days
     roll = rng.random()
-    if age > 45:
-        status = Status.VERIFIED if roll < 0.93 else Status.SUBMITTED
+    if age > 60:
+        status = Status.VERIFIED
+    elif age > 45:
+        status = Status.VERIFIED if roll < 0.9 else Status.SUBMITTED
     else:
         status = (
             Status.VERIFIED

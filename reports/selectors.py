@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count
 
 from activities.models import Activity
-from offices.models import AnnualTarget, Indicator, Office, OfficeTarget
+from offices.models import AnnualTarget, Indicator, Office
 
 from .progress import percent_of_target
 
@@ -24,34 +24,6 @@ class IndicatorProgress:
     @property
     def percent(self) -> Decimal | None:
         return percent_of_target(self.achieved, self.target)
-
-
-def office_progress(*, office: Office, year: int, as_of: dt.date) -> list[IndicatorProgress]:
-    """Counted activities of an office (with its units) for each indicator in a year, up to
-    `as_of`, against the office's own share where it has one. Three queries."""
-    indicators = list(Indicator.objects.filter(is_active=True))
-    counts = dict(
-        Activity.objects.counted()
-        .in_year(year)
-        .as_of(as_of)
-        .for_office(office)
-        .order_by()
-        .values_list("indicator_id")
-        .annotate(n=Count("id"))
-    )
-    shares = dict(
-        OfficeTarget.objects.filter(year=year, office=office).values_list("indicator_id", "target")
-    )
-    bureau = dict(AnnualTarget.objects.filter(year=year).values_list("indicator_id", "target"))
-    return [
-        IndicatorProgress(
-            indicator=indicator,
-            achieved=counts.get(indicator.pk, 0),
-            target=shares.get(indicator.pk),
-            bureau_target=bureau.get(indicator.pk),
-        )
-        for indicator in indicators
-    ]
 
 
 @dataclass(frozen=True)

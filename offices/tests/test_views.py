@@ -7,9 +7,8 @@ from django.urls import reverse
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
-from activities.models import Status
 from activities.tests.factories import ActivityFactory
-from offices.tests.factories import AnnualTargetFactory, OfficeFactory, OfficeTargetFactory
+from offices.tests.factories import OfficeFactory
 
 HK = ZoneInfo("Asia/Hong_Kong")
 
@@ -43,9 +42,9 @@ def test_office_staff_land_on_their_office(client_staff_a, office_a):
     assert response.url == detail(office_a)
 
 
-def test_the_bureau_lands_on_all_offices(client_bureau):
+def test_the_bureau_lands_on_the_dashboard(client_bureau):
     response = client_bureau.get(reverse("home"))
-    assert response.url == reverse("offices:list")
+    assert response.url == reverse("reports:bureau")
 
 
 def test_sign_in_with_a_password_goes_home(client, staff_a, office_a):
@@ -107,72 +106,7 @@ def test_an_unknown_office_is_404(client_bureau):
     assert client_bureau.get(reverse("offices:detail", args=["NOPE"])).status_code == 404
 
 
-# --- what the office page lists and counts -------------------------------------
-
-
-def test_the_office_page_lists_own_unit_and_joint_activities_but_not_others(
-    client_staff_a, office_a, unit_a, office_b, indicator
-):
-    own = ActivityFactory(lead_office=office_a, indicator=indicator, title="Own visit")
-    units = ActivityFactory(lead_office=unit_a, indicator=indicator, title="Unit visit")
-    joint = ActivityFactory(lead_office=office_b, indicator=indicator, title="Joint visit")
-    joint.participating_offices.add(office_a)
-    ActivityFactory(lead_office=office_b, indicator=indicator, title="Office B only")
-
-    response = client_staff_a.get(detail(office_a))
-
-    listed = {a.pk for a in response.context["recent"]}
-    assert listed == {own.pk, units.pk, joint.pk}
-    assert "Office B only" not in response.content.decode()
-
-
-def test_the_office_page_counts_only_what_counts_and_rolls_up_units(
-    client_staff_a, office_a, unit_a, office_b, indicator
-):
-    AnnualTargetFactory(year=2026, indicator=indicator, target=100)
-    OfficeTargetFactory(year=2026, indicator=indicator, office=office_a, target=40)
-    ActivityFactory(lead_office=office_a, indicator=indicator, status=Status.VERIFIED)
-    ActivityFactory(lead_office=unit_a, indicator=indicator, status=Status.SUBMITTED)
-    ActivityFactory(lead_office=office_a, indicator=indicator, status=Status.DRAFT)
-    ActivityFactory(lead_office=office_a, indicator=indicator, occurred_on=dt.date(2025, 12, 1))
-    joint = ActivityFactory(lead_office=office_b, indicator=indicator)
-    joint.participating_offices.add(office_a)  # seen, not credited
-
-    response = client_staff_a.get(detail(office_a))
-
-    [item] = response.context["progress"]
-    assert (item.achieved, item.target, str(item.percent)) == (2, 40, "5.0")
-    assert "5.0%" in response.content.decode()
-
-
-def test_the_office_page_shows_the_latest_ten_and_links_to_the_full_list(
-    client_staff_a, office_a, indicator
-):
-    ActivityFactory.create_batch(12, lead_office=office_a, indicator=indicator)
-
-    response = client_staff_a.get(detail(office_a))
-
-    assert len(response.context["recent"]) == 10
-    assert response.context["activity_count"] == 12
-    assert f"/activities/?office={office_a.pk}" in response.content.decode()
-
-
 # --- query counts ------------------------------------------------------------
-
-
-def test_office_page_query_count(
-    client_staff_a, office_a, unit_a, indicator, django_assert_num_queries
-):
-    ActivityFactory.create_batch(5, lead_office=office_a, indicator=indicator)
-    ActivityFactory.create_batch(5, lead_office=unit_a, indicator=indicator)
-    # session, user (with office), user's scope, office, indicators, office's units, counts,
-    # office shares, bureau targets, recent rows, count, regions, units, and the session
-    # save (savepoint, update, release)
-    with django_assert_num_queries(16):
-        client_staff_a.get(detail(office_a))
-    ActivityFactory.create_batch(20, lead_office=office_a, indicator=indicator)
-    with django_assert_num_queries(16):
-        client_staff_a.get(detail(office_a))
 
 
 def test_office_list_query_count(

@@ -1,0 +1,266 @@
+"""Reads for the bureau and office dashboards. Plain data out; a fixed number of aggregate
+queries whatever the number of activities or offices. The charts' series, the tables and
+the API's progress figures all come from here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Max, Min
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from activities.models import Activity, Status
+from offices.models import AnnualTarget, Indicator, Office, OfficeTarget, Region
+
+from . import progress
+
+HEALTH_QUIET_DAYS = 14
+HEALTH_WAITING_DAYS = 7
+
+
+@dataclass
+class Figure:
+    """One indicator's progress for the bureau or one office."""
+
+    indicator: Indicator
+    achieved: int
+    target: int | None
+    year: int
+    as_of: dt.date
+
+    @property
+    def percent(self) -> Decimal | None:
+        return progress.percent_of_target(self.achieved, self.target)
+
+    @property
+    def expected(self) -> Decimal | None:
+        return progress.expected_by(self.target, self.year, self.as_of)
+
+    @property
+    def expected_rounded(self) -> int | None:
+        expected = self.expected
+        return None if expected is None else int(expected.quantize(0))
+
+    @property
+    def projected(self) -> int | None:
+        return progress.projected_year_end(self.achieved, self.year, self.as_of)
+
+    @property
+    def status(self) -> str | None:
+        return progress.status_of(self.achieved, self.target, self.year, self.as_of)
+
+    @property
+    def status_label(self) -> str:
+        return progress.STATUS_LABELS.get(self.status, "")
+
+
+@dataclass
+class OfficeRow:
+    office: Office
+    figures: list[Figure]
+    units: list[OfficeRow] = field(default_factory=list)
+
+
+@dataclass
+class Dashboard:
+    year: int
+    as_of: dt.date
+    office: Office | None
+    indicators: list[Indicator]
+    figures: list[Figure]
+    rows: list[OfficeRow]
+    monthly: dict[int, list[int]]  # indicator id -> 12 monthly counts, this year up to as_of
+    monthly_last_year: dict[int, list[int]]
+    regions: list[tuple[Region, int]]
+    quiet_offices: list[tuple[Office, dt.date | None]]
+    waiting: list[tuple[Office, int, dt.date]]
+    health_days: tuple[int, int] = (HEALTH_QUIET_DAYS, HEALTH_WAITING_DAYS)
+
+    def chart_data(self) -> dict:
+        """The series the page's script draws, as plain JSON-able data."""
+        return {
+            "year": self.year,
+            "asOf": self.as_of.isoformat(),
+            "daysInYear": progress.days_in_year(self.year),
+            "indicators": [
+                {
+                    "id": f.indicator.pk,
+                    "code": f.indicator.code,
+                    "name": f.indicator.name,
+                    "target": f.target,
+                    "monthly": self.monthly.get(f.indicator.pk, [0] * 12),
+                    "lastYear": self.monthly_last_year.get(f.indicator.pk, [0] * 12),
+                }
+                for f in self.figures
+            ],
+            "regions": [{"name": r.name, "count": n} for r, n in self.regions],
+        }
+
+
+def _month_series(rows, year: int) -> dict[int, list[int]]:
+    series: dict[int, list[int]] = {}
+    for row_year, month, indicator_id, n in rows:
+        if row_year == year:
+            series.setdefault(indicator_id, [0] * 12)[month - 1] += n
+    return series
+
+
+def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Dashboard:
+    """The bureau's dashboard, or one office's (with its units) when `office` is given.
+
+    Queries: indicators, bureau targets, office shares, offices, counts by office and
+    indicator, counts by month (this year and last), counts by region, regions, last
+    activity per office, waiting verification per office: ten, whatever the data.
+    """
+    indicators = list(Indicator.objects.filter(is_active=True))
+    bureau_targets = dict(
+        AnnualTarget.objects.filter(year=year).values_list("indicator_id", "target")
+    )
+    shares = {
+        (office_id, indicator_id): target
+        for office_id, indicator_id, target in OfficeTarget.objects.filter(year=year).values_list(
+            "office_id", "indicator_id", "target"
+        )
+    }
+    all_offices = list(Office.objects.filter(is_active=True).select_related("parent"))
+    if office is not None:
+        scope = {office.pk} | {o.pk for o in all_offices if o.parent_id == office.pk}
+        offices = [o for o in all_offices if o.pk in scope]
+    else:
+        scope = None
+        offices = all_offices
+
+    counted = Activity.objects.counted().as_of(as_of)
+    if scope is not None:
+        counted = counted.filter(lead_office_id__in=scope)
+    this_year = counted.in_year(year)
+
+    by_office: dict[tuple[int, int], int] = {}
+    for lead_office_id, indicator_id, n in (
+        this_year.order_by().values_list("lead_office_id", "indicator_id").annotate(n=Count("id"))
+    ):
+        by_office[lead_office_id, indicator_id] = n
+
+    months = list(
+        counted.filter(
+            occurred_on__gte=dt.date(year - 1, 1, 1), occurred_on__lte=dt.date(year, 12, 31)
+        )
+        .order_by()
+        .annotate(y=ExtractYear("occurred_on"), m=ExtractMonth("occurred_on"))
+        .values_list("y", "m", "indicator_id")
+        .annotate(n=Count("id"))
+    )
+    region_counts = dict(
+        this_year.exclude(region__isnull=True)
+        .order_by()
+        .values_list("region_id")
+        .annotate(n=Count("id"))
+    )
+    regions = sorted(
+        ((region, region_counts.get(region.pk, 0)) for region in Region.objects.all()),
+        key=lambda pair: (-pair[1], pair[0].code),
+    )
+
+    def figures_for(office_ids: set[int], target_of) -> list[Figure]:
+        return [
+            Figure(
+                indicator=indicator,
+                achieved=sum(by_office.get((o, indicator.pk), 0) for o in office_ids),
+                target=target_of(indicator),
+                year=year,
+                as_of=as_of,
+            )
+            for indicator in indicators
+        ]
+
+    def row_for(top: Office) -> OfficeRow:
+        units = [o for o in offices if o.parent_id == top.pk]
+        ids = {top.pk, *(u.pk for u in units)}
+        return OfficeRow(
+            office=top,
+            figures=figures_for(ids, lambda i, o=top: shares.get((o.pk, i.pk))),
+            units=[
+                OfficeRow(
+                    office=unit,
+                    figures=figures_for({unit.pk}, lambda i, u=unit: shares.get((u.pk, i.pk))),
+                )
+                for unit in units
+            ],
+        )
+
+    if office is None:
+        rows = [row_for(o) for o in offices if o.parent_id is None]
+        top_ids = {o.pk for o in offices}
+        figures = figures_for(top_ids, lambda i: bureau_targets.get(i.pk))
+    elif office.parent_id is None:
+        rows = [row_for(office)]
+        figures = rows[0].figures
+    else:
+        unit_figures = figures_for({office.pk}, lambda i: shares.get((office.pk, i.pk)))
+        rows = [OfficeRow(office=office, figures=unit_figures)]
+        figures = unit_figures
+
+    health_offices = [o for o in offices if office is not None or o.parent_id is None]
+    quiet, waiting = _reporting_health(health_offices, as_of, all_offices, office)
+    return Dashboard(
+        year=year,
+        as_of=as_of,
+        office=office,
+        indicators=indicators,
+        figures=figures,
+        rows=rows,
+        monthly=_month_series(months, year),
+        monthly_last_year=_month_series(months, year - 1),
+        regions=regions,
+        quiet_offices=quiet,
+        waiting=waiting,
+    )
+
+
+def _reporting_health(offices, as_of, all_offices, office):
+    """Offices with nothing logged for HEALTH_QUIET_DAYS, and submitted activities waiting
+    for verification longer than HEALTH_WAITING_DAYS. Two queries."""
+    parent_of = {o.pk: (o.parent_id or o.pk) for o in all_offices}
+    roll_up = office is None  # the bureau sees offices with their units rolled up
+    last_logged: dict[int, dt.date] = {}
+    for lead_office_id, created in (
+        Activity.objects.not_removed()
+        .order_by()
+        .values_list("lead_office_id")
+        .annotate(last=Max("created_at"))
+    ):
+        key = parent_of.get(lead_office_id, lead_office_id) if roll_up else lead_office_id
+        day = timezone.localdate(created)
+        if key not in last_logged or day > last_logged[key]:
+            last_logged[key] = day
+    quiet_since = as_of - dt.timedelta(days=HEALTH_QUIET_DAYS)
+    quiet = [
+        (o, last_logged.get(o.pk))
+        for o in offices
+        if last_logged.get(o.pk) is None or last_logged[o.pk] < quiet_since
+    ]
+
+    waiting_before = timezone.make_aware(
+        dt.datetime.combine(as_of - dt.timedelta(days=HEALTH_WAITING_DAYS), dt.time.min)
+    )
+    waiting_counts: dict[int, list] = {}
+    for lead_office_id, n, oldest in (
+        Activity.objects.not_removed()
+        .filter(status=Status.SUBMITTED, counted_since__lt=waiting_before)
+        .order_by()
+        .values_list("lead_office_id")
+        .annotate(n=Count("id"), oldest=Min("counted_since"))
+    ):
+        key = parent_of.get(lead_office_id, lead_office_id) if roll_up else lead_office_id
+        entry = waiting_counts.setdefault(key, [0, oldest])
+        entry[0] += n
+        entry[1] = min(entry[1], oldest)
+    waiting = [
+        (o, waiting_counts[o.pk][0], timezone.localdate(waiting_counts[o.pk][1]))
+        for o in offices
+        if o.pk in waiting_counts
+    ]
+    return quiet, waiting

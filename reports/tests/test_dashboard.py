@@ -1,0 +1,267 @@
+"""The dashboards: figures equal counts made independently from the rows, a fixed number of
+queries, drill-downs that list exactly what was counted, and who may see what."""
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from activities.models import Activity, Status
+from activities.tests.factories import ActivityFactory
+from offices.tests.factories import (
+    AnnualTargetFactory,
+    IndicatorFactory,
+    OfficeFactory,
+    OfficeTargetFactory,
+    RegionFactory,
+)
+from reports.dashboard import dashboard
+
+pytestmark = pytest.mark.django_db
+HK = ZoneInfo("Asia/Hong_Kong")
+AS_OF = dt.date(2026, 6, 30)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK), tick=False):
+        yield
+
+
+def at(day, hour=12):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+@pytest.fixture
+def year_of_data(office_a, unit_a, office_b):
+    """A mix of everything that must and must not count."""
+    visits = IndicatorFactory(code="visits", name_en="Visits", display_order=1)
+    media = IndicatorFactory(code="media", name_en="Media", display_order=2)
+    AnnualTargetFactory(year=2026, indicator=visits, target=100)
+    AnnualTargetFactory(year=2026, indicator=media, target=20)
+    OfficeTargetFactory(year=2026, indicator=visits, office=office_a, target=60)
+    region = RegionFactory(code="420000", name_en="Hubei")
+    make = ActivityFactory
+    rows = [
+        make(
+            lead_office=office_a, indicator=visits, occurred_on=dt.date(2026, 1, 20), region=region
+        ),
+        make(
+            lead_office=office_a,
+            indicator=visits,
+            occurred_on=dt.date(2026, 3, 5),
+            status=Status.VERIFIED,
+        ),
+        make(lead_office=unit_a, indicator=visits, occurred_on=dt.date(2026, 6, 1), region=region),
+        make(lead_office=office_b, indicator=media, occurred_on=dt.date(2026, 2, 2)),
+        make(lead_office=office_b, indicator=visits, occurred_on=dt.date(2025, 5, 5)),  # last year
+        make(
+            lead_office=office_a,
+            indicator=visits,
+            occurred_on=dt.date(2026, 6, 2),
+            status=Status.DRAFT,
+        ),
+        make(
+            lead_office=office_a,
+            indicator=visits,
+            occurred_on=dt.date(2026, 6, 3),
+            status=Status.RETURNED,
+            counted_since=None,
+        ),
+        # submitted after the as-of date: does not count as of 30 June
+        make(
+            lead_office=office_a,
+            indicator=media,
+            occurred_on=dt.date(2026, 6, 29),
+            counted_since=at(dt.date(2026, 7, 1)),
+        ),
+        # happens after the as-of date
+        make(
+            lead_office=office_a,
+            indicator=media,
+            occurred_on=dt.date(2026, 7, 1),
+            counted_since=at(dt.date(2026, 7, 1)),
+        ),
+    ]
+    removed = make(lead_office=office_a, indicator=media, occurred_on=dt.date(2026, 4, 4))
+    removed.removed_at, removed.removed_by, removed.removal_reason = (
+        timezone.now(),
+        removed.created_by,
+        "Twice",
+    )
+    removed.save()
+    joint = make(lead_office=office_b, indicator=visits, occurred_on=dt.date(2026, 5, 5))
+    joint.participating_offices.add(office_a)  # counts for office B only
+    return {"visits": visits, "media": media, "rows": rows, "region": region}
+
+
+def independent_count(*, indicator, offices=None, year=2026, as_of=AS_OF):
+    """Counted activities, decided row by row in Python from the raw fields."""
+    end_of_day = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+    total = 0
+    for a in Activity.objects.all():
+        top = a.lead_office.parent_id or a.lead_office_id
+        if (
+            a.indicator_id == indicator.pk
+            and a.status in ("submitted", "verified")
+            and a.removed_at is None
+            and a.occurred_on.year == year
+            and a.occurred_on <= as_of
+            and a.counted_since is not None
+            and a.counted_since < end_of_day
+            and (offices is None or top in offices or a.lead_office_id in offices)
+        ):
+            total += 1
+    return total
+
+
+def test_bureau_figures_equal_counts_made_from_the_rows(year_of_data, office_a, office_b):
+    data = dashboard(year=2026, as_of=AS_OF)
+    figures = {f.indicator.code: f.achieved for f in data.figures}
+    assert figures == {
+        "visits": independent_count(indicator=year_of_data["visits"]),
+        "media": independent_count(indicator=year_of_data["media"]),
+    }
+    assert figures == {"visits": 4, "media": 1}
+    rows = {row.office.code: [f.achieved for f in row.figures] for row in data.rows}
+    assert rows["OFFA"] == [
+        independent_count(indicator=year_of_data["visits"], offices={office_a.pk}),
+        0,
+    ]
+    assert rows["OFFB"] == [1, 1]
+    [unit_row] = next(r for r in data.rows if r.office == office_a).units
+    assert [f.achieved for f in unit_row.figures] == [1, 0]
+
+
+def test_pace_projection_and_status_follow_the_domain_rules(year_of_data):
+    data = dashboard(year=2026, as_of=AS_OF)
+    visits = data.figures[0]
+    # day 181 of 365: steady pace to 100 is 49.6; 4 achieved is far behind
+    assert visits.expected_rounded == 50
+    assert visits.projected == 8
+    assert (str(visits.percent), visits.status) == ("4.0", "behind")
+
+
+def test_monthly_series_this_year_and_last(year_of_data):
+    data = dashboard(year=2026, as_of=AS_OF)
+    visits = year_of_data["visits"].pk
+    assert data.monthly[visits] == [1, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0]
+    assert data.monthly_last_year[visits][4] == 1
+    assert data.regions[0][0] == year_of_data["region"] and data.regions[0][1] == 2
+
+
+def test_office_dashboard_counts_its_units_and_not_joined_activities(year_of_data, office_a):
+    data = dashboard(year=2026, as_of=AS_OF, office=office_a)
+    visits, media = data.figures
+    assert (visits.achieved, visits.target) == (3, 60)  # share of its own
+    assert (media.achieved, media.target) == (0, None)  # no share: bureau target only
+
+
+def test_reporting_health(year_of_data, office_a, office_b):
+    data = dashboard(year=2026, as_of=AS_OF)
+    cutoff = timezone.make_aware(dt.datetime(2026, 6, 23))
+    expected = {}
+    for a in Activity.objects.select_related("lead_office"):
+        if a.status == "submitted" and a.removed_at is None and a.counted_since < cutoff:
+            top = a.lead_office.parent or a.lead_office
+            expected[top.code] = expected.get(top.code, 0) + 1
+    assert {o.code: n for o, n, _oldest in data.waiting} == expected
+    assert expected  # the data set has some waiting
+
+    quiet = OfficeFactory(code="QUIET")
+    data = dashboard(year=2026, as_of=AS_OF)
+    assert [o for o, _last in data.quiet_offices] == [quiet]  # the others logged today
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+def test_the_bureau_dashboard_shows_figures_rule_and_charts(client_bureau, year_of_data):
+    response = client_bureau.get(reverse("reports:bureau"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "ahead at 110% or more" in page
+    assert 'id="dashboard-data"' in page
+    assert "vendor/plotly/plotly.min.js" in page
+    assert "Show the data as a table" in page
+
+
+def test_every_count_drills_down_to_exactly_the_activities_counted(
+    client_bureau, year_of_data, office_a
+):
+    page = client_bureau.get(reverse("reports:bureau")).content.decode()
+    link = re.search(
+        rf'href="(/activities/\?counted=1&amp;indicator={year_of_data["visits"].pk}'
+        rf'&amp;lead={office_a.pk}[^"]*)"',
+        page,
+    )
+    assert link, "the office cell links to the activity list"
+    listed = client_bureau.get(link.group(1).replace("&amp;", "&"))
+    ids = {a.pk for a in listed.context["filter"].qs}
+    assert (
+        len(ids) == independent_count(indicator=year_of_data["visits"], offices={office_a.pk}) == 3
+    )
+    assert "Showing exactly the activities a dashboard figure counted" in listed.content.decode()
+
+
+def test_a_past_year_defaults_to_its_last_day(client_bureau, year_of_data):
+    response = client_bureau.get(reverse("reports:bureau"), {"year": 2025})
+    assert response.context["data"].as_of == dt.date(2025, 12, 31)
+    assert response.context["data"].figures[0].achieved == 1
+
+
+def test_bad_parameters_fall_back_to_today(client_bureau, year_of_data):
+    response = client_bureau.get(reverse("reports:bureau"), {"year": "abc", "as_of": "x"})
+    assert response.status_code == 200
+    assert response.context["data"].as_of == AS_OF
+
+
+def test_staff_land_on_their_office_dashboard(client_staff_a, office_a, year_of_data):
+    response = client_staff_a.get(reverse("home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("offices:detail", args=[office_a.code])
+    assert response.context["data"].office == office_a
+
+
+@pytest.mark.parametrize("persona", ["client_staff_a", "client_supervisor_a"])
+def test_office_staff_cannot_open_the_bureau_dashboard(request, persona):
+    assert request.getfixturevalue(persona).get(reverse("reports:bureau")).status_code == 403
+
+
+def test_office_staff_cannot_open_another_offices_dashboard(client_staff_b, office_a):
+    assert client_staff_b.get(reverse("offices:detail", args=[office_a.code])).status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.get(reverse("reports:bureau"))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_bureau_dashboard_query_count(client_bureau, year_of_data, django_assert_num_queries):
+    # session, user, indicators, bureau targets, office shares, offices, counts by office
+    # and indicator, counts by month (this year and last), counts by region, regions,
+    # last activity per office, waiting per office, and the session save (savepoint,
+    # update, release)
+    with django_assert_num_queries(15):
+        client_bureau.get(reverse("reports:bureau"))
+    for _ in range(3):
+        office = OfficeFactory()
+        ActivityFactory.create_batch(4, lead_office=office, indicator=year_of_data["media"])
+    with django_assert_num_queries(15):
+        client_bureau.get(reverse("reports:bureau"))
+
+
+def test_office_dashboard_query_count(
+    client_staff_a, office_a, year_of_data, django_assert_num_queries
+):
+    # session, user, user's scope, office, the same ten as the bureau's, the office's
+    # regions, and the session save (savepoint, update, release)
+    with django_assert_num_queries(18) as ctx:
+        client_staff_a.get(reverse("offices:detail", args=[office_a.code]))
+    n = len(ctx)
+    ActivityFactory.create_batch(10, lead_office=office_a, indicator=year_of_data["media"])
+    with django_assert_num_queries(n):
+        client_staff_a.get(reverse("offices:detail", args=[office_a.code]))

@@ -1,0 +1,71 @@
+"""Dashboards. Thin: the figures come from reports.dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from offices.access import get_office_for_user
+
+from . import progress
+from .dashboard import dashboard
+
+SORTS = {"office", "-office"}
+
+
+class PeriodForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+    as_of = forms.DateField(
+        label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _year_and_date(request: HttpRequest) -> tuple[PeriodForm, int, dt.date]:
+    """This year as of today by default; a past year as of its last day."""
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or None)
+    year, as_of = today.year, None
+    if form.is_valid():
+        year = form.cleaned_data["year"] or today.year
+        as_of = form.cleaned_data["as_of"]
+    if as_of is None:
+        as_of = min(today, dt.date(year, 12, 31))
+    return form, year, as_of
+
+
+def _context(request, data, form) -> dict:
+    return {
+        "data": data,
+        "form": form,
+        "chart_data": data.chart_data(),
+        "status_rule": progress.STATUS_RULE,
+        "year_start": dt.date(data.year, 1, 1),
+        "years": range(data.year - 1, data.year + 2),
+    }
+
+
+@login_required
+def bureau_dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_bureau:
+        raise PermissionDenied
+    form, year, as_of = _year_and_date(request)
+    data = dashboard(year=year, as_of=as_of)
+    return render(request, "reports/bureau_dashboard.html", _context(request, data, form))
+
+
+@login_required
+def office_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    office = get_office_for_user(request.user, code)
+    form, year, as_of = _year_and_date(request)
+    data = dashboard(year=year, as_of=as_of, office=office)
+    context = _context(request, data, form)
+    context["office"] = office
+    context["regions_covered"] = office.regions.all()
+    return render(request, "reports/office_dashboard.html", context)
