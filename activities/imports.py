@@ -13,12 +13,12 @@ An upload goes through four steps; each can refuse it with a message that says w
    loaded once per file whatever its length.
 3. Duplicates: an activity (not removed) with the same lead office, indicator, date and
    title (normalised, case-insensitive), or the same row earlier in the file. One query.
-4. The rules: every other row goes through `services.activity_create` in a savepoint that
-   is rolled back, so the preview gives exactly the messages the form would give. This is
-   the only step whose queries grow with the rows (several per row, inside the service).
+4. The rules: every other row goes through `services.activity_check`, the checks that
+   `activity_create` runs, without writing, so the preview gives exactly the messages the
+   form would give. Period states are looked up once per office and month.
 
 The file is kept in an ImportBatch for its uploader. Confirming reads the same bytes again
-and creates, as drafts through `activity_create`, exactly the rows the preview showed as
+and creates, as drafts through `activities_create_bulk`, exactly the rows the preview showed as
 new, in one transaction: all of them, or none if any has become invalid or a duplicate in
 the meantime (the preview is then updated to say which and why).
 """
@@ -56,7 +56,7 @@ from reports.exports import Column, Export
 
 from .models import Activity, AuthorityLevel
 from .models_import import MAX_IMPORT_FILE_BYTES, ImportBatch
-from .services import activity_create, can_write_for_office
+from .services import activities_create_bulk, activity_check, can_write_for_office
 
 logger = logging.getLogger(__name__)
 
@@ -1034,9 +1034,9 @@ def read_rows(*, user, office: Office, table: Table) -> tuple[list[RowResult], b
     return rows, example_skipped
 
 
-def _create(user, row: RowResult) -> None:
+def _apply(row: RowResult, action: Callable[[], Any]) -> None:
     try:
-        activity_create(user=user, submit=False, **row.kwargs)
+        action()
     except ValidationError as exc:
         row.add_service_errors(exc)
     except PermissionDenied:
@@ -1044,13 +1044,17 @@ def _create(user, row: RowResult) -> None:
 
 
 def check_rows(*, user, rows: Sequence[RowResult]) -> None:
-    """The form's rules, from the service itself: each row that could be imported is created
-    in a savepoint, and everything is rolled back at the end."""
-    with transaction.atomic():
-        for row in rows:
-            if row.kwargs is not None and row.status != DUPLICATE:
-                _create(user, row)
-        transaction.set_rollback(True)
+    """The form's rules, from the service itself (`activity_check`, which `activity_create`
+    runs too), without writing: one period look-up per office and month, not per row."""
+    periods: dict = {}
+    for row in rows:
+        if row.kwargs is not None and row.status != DUPLICATE:
+            _apply(
+                row,
+                lambda row=row: activity_check(
+                    user=user, submit=False, periods=periods, **row.kwargs
+                ),
+            )
 
 
 def _report(table: Table, rows: Sequence[RowResult], *, example_skipped: bool) -> dict[str, Any]:
@@ -1147,15 +1151,10 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
     )
     rows, _example = read_rows(user=user, office=batch.office, table=table)
     rows = [row for row in rows if row.number in previewed]
+    check_rows(user=user, rows=rows)
     refused = [row for row in rows if row.status != NEW]
-    with transaction.atomic():
-        for row in rows:
-            if row.status == NEW:
-                _create(user, row)
-                if row.issues:
-                    refused.append(row)
-        if refused or len(rows) != len(previewed):
-            transaction.set_rollback(True)
+    if not refused and len(rows) == len(previewed):
+        activities_create_bulk(user=user, items=[row.kwargs for row in rows])
 
     if refused or len(rows) != len(previewed):
         fresh = {row.number: row.as_dict(table) for row in rows}

@@ -10,10 +10,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from offices.models import Counterpart, Indicator, Office, Region
 
@@ -123,7 +125,11 @@ def _validate(
         )
     try:
         # Constraints guard the bookkeeping that `_save` fills in; the database checks them.
-        activity.full_clean(exclude=["created_by", "updated_by"], validate_constraints=False)
+        # Related objects arrive as instances already read, so they are not looked up again.
+        activity.full_clean(
+            exclude=["created_by", "updated_by", "lead_office", "indicator", "region"],
+            validate_constraints=False,
+        )
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
@@ -140,8 +146,7 @@ def _save(activity: Activity, *, by, previous_status: str | None) -> None:
 # --- create and change -------------------------------------------------------------------
 
 
-@transaction.atomic
-def activity_create(
+def activity_check(
     *,
     user,
     lead_office: Office,
@@ -158,7 +163,11 @@ def activity_create(
     participating_offices: Sequence[Office] = (),
     partners: Sequence[Counterpart] = (),
     submit: bool = False,
+    periods: dict | None = None,
 ) -> Activity:
+    """Everything `activity_create` checks, without writing anything: the unsaved activity,
+    or PermissionDenied / ValidationError. The import's preview checks thousands of rows
+    with it, passing `periods` to remember each office-month's state."""
     if not can_write_for_office(user, lead_office):
         raise PermissionDenied
     activity = Activity(
@@ -175,12 +184,90 @@ def activity_create(
         status=Status.SUBMITTED if submit else Status.DRAFT,
     )
     _validate(activity, counterparts=counterparts, participating=participating_offices)
-    _ensure_period_open(lead_office, occurred_on)
+    key = (lead_office.pk, occurred_on.year, occurred_on.month)
+    state = periods.get(key) if periods is not None else None
+    if state is None:
+        state = period_state(office=lead_office, day=occurred_on)
+        if periods is not None:
+            periods[key] = state
+    if not state.is_open:
+        raise ValidationError({"occurred_on": state.explain()}, code="closed")
+    return activity
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    user,
+    counterparts: Sequence[Counterpart] = (),
+    participating_offices: Sequence[Office] = (),
+    partners: Sequence[Counterpart] = (),
+    **fields,
+) -> Activity:
+    """Log an activity (a draft, or submitted with submit=True) after `activity_check`."""
+    activity = activity_check(
+        user=user,
+        counterparts=counterparts,
+        participating_offices=participating_offices,
+        partners=partners,
+        **fields,
+    )
     _save(activity, by=user, previous_status=None)
     activity.counterparts.set(counterparts)
     activity.participating_offices.set(participating_offices)
     activity.partners.set(partners)
     return activity
+
+
+@transaction.atomic
+def activities_create_bulk(*, user, items: Sequence[dict]) -> list[Activity]:
+    """Log many activities at once (the bulk import), as drafts: each is checked by
+    `activity_check` exactly as a single one, then all are written in a few queries,
+    with their history and related lists. All of them, or none."""
+    periods: dict = {}
+    pending: list[tuple[Activity, dict[str, list]]] = []
+    for item in items:
+        fields = dict(item)
+        links = {name: list(fields.pop(name, ()) or ()) for name in M2M_FIELDS}
+        activity = activity_check(user=user, periods=periods, submit=False, **fields, **links)
+        activity.record_change(by=user, previous_status=None)
+        activity._history_user = user
+        pending.append((activity, links))
+    if not pending:
+        return []
+    created = bulk_create_with_history(
+        [activity for activity, _links in pending], Activity, batch_size=500, default_user=user
+    )
+    history_of = dict(
+        Activity.history.filter(id__in=[a.pk for a in created]).values_list("id", "history_id")
+    )
+    for name in M2M_FIELDS:
+        field = Activity._meta.get_field(name)
+        through = field.remote_field.through
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        links = through.objects.bulk_create(
+            [
+                through(**{f"{source}_id": activity.pk, f"{target}_id": obj.pk})
+                for activity, (_unsaved, all_links) in zip(created, pending, strict=True)
+                for obj in all_links[name]
+            ],
+            batch_size=1000,
+        )
+        # The first version in the history lists them too, as a single save would.
+        historical = apps.get_model("activities", f"HistoricalActivity_{name}")
+        historical.objects.bulk_create(
+            [
+                historical(
+                    id=link.pk,
+                    **{f"{source}_id": getattr(link, f"{source}_id")},
+                    **{f"{target}_id": getattr(link, f"{target}_id")},
+                    history_id=history_of[getattr(link, f"{source}_id")],
+                )
+                for link in links
+            ],
+            batch_size=1000,
+        )
+    return created
 
 
 def changes_since(activity: Activity, version: int) -> tuple[list[FieldChange], object, object]:

@@ -324,3 +324,27 @@ def test_reopening_request_grant_and_history(staff_a, bureau_admin, office_a, sp
 def test_an_open_month_cannot_be_requested(staff_a, office_a):
     with pytest.raises(ValidationError, match="open"):
         services.reopening_request(user=staff_a, office=office_a, year=2026, month=6, reason="x")
+
+
+def test_bulk_creation_checks_like_a_single_one_and_keeps_history(
+    staff_a, office_a, visits, commerce
+):
+    item = {
+        "lead_office": office_a,
+        "indicator": visits,
+        "occurred_on": JUNE,
+        "title": "Visit",
+        "authority_level": "provincial",
+        "counterparts": [commerce],
+    }
+    [created] = services.activities_create_bulk(user=staff_a, items=[item])
+
+    assert (created.status, created.version, created.created_by) == (Status.DRAFT, 1, staff_a)
+    assert list(created.counterparts.all()) == [commerce]
+    [record] = created.history.all()
+    assert [c.counterpart for c in record.counterparts.all()] == [commerce]
+    assert record.history_user == staff_a
+
+    with pytest.raises(ValidationError, match="April 2026"):
+        services.activities_create_bulk(user=staff_a, items=[item, {**item, "occurred_on": APRIL}])
+    assert Activity.objects.count() == 1  # all or nothing
