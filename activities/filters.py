@@ -40,7 +40,7 @@ class ActivityFilter(django_filters.FilterSet):
         method="filter_office",
     )
     lead = django_filters.ModelChoiceFilter(
-        label=_("Counted for"),
+        label=_("Counted for the office"),
         queryset=Office.objects.none(),
         empty_label=_("Any lead office"),
         method="filter_lead",
@@ -50,11 +50,11 @@ class ActivityFilter(django_filters.FilterSet):
         label=_("Only what counts"), method="filter_counted", widget=forms.HiddenInput
     )
     as_of = django_filters.DateFilter(
-        label=_("Recorded by"), method="filter_as_of", widget=forms.HiddenInput
+        label=_("Recorded on or before"), method="filter_as_of", widget=forms.HiddenInput
     )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
-        empty_label=_("Newest first"),
+        empty_label=_("Latest date first"),
         fields=(
             ("occurred_on", "date"),
             ("title", "title"),
@@ -64,15 +64,15 @@ class ActivityFilter(django_filters.FilterSet):
         ),
         field_labels={
             "occurred_on": _("Date, oldest first"),
-            "-occurred_on": _("Date, newest first"),
+            "-date": _("Date, newest first"),
             "title": _("Title, A to Z"),
             "-title": _("Title, Z to A"),
             "indicator__display_order": _("Indicator"),
-            "-indicator__display_order": _("Indicator, reversed"),
+            "-indicator": _("Indicator, reversed"),
             "status": _("Status"),
             "-status": _("Status, reversed"),
             "lead_office__code": _("Office"),
-            "-lead_office__code": _("Office, reversed"),
+            "-office": _("Office, reversed"),
         },
     )
 

@@ -169,14 +169,14 @@ COLUMNS: tuple[ImportColumn, ...] = (
     ImportColumn(
         "counterparts",
         "Counterparts",
-        "對口單位",
-        "对口单位",
+        "聯繫對象",
+        "联系对象",
         gettext_lazy(
             "Names from the counterpart directory, in English or Chinese, separated by “;”. "
             "Required for the indicators that need a counterpart."
         ),
         width=40,
-        aliases=("Counterpart", "對口機構", "对口机构"),
+        aliases=("Counterpart", "對口單位", "对口单位", "對口機構", "对口机构"),
     ),
     ImportColumn(
         "authority_level",

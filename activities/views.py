@@ -327,7 +327,9 @@ def activities_submit(request: HttpRequest) -> HttpResponse:
     try:
         submitted = services.activities_submit(user=request.user, activity_ids=visible)
     except ValidationError as exc:
-        messages.error(request, _("Nothing was submitted: ") + " ".join(exc.messages))
+        messages.error(
+            request, _("Nothing was submitted: %(reasons)s") % {"reasons": " ".join(exc.messages)}
+        )
     except PermissionDenied:
         messages.error(
             request, _("Nothing was submitted: you cannot submit some of these activities.")
@@ -358,7 +360,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
                 done = services.activities_verify(user=user, activity_ids=queue_ids)
                 messages.success(request, _("%(count)d verified.") % {"count": len(done)})
             except ValidationError as exc:
-                messages.error(request, _("Nothing was verified: ") + " ".join(exc.messages))
+                messages.error(
+                    request,
+                    _("Nothing was verified: %(reasons)s") % {"reasons": " ".join(exc.messages)},
+                )
         elif action == "return" and form.is_valid():
             try:
                 done = services.activities_return(
@@ -371,7 +376,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
                 if hasattr(exc, "error_dict") and "comment" in exc.error_dict:
                     form.add_error("comment", exc.error_dict["comment"])
                 else:
-                    messages.error(request, _("Nothing was returned: ") + " ".join(exc.messages))
+                    messages.error(
+                        request,
+                        _("Nothing was returned: %(reasons)s")
+                        % {"reasons": " ".join(exc.messages)},
+                    )
         if not form.errors:
             return _back(request, "activities:review")
     page = Paginator(selectors.review_queue(user=user), QUEUE_PER_PAGE).get_page(

@@ -140,7 +140,7 @@ def test_csv_template_has_bilingual_headers_and_an_example_row(client_staff_a):
     assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel opens Chinese intact
     header, example = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert header[:3] == ["Date 日期", "Indicator 指標", "Title 標題"]
-    assert "Counterparts 對口單位" in header
+    assert "Counterparts 聯繫對象" in header
     assert example[0] == "2026-03-02"
     assert example[2] == imports.EXAMPLE_TITLE
 
