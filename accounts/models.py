@@ -97,3 +97,6 @@ class User(AbstractUser):
 
     def can_see_office(self, office) -> bool:
         return self.is_bureau or office.pk in self.office_scope_ids()
+
+
+from .models_reminders import *  # noqa

@@ -146,6 +146,8 @@ KPI_STATUS_EARLIEST_DAY = 15  # before 15 January no status is given
 KPI_DEMO_DATA_ALLOWED = True
 
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "kpi-tracker@cmab.gov.hk")
+# Where links in reminder e-mails point (scheme and host, no trailing slash).
+KPI_SITE_URL = env("DJANGO_SITE_URL", "")
 
 LOGGING = {
     "version": 1,

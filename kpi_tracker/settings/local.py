@@ -7,6 +7,7 @@ DEBUG = True
 SECRET_KEY = env("DJANGO_SECRET_KEY", "local-development-only-not-secret")  # noqa: S105
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+KPI_SITE_URL = env("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
