@@ -15,6 +15,7 @@ urlpatterns = [
     path("offices/", include("offices.urls")),
     path("activities/", include("activities.urls")),
     path("counterparts/", include("offices.urls_counterparts")),
+    path("targets/", include("offices.urls_targets")),
     path("dashboard/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,259 @@
+"""Targets administration screens: the year's office × indicator grid, copying the previous
+year forward, and the history. Thin: the rules are in offices/targets.py."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import targets
+from .targets import GridRow, TargetGrid
+
+# --- forms ------------------------------------------------------------------------------
+
+
+def _reason_field(*, year: int, started: bool) -> forms.CharField:
+    if started:
+        help_text = _(
+            "Required for any change: %(year)s has started. Kept in the targets' history. "
+            "Up to %(max)s characters."
+        ) % {"year": year, "max": targets.REASON_MAX_LENGTH}
+    else:
+        help_text = _(
+            "Optional until 1 January %(year)s, when the year starts. Up to %(max)s characters."
+        ) % {"year": year, "max": targets.REASON_MAX_LENGTH}
+    return forms.CharField(
+        label=gettext_lazy("Reason for the change"),
+        required=False,
+        max_length=targets.REASON_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=help_text,
+    )
+
+
+class TargetField(forms.IntegerField):
+    """One cell of the grid: empty, or a whole number from 1 to 1,000,000."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            required=False,
+            min_value=targets.MIN_TARGET,
+            max_value=targets.MAX_TARGET,
+            widget=forms.NumberInput(
+                attrs={"inputmode": "numeric", "step": 1, "class": "target-input"}
+            ),
+            error_messages={
+                "invalid": gettext_lazy("Enter a whole number."),
+                "min_value": gettext_lazy("Enter a whole number of 1 or more."),
+                "max_value": gettext_lazy("Enter a number no larger than 1,000,000."),
+            },
+            **kwargs,
+        )
+
+
+class TargetGridForm(forms.Form):
+    """Every cell of the grid plus the reason. The service decides whether the reason is
+    needed (it knows what changed)."""
+
+    def __init__(self, *args, grid: TargetGrid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.grid = grid
+        self.rows: list[GridRow] = grid.rows()
+        for row in self.rows:
+            scope = row.office.name if row.office else _("Bureau-wide")
+            for cell in row.cells:
+                self.fields[cell.key] = TargetField(
+                    label=_("%(scope)s — %(indicator)s target")
+                    % {"scope": scope, "indicator": cell.indicator.name},
+                    initial=cell.value,
+                )
+        self.fields["reason"] = _reason_field(year=grid.year, started=grid.started)
+        for row in self.rows:
+            for cell in row.cells:
+                cell.field = self[cell.key]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        bureau = {}
+        shares = {}
+        for row in self.rows:
+            for cell in row.cells:
+                if row.office is None:
+                    bureau[cell.indicator.pk] = data[cell.key]
+                else:
+                    shares[(row.office.pk, cell.indicator.pk)] = data[cell.key]
+        return {"bureau": bureau, "shares": shares, "reason": data["reason"]}
+
+
+class CopyForwardForm(forms.Form):
+    def __init__(self, *args, year: int, started: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"] = _reason_field(year=year, started=started)
+
+
+def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- access -----------------------------------------------------------------------------
+
+
+def _require_viewer(user) -> None:
+    if not targets.can_view_targets(user):
+        raise PermissionDenied
+
+
+def _require_editor(user) -> None:
+    if not targets.can_edit_targets(user):
+        raise PermissionDenied
+
+
+def _check_year(year: int) -> None:
+    if not targets.is_valid_year(year):
+        raise Http404
+
+
+def _year_context(year: int) -> dict:
+    today = timezone.localdate()
+    return {
+        "year": year,
+        "previous_year": year - 1 if targets.is_valid_year(year - 1) else None,
+        "next_year": year + 1 if targets.is_valid_year(year + 1) else None,
+        "years": targets.year_choices(year, today=today),
+        "started": targets.year_has_started(year, today=today),
+    }
+
+
+# --- views ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def targets_index(request: HttpRequest) -> HttpResponse:
+    """`/targets/` opens this year; the year selector's `?year=` opens the year chosen."""
+    _require_viewer(request.user)
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    if not targets.is_valid_year(year):
+        year = timezone.localdate().year
+    if request.GET.get("view") == "history":
+        return redirect("targets:history", year=year)
+    return redirect("targets:year", year=year)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def targets_year(request: HttpRequest, year: int) -> HttpResponse:
+    """Bureau admins edit the grid; bureau viewers read it."""
+    _require_viewer(request.user)
+    _check_year(year)
+    can_edit = targets.can_edit_targets(request.user)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    grid = targets.target_grid(year=year)
+    form = None
+    if can_edit:
+        form = TargetGridForm(request.POST if request.method == "POST" else None, grid=grid)
+    if form is not None and form.is_bound and form.is_valid():
+        try:
+            changes = targets.targets_save(user=request.user, year=year, **form.service_kwargs())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if changes:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Saved %(count)d change to the targets for %(year)s.",
+                        "Saved %(count)d changes to the targets for %(year)s.",
+                        len(changes),
+                    )
+                    % {"count": len(changes), "year": year},
+                )
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("targets:year", year=year)
+    return render(
+        request,
+        "targets/grid.html",
+        {
+            **_year_context(year),
+            "grid": grid,
+            "rows": form.rows if form is not None else grid.rows(),
+            "form": form,
+            "can_edit": can_edit,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def targets_copy(request: HttpRequest, year: int) -> HttpResponse:
+    """Shows what the previous year would fill in, and copies it on confirmation."""
+    _require_editor(request.user)
+    _check_year(year)
+    _check_year(year - 1)
+    context = _year_context(year)
+    form = CopyForwardForm(
+        request.POST if request.method == "POST" else None,
+        year=year,
+        started=context["started"],
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            copied = targets.targets_copy_forward(
+                user=request.user, year=year, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if copied:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Copied %(count)d target from %(previous)s into %(year)s. "
+                        "Review the grid and save any changes.",
+                        "Copied %(count)d targets from %(previous)s into %(year)s. "
+                        "Review the grid and save any changes.",
+                        copied,
+                    )
+                    % {"count": copied, "previous": year - 1, "year": year},
+                )
+            else:
+                messages.info(request, _("Nothing to copy: every cell was already set."))
+            return redirect("targets:year", year=year)
+    return render(
+        request,
+        "targets/copy.html",
+        {**context, "items": targets.copy_forward_preview(year=year), "form": form},
+    )
+
+
+@login_required
+@require_GET
+def targets_history(request: HttpRequest, year: int) -> HttpResponse:
+    _require_viewer(request.user)
+    _check_year(year)
+    return render(
+        request,
+        "targets/history.html",
+        {
+            **_year_context(year),
+            "entries": targets.target_history(year=year),
+            "can_edit": targets.can_edit_targets(request.user),
+        },
+    )
