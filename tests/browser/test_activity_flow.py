@@ -48,7 +48,9 @@ def test_log_submit_and_verify(live_server, page: Page, console_errors, screensh
     sign_in(page, base, "bjo.supervisor")
     page.get_by_role("link", name="Verify", exact=True).click()
     page.get_by_label("Select all on this page").check()
-    expect(page.get_by_label("Select “Keynote at the Beijing Hong Kong business forum”")).to_be_checked()
+    expect(
+        page.get_by_label("Select “Keynote at the Beijing Hong Kong business forum”")
+    ).to_be_checked()
     page.get_by_role("button", name="Verify selected").click()
     expect(page.get_by_role("status").or_(page.locator(".messages"))).to_contain_text("1 verified")
 
