@@ -415,6 +415,15 @@ def _write(obj, *, user, reason: str, delete: bool = False) -> None:
         obj.save()
 
 
+class TargetsChangedError(Exception):
+    """Someone saved targets of this year after the grid was opened; nothing was saved.
+    `changes` holds, for each cell concerned, the value the person saw and the value now."""
+
+    def __init__(self, changes: list[TargetChange]):
+        self.changes = changes
+        super().__init__("The targets changed since the grid was opened.")
+
+
 @transaction.atomic
 def targets_save(
     *,
@@ -423,11 +432,17 @@ def targets_save(
     bureau: dict[int, int | None],
     shares: dict[tuple[int, int], int | None],
     reason: str = "",
+    seen_bureau: dict[int, int | None] | None = None,
+    seen_shares: dict[tuple[int, int], int | None] | None = None,
 ) -> list[TargetChange]:
     """Save the grid of one year, all of it or nothing. `bureau` maps an indicator's id to
     its bureau target, `shares` an (office id, indicator id) pair to the office's share;
     None clears the cell (the row is deleted; its history stays). Cells left out of the
     dicts are not touched. Returns what changed; nothing is written when nothing changed.
+
+    `seen_bureau` / `seen_shares` are the values the person saw when the grid was opened:
+    a cell they would change that someone else changed since raises TargetsChangedError,
+    so nobody overwrites a colleague's change without seeing it.
 
     Raises ValidationError keyed by `bureau_key()` / `share_key()` / "reason"."""
     _require_editor(user)
@@ -461,6 +476,23 @@ def targets_save(
         (t.office_id, t.indicator_id): t
         for t in OfficeTarget.objects.select_for_update().filter(year=year)
     }
+
+    changed_since: list[TargetChange] = []
+    for indicator_id, seen in (seen_bureau or {}).items():
+        row = existing_bureau.get(indicator_id)
+        now = row.target if row else None
+        if indicator_id in indicators and now != seen and bureau.get(indicator_id, now) != now:
+            changed_since.append(TargetChange(indicators[indicator_id], None, seen, now))
+    for (office_id, indicator_id), seen in (seen_shares or {}).items():
+        row = existing_shares.get((office_id, indicator_id))
+        now = row.target if row else None
+        wanted = shares.get((office_id, indicator_id), now)
+        if office_id in offices and indicator_id in indicators and now != seen and wanted != now:
+            changed_since.append(
+                TargetChange(indicators[indicator_id], offices[office_id], seen, now)
+            )
+    if changed_since:
+        raise TargetsChangedError(changed_since)
 
     # (change, existing row or None)
     planned: list[tuple[TargetChange, AnnualTarget | OfficeTarget | None]] = []

@@ -75,22 +75,35 @@ class TargetGridForm(forms.Form):
                     % {"scope": scope, "indicator": cell.indicator.name},
                     initial=cell.value,
                 )
+                # The value the person saw, to notice a colleague's change in between.
+                self.fields[f"seen-{cell.key}"] = forms.IntegerField(
+                    required=False, widget=forms.HiddenInput, initial=cell.value
+                )
         self.fields["reason"] = _reason_field(year=grid.year, started=grid.started)
         for row in self.rows:
             for cell in row.cells:
                 cell.field = self[cell.key]
+                cell.seen = self[f"seen-{cell.key}"]
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        bureau = {}
-        shares = {}
+        bureau, shares, seen_bureau, seen_shares = {}, {}, {}, {}
         for row in self.rows:
             for cell in row.cells:
+                seen = data.get(f"seen-{cell.key}")
                 if row.office is None:
                     bureau[cell.indicator.pk] = data[cell.key]
+                    seen_bureau[cell.indicator.pk] = seen
                 else:
                     shares[(row.office.pk, cell.indicator.pk)] = data[cell.key]
-        return {"bureau": bureau, "shares": shares, "reason": data["reason"]}
+                    seen_shares[(row.office.pk, cell.indicator.pk)] = seen
+        return {
+            "bureau": bureau,
+            "shares": shares,
+            "reason": data["reason"],
+            "seen_bureau": seen_bureau,
+            "seen_shares": seen_shares,
+        }
 
 
 class CopyForwardForm(forms.Form):
@@ -168,9 +181,21 @@ def targets_year(request: HttpRequest, year: int) -> HttpResponse:
     form = None
     if can_edit:
         form = TargetGridForm(request.POST if request.method == "POST" else None, grid=grid)
+    changed_since = None
     if form is not None and form.is_bound and form.is_valid():
         try:
             changes = targets.targets_save(user=request.user, year=year, **form.service_kwargs())
+        except targets.TargetsChangedError as exc:
+            changed_since = exc.changes
+            # The person has now seen the other change: their entries stay, and the values
+            # they "saw" become today's, so saving again is a deliberate choice.
+            grid = targets.target_grid(year=year)
+            data = request.POST.copy()
+            for row in grid.rows():
+                for cell in row.cells:
+                    data[f"seen-{cell.key}"] = "" if cell.value is None else str(cell.value)
+            form = TargetGridForm(data, grid=grid)
+            form.is_valid()
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -196,6 +221,7 @@ def targets_year(request: HttpRequest, year: int) -> HttpResponse:
             "rows": form.rows if form is not None else grid.rows(),
             "form": form,
             "can_edit": can_edit,
+            "changed_since": changed_since,
         },
     )
 
