@@ -233,10 +233,23 @@ def activities_create_bulk(*, user, items: Sequence[dict]) -> list[Activity]:
         activity.record_change(by=user, previous_status=None)
         activity._history_user = user
         pending.append((activity, links))
+    return activities_bulk_write(pending, default_user=user)
+
+
+def activities_bulk_write(
+    pending: Sequence[tuple[Activity, dict[str, list]]], *, default_user
+) -> list[Activity]:
+    """Write activities that are ready (checked, bookkeeping done) in a few queries: the
+    rows, their first history version, and their related lists, which that version lists
+    too, as a single save would. Used by the bulk import and the demo seed; not a way
+    around the checks (`activities_create_bulk` is)."""
     if not pending:
         return []
     created = bulk_create_with_history(
-        [activity for activity, _links in pending], Activity, batch_size=500, default_user=user
+        [activity for activity, _links in pending],
+        Activity,
+        batch_size=500,
+        default_user=default_user,
     )
     history_of = dict(
         Activity.history.filter(id__in=[a.pk for a in created]).values_list("id", "history_id")
@@ -249,11 +262,10 @@ def activities_create_bulk(*, user, items: Sequence[dict]) -> list[Activity]:
             [
                 through(**{f"{source}_id": activity.pk, f"{target}_id": obj.pk})
                 for activity, (_unsaved, all_links) in zip(created, pending, strict=True)
-                for obj in all_links[name]
+                for obj in all_links.get(name, ())
             ],
             batch_size=1000,
         )
-        # The first version in the history lists them too, as a single save would.
         historical = apps.get_model("activities", f"HistoricalActivity_{name}")
         historical.objects.bulk_create(
             [

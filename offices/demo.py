@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
 from activities.models import Activity, Status, end_of_day
+from activities.services import activities_bulk_write
 
 from .models import AnnualTarget, Counterpart, Indicator, Office, OfficeTarget, Region
 
@@ -323,24 +323,20 @@ def demo_activities_create(*, today: dt.date, scale: float = 1.0, seed: int = 20
                         )
                     )
 
-    activities = bulk_create_with_history(
-        [row[0] for row in rows], Activity, batch_size=1000, default_user=admin
+    activities = activities_bulk_write(
+        [
+            (
+                activity,
+                {
+                    "counterparts": counterparts,
+                    "partners": partner_list,
+                    "participating_offices": joined,
+                },
+            )
+            for activity, counterparts, partner_list, joined in rows
+        ],
+        default_user=admin,
     )
-    counterpart_links, partner_links, joined_links = [], [], []
-    for activity, (_row, counterparts, partner_list, joined) in zip(activities, rows, strict=True):
-        pk = activity.pk
-        counterpart_links += [
-            Activity.counterparts.through(activity_id=pk, counterpart_id=c.pk) for c in counterparts
-        ]
-        partner_links += [
-            Activity.partners.through(activity_id=pk, counterpart_id=c.pk) for c in partner_list
-        ]
-        joined_links += [
-            Activity.participating_offices.through(activity_id=pk, office_id=o.pk) for o in joined
-        ]
-    Activity.counterparts.through.objects.bulk_create(counterpart_links, batch_size=2000)
-    Activity.partners.through.objects.bulk_create(partner_links, batch_size=2000)
-    Activity.participating_offices.through.objects.bulk_create(joined_links, batch_size=2000)
     return len(activities)
 
 
