@@ -61,6 +61,18 @@ class ConflictError(Exception):
 # --- who may do what ---------------------------------------------------------------
 
 
+def can_log_activities(user) -> bool:
+    """Office staff and supervisors log for their office; bureau admins for any office."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_bureau_admin or (not user.is_bureau and user.office_id is not None)
+
+
+def require_can_log_activities(user) -> None:
+    if not can_log_activities(user):
+        raise PermissionDenied
+
+
 def can_write_for_office(user, office: Office) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False

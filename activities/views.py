@@ -50,11 +50,6 @@ def _querystring_without(request: HttpRequest, *names: str) -> str:
     return query.urlencode()
 
 
-def _require_writer(user) -> None:
-    if not (user.is_bureau_admin or (not user.is_bureau and user.office_id)):
-        raise PermissionDenied
-
-
 def _period_notes(user) -> list:
     """This month and last month for the user's office: open until when, or closed since."""
     if user.office_id is None:
@@ -92,7 +87,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "querystring": _querystring_without(request, "page"),
             "export_query": _querystring_without(request, "page"),
             "periods": _period_notes(request.user),
-            "can_log": request.user.is_bureau_admin or not request.user.is_bureau,
+            "can_log": services.can_log_activities(request.user),
         },
     )
 
@@ -116,7 +111,7 @@ def _form_context(form, **extra) -> dict:
 
 @login_required
 def activity_create(request: HttpRequest) -> HttpResponse:
-    _require_writer(request.user)
+    services.require_can_log_activities(request.user)
     if request.method == "POST":
         form = ActivityForm(request.POST, user=request.user)
         if form.is_valid():
@@ -316,7 +311,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 @login_required
 @require_POST
 def activities_submit(request: HttpRequest) -> HttpResponse:
-    _require_writer(request.user)
+    services.require_can_log_activities(request.user)
     ids = _selected_ids(request)
     visible = list(
         Activity.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -24,12 +24,7 @@ from reports.exports import render_csv, render_xlsx
 
 from . import imports
 from .models import ImportBatch
-
-
-def _require_importer(user) -> None:
-    """Those who may log activities: office staff and supervisors, and bureau admins."""
-    if not (user.is_bureau_admin or (not user.is_bureau and user.office_id)):
-        raise PermissionDenied
+from .services import require_can_log_activities
 
 
 class OfficeChoiceField(forms.ModelChoiceField):
@@ -70,7 +65,7 @@ class ImportUploadForm(forms.Form):
 
 @login_required
 def import_start(request: HttpRequest) -> HttpResponse:
-    _require_importer(request.user)
+    require_can_log_activities(request.user)
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
@@ -102,7 +97,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
-    _require_importer(request.user)
+    require_can_log_activities(request.user)
     if fmt == "csv":
         return render_csv(imports.ImportTemplate())
     if fmt == "xlsx":
@@ -116,7 +111,7 @@ SHOW_CHOICES = (imports.NEW, imports.DUPLICATE, imports.INVALID)
 @require_GET
 @login_required
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_importer(request.user)
+    require_can_log_activities(request.user)
     batch = get_object_or_404(
         ImportBatch.objects.for_user(request.user).defer("content").select_related("office"),
         pk=pk,
@@ -144,7 +139,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_importer(request.user)
+    require_can_log_activities(request.user)
     try:
         expected = int(request.POST.get("expected", ""))
     except ValueError:
