@@ -10,11 +10,6 @@ from offices.models import Counterpart, Indicator, Office, Region
 from .models import Activity, AuthorityLevel, PeriodReopening
 
 
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Region) -> str:
-        return obj.name
-
-
 class CounterpartMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Counterpart) -> str:
         return counterpart_label(obj)
@@ -50,7 +45,9 @@ class ActivityForm(forms.Form):
         required=False,
         help_text=_("Type to search in English or Chinese; add a new one if it is not listed."),
     )
-    region = RegionChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
+    region = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.all(), required=False
+    )
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     participating_offices = OfficeMultipleChoiceField(
         label=_("Other participating offices"),

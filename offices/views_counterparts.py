@@ -25,11 +25,6 @@ PER_PAGE = 25
 DIALOG_AUTO_ID = "cp-new-%s"  # the dialog sits on the activity form's page: no id clashes
 
 
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Region) -> str:
-        return obj.name
-
-
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(
         label=gettext_lazy("Name contains"),
@@ -39,7 +34,7 @@ class DirectoryFilterForm(forms.Form):
         help_text=gettext_lazy("English, Traditional or Simplified Chinese."),
     )
     type = forms.ChoiceField(label=gettext_lazy("Type"), required=False)
-    region = RegionChoiceField(
+    region = forms.ModelChoiceField(
         label=gettext_lazy("Region"),
         queryset=Region.objects.all(),
         required=False,
@@ -73,7 +68,7 @@ class CounterpartForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"lang": "zh-Hans", "autocomplete": "off"}),
     )
-    region = RegionChoiceField(
+    region = forms.ModelChoiceField(
         label=gettext_lazy("Region"),
         queryset=Region.objects.all(),
         required=False,
