@@ -1,10 +1,20 @@
 """Shared fixtures: the personas of STYLE.md on two offices with a unit each."""
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from offices.tests.factories import IndicatorFactory, OfficeFactory, UnitFactory
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in English: a request in Chinese must not leak into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
