@@ -228,7 +228,7 @@ def counterpart_activities(*, user, counterpart: Counterpart) -> QuerySet[Activi
         Activity.objects.visible_to(user)
         .not_removed()
         .filter(counterparts=counterpart)
-        .select_related("lead_office", "indicator", "region")
+        .select_related("lead_office", "indicator", "region", "reviewed_by")
         .order_by("-occurred_on", "-pk")
     )
 
