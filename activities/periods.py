@@ -71,25 +71,34 @@ class PeriodState:
         return self.explain()
 
 
-def period_state(*, office: Office, day: dt.date, today: dt.date | None = None) -> PeriodState:
-    """Whether the month of `day` is open for the office's activities today."""
+def period_states(
+    *, office: Office, days: list[dt.date], today: dt.date | None = None
+) -> list[PeriodState]:
+    """Whether the months of `days` are open for the office's activities today: one query,
+    however many months."""
     today = today or timezone.localdate()
-    office_ids = {office.pk, office.reporting_office_id}
-    reopened_until = (
-        PeriodReopening.objects.filter(
-            office_id__in=office_ids,
+    months = {(day.year, day.month) for day in days}
+    reopened: dict[tuple[int, int], dt.date] = {}
+    for year, month, until in PeriodReopening.objects.filter(
+        office_id__in={office.pk, office.reporting_office_id},
+        year__in={year for year, _month in months},
+        month__in={month for _year, month in months},
+        state=PeriodReopening.State.GRANTED,
+    ).values_list("year", "month", "open_until"):
+        if (year, month) in months and until > reopened.get((year, month), dt.date.min):
+            reopened[year, month] = until
+    return [
+        PeriodState(
             year=day.year,
             month=day.month,
-            state=PeriodReopening.State.GRANTED,
+            closes_on=closing_day(day.year, day.month),
+            reopened_until=reopened.get((day.year, day.month)),
+            today=today,
         )
-        .order_by("-open_until")
-        .values_list("open_until", flat=True)
-        .first()
-    )
-    return PeriodState(
-        year=day.year,
-        month=day.month,
-        closes_on=closing_day(day.year, day.month),
-        reopened_until=reopened_until,
-        today=today,
-    )
+        for day in days
+    ]
+
+
+def period_state(*, office: Office, day: dt.date, today: dt.date | None = None) -> PeriodState:
+    """Whether the month of `day` is open for the office's activities today."""
+    return period_states(office=office, days=[day], today=today)[0]

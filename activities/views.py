@@ -29,7 +29,7 @@ from .forms import (
     ReturnForm,
 )
 from .models import Activity, PeriodReopening, Status
-from .periods import period_state
+from .periods import period_state, period_states
 
 PER_PAGE = 25
 QUEUE_PER_PAGE = 50
@@ -428,11 +428,7 @@ def periods(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     office = user.office
-    states = (
-        [period_state(office=office, day=day, today=today) for day in _recent_months(today)]
-        if office
-        else []
-    )
+    states = period_states(office=office, days=_recent_months(today), today=today) if office else []
     closed = [(f"{s.year}-{s.month:02d}", s.label) for s in states if not s.is_open]
     request_form = None
     if office and not user.is_bureau:

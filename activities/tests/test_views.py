@@ -380,3 +380,28 @@ def test_review_queue_query_count(
     ActivityFactory.create_batch(20, lead_office=office_a, indicator=speaking)
     with django_assert_num_queries(len(ctx)):
         client_supervisor_a.get(reverse("activities:review"))
+
+
+def test_periods_page_needs_sign_in(client):
+    response = client.get(reverse("activities:periods"))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_periods_page_query_count(
+    client_staff_a, staff_a, office_a, unit_a, django_assert_num_queries
+):
+    PeriodReopening.objects.create(
+        office=office_a, year=2026, month=3, reason="x", requested_by=staff_a
+    )
+    # session, user, reopenings of the last twelve months (one query for all), user's scope,
+    # the request form's offices (count, choices, initial), the requests listed, and the
+    # session save (savepoint, update, release)
+    with django_assert_num_queries(11) as ctx:
+        client_staff_a.get(reverse("activities:periods"))
+    n = len(ctx)
+    for month in (1, 2):
+        PeriodReopening.objects.create(
+            office=unit_a, year=2026, month=month, reason="y", requested_by=staff_a
+        )
+    with django_assert_num_queries(n):
+        client_staff_a.get(reverse("activities:periods"))
