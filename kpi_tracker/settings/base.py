@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import env, envint, envlist
+from .env import env, envbool, envint, envlist
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -149,9 +149,28 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "kpi-tracker@cmab.gov.hk")
 # Where links in reminder e-mails point (scheme and host, no trailing slash).
 KPI_SITE_URL = env("DJANGO_SITE_URL", "")
 
+# Fonts for the reports' PDF: the first that exists is embedded (fonts-noto-cjk on Debian).
+# Each entry is (path, index in a font collection for Traditional, for Simplified Chinese).
+KPI_PDF_FONTS = [
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 3, 2),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0, 0),
+]
+
+# Background work (report generation): Celery on Redis. Eager (in-process) unless a worker
+# is configured, see local.py and production.py.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-report leaves it queued, not lost
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 2 * 60 * 60
+CELERY_TIMEZONE = TIME_ZONE
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
+    # fontTools reports every font subset it makes for a PDF report at INFO.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }

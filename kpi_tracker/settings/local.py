@@ -1,7 +1,7 @@
 """`make run`: a developer's machine. SQLite under var/ unless DATABASE_URL is set."""
 
 from .base import *  # noqa: F403
-from .env import env, envlist
+from .env import env, envbool, envlist
 
 DEBUG = True
 SECRET_KEY = env("DJANGO_SECRET_KEY", "local-development-only-not-secret")  # noqa: S105
@@ -13,3 +13,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 
 VAR_DIR.mkdir(exist_ok=True)  # noqa: F405  (the SQLite file and uploads live here)
+# Background jobs run in the request unless a worker is set up (CELERY_TASK_ALWAYS_EAGER=0).
+CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", True)

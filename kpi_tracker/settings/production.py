@@ -1,7 +1,7 @@
 """Production: everything that matters comes from the environment, and startup fails without it."""
 
 from .base import *  # noqa: F403
-from .env import env_required, envbool, envint, envlist
+from .env import env, env_required, envbool, envint, envlist
 
 DEBUG = False
 SECRET_KEY = env_required("DJANGO_SECRET_KEY")
@@ -20,3 +20,14 @@ CSRF_COOKIE_SECURE = True
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = envlist("DJANGO_EMAIL_HOST", "localhost")[0]
 EMAIL_PORT = envint("DJANGO_EMAIL_PORT", 25)
+
+# Report generation runs on a Celery worker; the web and the worker share Redis, also as the
+# cache through which a running report's progress reaches the page.
+CELERY_BROKER_URL = env_required("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = False
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("REDIS_CACHE_URL", CELERY_BROKER_URL),
+    }
+}
