@@ -17,4 +17,4 @@ def activity_export(request: HttpRequest, fmt: str) -> HttpResponse:
     render = RENDERERS.get(fmt)
     if render is None:
         raise Http404
-    return render(ActivityExport(user=request.user, data=request.GET))
+    return render(ActivityExport.of_list(user=request.user, data=request.GET))

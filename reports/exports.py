@@ -35,6 +35,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 # OWASP "CSV injection": a cell starting with one of these is read as a formula by Excel,
 # LibreOffice or Google Sheets (tab and carriage return can precede one).
@@ -187,13 +188,17 @@ def _xlsx_cell(sheet, value: Any):
     return neutralise(text)[:XLSX_MAX_CELL_TEXT]
 
 
-def _add_sheet(workbook: Workbook, export: Export) -> None:
-    sheet = workbook.create_sheet(sheet_title(str(export.sheet_title or export.filename)))
-    header = export.header()
+def _new_sheet(workbook: Workbook, export: Export, header: list[str], part: int):
+    title = str(export.sheet_title or export.filename)
+    if part > 1:  # " (2)" must survive the 31-character limit
+        suffix = f" ({part})"
+        title = sheet_title(title)[: 31 - len(suffix)] + suffix
+    sheet = workbook.create_sheet(sheet_title(title))
     # In write-only mode the sheet's layout goes out with the first row: set it before.
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -208,14 +213,26 @@ def _add_sheet(workbook: Workbook, export: Export) -> None:
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
+    return sheet
 
+
+def _add_sheet(workbook: Workbook, export: Export) -> None:
+    """One sheet, or as many as needed: past Excel's row limit the rows go on in a new
+    sheet with the same header ("Activities (2)")."""
+    header = export.header()
+    part = 1
+    sheet = _new_sheet(workbook, export, header, part)
+    last_column = get_column_letter(max(len(header), 1))
     count = 1
     for row in export.rows():
+        if count >= XLSX_MAX_ROWS:
+            sheet.auto_filter.ref = f"A1:{last_column}{count}"
+            part += 1
+            sheet = _new_sheet(workbook, export, header, part)
+            count = 1
         count += 1
-        if count > XLSX_MAX_ROWS:
-            raise ValueError(f"More than {XLSX_MAX_ROWS} rows do not fit in one XLSX sheet.")
         sheet.append([_xlsx_cell(sheet, value) for value in row])
-    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{count}"
+    sheet.auto_filter.ref = f"A1:{last_column}{count}"
 
 
 def write_xlsx(fileobj: IO[bytes], *exports: Export) -> None:
@@ -256,9 +273,8 @@ def _names(objects: Iterable) -> str:
 
 
 class ActivityExport(Export):
-    """Exactly the activities of the list page for the same query string, in its order.
-
-    The queryset is `activity_list(...).qs`, the one the page paginates. It is read in
+    """Activities, one per row, in the queryset's order: the list page's rows (`of_list`, the
+    queryset the page paginates) or a report's counted activities. The queryset is read in
     chunks; the related lists (offices, counterparts, partners) are fetched once per chunk,
     so memory stays flat and the query count grows with rows / chunk_size, not rows.
     """
@@ -291,17 +307,27 @@ class ActivityExport(Export):
         Column(_("ID"), 8),
     )
 
-    def __init__(self, *, user, data) -> None:
-        from activities.selectors import activity_list
-
-        self.queryset: QuerySet = activity_list(user=user, data=data).qs.prefetch_related(
+    def __init__(self, queryset: QuerySet, *, filename: str | None = None, progress=None) -> None:
+        """`progress`, if given, is called with the number of rows written so far, once per
+        chunk (a background job reports how far it is)."""
+        self.queryset = queryset.prefetch_related(
             "participating_offices", "counterparts", "partners"
         )
-        self.filename = f"activities-{timezone.localdate():%Y-%m-%d}"
+        self.filename = filename or f"activities-{timezone.localdate():%Y-%m-%d}"
+        self.progress = progress
+
+    @classmethod
+    def of_list(cls, *, user, data) -> ActivityExport:
+        """Exactly the activity list page's rows for the same query string."""
+        from activities.selectors import activity_list
+
+        return cls(activity_list(user=user, data=data).qs)
 
     def rows(self) -> Iterator[tuple]:
         yes, no = gettext("Yes"), gettext("No")
-        for activity in self.queryset.iterator(chunk_size=self.chunk_size):
+        for written, activity in enumerate(self.queryset.iterator(chunk_size=self.chunk_size)):
+            if self.progress is not None and written % self.chunk_size == 0:
+                self.progress(written)
             yield (
                 activity.occurred_on,
                 activity.indicator.name,

@@ -74,12 +74,25 @@ def projected_year_end(achieved: int, year: int, as_of: dt.date) -> int | None:
     return int((Decimal(achieved) * days_in_year(year) / elapsed).quantize(0, ROUND_HALF_UP))
 
 
+def expected_between(target: int | None, start: dt.date, end: dt.date) -> Decimal | None:
+    """A steady pace over part of one year: target × days from `start` to `end`, inclusive,
+    / days in the year. From 1 January it is `expected_by`; for a quarter, its share."""
+    if not target:
+        return None
+    days = max((end - start).days + 1, 0)
+    return Decimal(target) * days / days_in_year(start.year)
+
+
 def status_of(achieved: int, target: int | None, year: int, as_of: dt.date) -> str | None:
     """ahead / on_track / at_risk / behind, or None without a target or before 15 January."""
-    expected = expected_by(target, year, as_of)
-    if expected is None or expected == 0:
-        return None
     if as_of.year == year and as_of < dt.date(year, 1, FIRST_JUDGED_DAY):
+        return None
+    return status_against(achieved, expected_by(target, year, as_of))
+
+
+def status_against(achieved: int, expected: Decimal | None) -> str | None:
+    """The status for `achieved` where a steady pace would be at `expected`."""
+    if expected is None or expected == 0:
         return None
     ratio = Decimal(achieved) / expected
     for threshold, status in STATUS_THRESHOLDS:
