@@ -17,6 +17,7 @@ urlpatterns = [
     path("counterparts/", include("offices.urls_counterparts")),
     path("targets/", include("offices.urls_targets")),
     path("dashboard/", include("reports.urls")),
+    path("reports/", include("reports.urls_reports")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,201 @@
+"""Annual and progress reports: download one now, publish one to keep, list what was
+published. Thin: figures come from reports.report, rules from reports.services."""
+
+from __future__ import annotations
+
+import base64
+import io
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import services
+from .exports import SPOOL_MAX_BYTES, render_csv
+from .forms import PublishedFilterForm, PublishForm, ReportForm
+from .models import PublishedReport
+from .report_files import content_type, counted_activities
+from .selectors import report_changes
+
+PER_PAGE = 20
+
+
+def _require_reports(user) -> None:
+    if not (user.is_bureau or user.office_id):
+        raise PermissionDenied
+
+
+@require_GET
+@login_required
+def report_index(request: HttpRequest) -> HttpResponse:
+    """The report form; for the bureau, also the published reports."""
+    _require_reports(request.user)
+    form = ReportForm(user=request.user, auto_id="report-%s")
+    context = {"form": form}
+    if request.user.is_bureau_admin:
+        context["publish_form"] = PublishForm(user=request.user, auto_id="publish-%s")
+    if request.user.is_bureau:
+        context.update(_published_context(request))
+    return render(request, "reports/report_index.html", context)
+
+
+def _published_context(request: HttpRequest) -> dict:
+    filters = PublishedFilterForm(request.GET or None)
+    reports = PublishedReport.objects.select_related("office", "requested_by")
+    if filters.is_valid():
+        if filters.cleaned_data["year"]:
+            reports = reports.filter(date_from__year=filters.cleaned_data["year"])
+        if filters.cleaned_data["kind"]:
+            reports = reports.filter(kind=filters.cleaned_data["kind"])
+        if filters.cleaned_data["format"]:
+            reports = reports.filter(format=filters.cleaned_data["format"])
+    page = Paginator(reports, PER_PAGE).get_page(request.GET.get("page"))
+    changes = report_changes(list(page.object_list))
+    for report in page.object_list:
+        report.changes = changes.get(report.pk)
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return {
+        "filters": filters,
+        "page": page,
+        "querystring": querystring.urlencode(),
+    }
+
+
+@require_GET
+@login_required
+def report_download(request: HttpRequest) -> HttpResponse:
+    """A report made now from the current data, not kept."""
+    _require_reports(request.user)
+    form = ReportForm(request.GET, user=request.user, auto_id="report-%s")
+    if not form.is_valid():
+        context = {"form": form}
+        if request.user.is_bureau_admin:
+            context["publish_form"] = PublishForm(user=request.user, auto_id="publish-%s")
+        if request.user.is_bureau:
+            context.update(_published_context(request))
+        return render(request, "reports/report_index.html", context, status=400)
+    scope, fmt = form.scope, form.cleaned_data["format"]
+    if not services.may_have_report(request.user, scope.office):
+        raise PermissionDenied
+
+    if fmt == "csv":  # streamed as the rows come: constant memory, visible progress
+        return render_csv(counted_activities(scope))
+    if fmt == "pdf":
+        buffer = io.BytesIO()
+        services.report_write(scope, fmt, buffer)
+        buffer.seek(0)
+        fileobj = buffer
+    else:
+        fileobj = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)  # noqa: SIM115 (closed by the response)
+        services.report_write(scope, fmt, fileobj)
+        fileobj.seek(0)
+    response = FileResponse(
+        fileobj,
+        as_attachment=True,
+        filename=f"{scope.filename()}.{fmt}",
+        content_type=content_type(fmt),
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_POST
+@login_required
+def report_publish(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_bureau_admin:
+        raise PermissionDenied
+    form = PublishForm(request.POST, user=request.user, auto_id="publish-%s")
+    if not form.is_valid():
+        context = {
+            "form": ReportForm(user=request.user, auto_id="report-%s"),
+            "publish_form": form,
+            "publish_open": True,
+        }
+        context.update(_published_context(request))
+        return render(request, "reports/report_index.html", context, status=400)
+    report = services.report_publish(
+        user=request.user,
+        scope=form.scope,
+        fmt=form.cleaned_data["format"],
+        language=form.language(),
+        purpose=form.cleaned_data["purpose"],
+    )
+    report.refresh_from_db()
+    if report.state == PublishedReport.State.DONE:
+        messages.success(request, _("The report is published and kept. Its SHA-256 is below."))
+    elif report.state == PublishedReport.State.FAILED:
+        messages.error(request, _("The report could not be generated. Nothing was kept."))
+    else:
+        messages.info(
+            request, _("The report is being generated. This page shows when it is ready.")
+        )
+    return redirect("reporting:published", pk=report.pk)
+
+
+def _get_published(request: HttpRequest, pk: int) -> PublishedReport:
+    if not request.user.is_bureau:
+        raise PermissionDenied
+    return get_object_or_404(
+        PublishedReport.objects.select_related("office", "requested_by"), pk=pk
+    )
+
+
+@require_GET
+@login_required
+def published_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_published(request, pk)
+    changes = report_changes([report]).get(report.pk)
+    return render(
+        request,
+        "reports/published_detail.html",
+        {
+            "report": report,
+            "changes": changes,
+            "progress": services.report_progress(report),
+        },
+    )
+
+
+@require_GET
+@login_required
+def published_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """For the page's script while a report is generated."""
+    report = _get_published(request, pk)
+    response = JsonResponse(
+        {
+            "state": report.state,
+            "label": report.get_state_display(),
+            "percent": services.report_progress(report),
+            "url": reverse("reporting:published", args=[report.pk]),
+        }
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_GET
+@login_required
+def published_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The stored file, byte for byte, with its SHA-256 in the Repr-Digest header (RFC 9530)."""
+    report = _get_published(request, pk)
+    if not report.is_done:
+        raise Http404
+    response = FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=report.filename,
+        content_type=content_type(report.format),
+    )
+    digest = base64.b64encode(bytes.fromhex(report.sha256)).decode()
+    response["Repr-Digest"] = f"sha-256=:{digest}:"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
