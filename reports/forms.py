@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from offices.models import Office
@@ -138,8 +139,7 @@ class PublishForm(ReportForm):
         del self.fields["as_of"]
 
     def language(self) -> str:
-        from django.utils.translation import get_language
-
+        """The published file's language: the one the admin is reading the page in."""
         codes = {code for code, _name in settings.LANGUAGES}
         language = get_language()
         return language if language in codes else settings.LANGUAGE_CODE

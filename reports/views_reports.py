@@ -4,7 +4,6 @@ published. Thin: figures come from reports.report, rules from reports.services."
 from __future__ import annotations
 
 import base64
-import io
 import tempfile
 
 from django.contrib import messages
@@ -36,19 +35,25 @@ def _require_reports(user) -> None:
 @require_GET
 @login_required
 def report_index(request: HttpRequest) -> HttpResponse:
-    """The report form; for the bureau, also the published reports."""
+    """The report form; for admins the publish form; for the bureau, the published reports."""
     _require_reports(request.user)
-    form = ReportForm(user=request.user, auto_id="report-%s")
-    context = {"form": form}
-    if request.user.is_bureau_admin:
-        context["publish_form"] = PublishForm(user=request.user, auto_id="publish-%s")
-    if request.user.is_bureau:
-        context.update(_published_context(request))
-    return render(request, "reports/report_index.html", context)
+    return _index(request, filters=request.GET)
 
 
-def _published_context(request: HttpRequest) -> dict:
-    filters = PublishedFilterForm(request.GET or None)
+def _index(request: HttpRequest, *, form=None, publish_form=None, filters=None, status=200):
+    """The Reports page, also when a form comes back with errors (`filters` is the published
+    list's query string, only on the page's own URL)."""
+    user = request.user
+    context = {"form": form or ReportForm(user=user, auto_id="report-%s")}
+    if user.is_bureau_admin:
+        context["publish_form"] = publish_form or PublishForm(user=user, auto_id="publish-%s")
+    if user.is_bureau:
+        context.update(_published_context(request, filters))
+    return render(request, "reports/report_index.html", context, status=status)
+
+
+def _published_context(request: HttpRequest, data) -> dict:
+    filters = PublishedFilterForm(data or None)
     reports = PublishedReport.objects.select_related("office", "requested_by")
     if filters.is_valid():
         if filters.cleaned_data["year"]:
@@ -57,16 +62,17 @@ def _published_context(request: HttpRequest) -> dict:
             reports = reports.filter(kind=filters.cleaned_data["kind"])
         if filters.cleaned_data["format"]:
             reports = reports.filter(format=filters.cleaned_data["format"])
-    page = Paginator(reports, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(reports, PER_PAGE).get_page((data or {}).get("page"))
     changes = report_changes(list(page.object_list))
     for report in page.object_list:
         report.changes = changes.get(report.pk)
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
+    querystring = filters.data.copy() if filters.is_bound else {}
+    if querystring:
+        querystring.pop("page", None)
     return {
         "filters": filters,
         "page": page,
-        "querystring": querystring.urlencode(),
+        "querystring": querystring.urlencode() if querystring else "",
     }
 
 
@@ -77,27 +83,17 @@ def report_download(request: HttpRequest) -> HttpResponse:
     _require_reports(request.user)
     form = ReportForm(request.GET, user=request.user, auto_id="report-%s")
     if not form.is_valid():
-        context = {"form": form}
-        if request.user.is_bureau_admin:
-            context["publish_form"] = PublishForm(user=request.user, auto_id="publish-%s")
-        if request.user.is_bureau:
-            context.update(_published_context(request))
-        return render(request, "reports/report_index.html", context, status=400)
+        return _index(request, form=form, status=400)
     scope, fmt = form.scope, form.cleaned_data["format"]
     if not services.may_have_report(request.user, scope.office):
         raise PermissionDenied
 
     if fmt == "csv":  # streamed as the rows come: constant memory, visible progress
         return render_csv(counted_activities(scope))
-    if fmt == "pdf":
-        buffer = io.BytesIO()
-        services.report_write(scope, fmt, buffer)
-        buffer.seek(0)
-        fileobj = buffer
-    else:
-        fileobj = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)  # noqa: SIM115 (closed by the response)
-        services.report_write(scope, fmt, fileobj)
-        fileobj.seek(0)
+    # A zip or a PDF is complete only at its end: written first, to disk once it is large.
+    fileobj = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)  # noqa: SIM115 (closed by the response)
+    services.report_write(scope, fmt, fileobj)
+    fileobj.seek(0)
     response = FileResponse(
         fileobj,
         as_attachment=True,
@@ -115,13 +111,7 @@ def report_publish(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = PublishForm(request.POST, user=request.user, auto_id="publish-%s")
     if not form.is_valid():
-        context = {
-            "form": ReportForm(user=request.user, auto_id="report-%s"),
-            "publish_form": form,
-            "publish_open": True,
-        }
-        context.update(_published_context(request))
-        return render(request, "reports/report_index.html", context, status=400)
+        return _index(request, publish_form=form, status=400)
     report = services.report_publish(
         user=request.user,
         scope=form.scope,

@@ -527,3 +527,13 @@ def test_export_report_command_errors(data, args, message, tmp_path):
     with pytest.raises(CommandError, match=message):
         call_command("export_report", *args)
     assert not any(tmp_path.iterdir())
+
+
+def test_a_download_with_errors_keeps_the_published_list_whole(client_admin, data, bureau_admin):
+    report = _published(bureau_admin, data)  # an XLSX
+    response = download(client_admin, period="custom", format="pdf")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Enter the first day of the period." in page
+    # the form's year and format are not the list's filters
+    assert reverse("reporting:published_download", args=[report.pk]) in page
