@@ -129,6 +129,7 @@ def report_changes(reports: list) -> dict[int, ReportChanges]:
         Activity.objects.counted()
         .filter(
             indicator__is_active=True,
+            lead_office__is_active=True,  # as ReportScope.activities() counts
             occurred_on__gte=min(r.date_from for r in done),
             occurred_on__lte=max(r.end for r in done),
         )
