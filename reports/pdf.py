@@ -2,7 +2,8 @@
 
 The document is printed, filed and passed on to readers of English and of Chinese, so every
 heading and label carries both languages whatever the language of the request. The labels are
-literal strings in `LABELS` rather than gettext for that reason. Only the script of the Chinese
+in `LABELS`, each in every language; the statuses and their rule are read from the catalogue
+in each language, so they say what the pages say. Only the script of the Chinese
 follows the request: Simplified when it is in "zh-hans", Traditional otherwise.
 
 Chinese needs a CJK font embedded in the file (fpdf2 subsets it, so only the characters used
@@ -98,7 +99,28 @@ MONTHS = [
     "December",
 ]
 
+
 # Every fixed text of the document: English, Traditional and Simplified Chinese.
+class _InLanguage:
+    """A catalogue translation in one language, read when printed (the catalogue is loaded by
+    then), so the PDF says what the pages say."""
+
+    def __init__(self, text: Promise, language: str) -> None:
+        self.text, self.language = text, language
+
+    def __str__(self) -> str:
+        with translation.override(self.language):
+            return str(self.text)
+
+
+def _in_each_language(text: Promise) -> dict:
+    return {
+        "en": text,
+        "zh-hant": _InLanguage(text, "zh-hant"),
+        "zh-hans": _InLanguage(text, "zh-hans"),
+    }
+
+
 LABELS: dict[str, dict[str, str | Promise]] = {
     "bureau": {"en": AUTHOR, "zh-hant": "政制及內地事務局", "zh-hans": "政制及内地事务局"},
     "subject": {
@@ -165,39 +187,11 @@ LABELS: dict[str, dict[str, str | Promise]] = {
     },
     "projected": {"en": "Projected year-end", "zh-hant": "預計全年數字", "zh-hans": "预计全年数字"},
     "status": {"en": "Status", "zh-hant": "狀態", "zh-hans": "状态"},
-    # The English of the statuses and of their rule is progress's own, so it cannot drift.
-    progress.AHEAD: {
-        "en": progress.STATUS_LABELS[progress.AHEAD],
-        "zh-hant": "超前",
-        "zh-hans": "超前",
-    },
-    progress.ON_TRACK: {
-        "en": progress.STATUS_LABELS[progress.ON_TRACK],
-        "zh-hant": "符合進度",
-        "zh-hans": "符合进度",
-    },
-    progress.AT_RISK: {
-        "en": progress.STATUS_LABELS[progress.AT_RISK],
-        "zh-hant": "有落後風險",
-        "zh-hans": "有落后风险",
-    },
-    progress.BEHIND: {
-        "en": progress.STATUS_LABELS[progress.BEHIND],
-        "zh-hant": "落後",
-        "zh-hans": "落后",
-    },
+    # The statuses and their rule are progress's own, in every language: from the catalogue.
+    **{status: _in_each_language(label) for status, label in progress.STATUS_LABELS.items()},
+    "status_rule": _in_each_language(progress.STATUS_RULE),
     "too_early": {"en": "Too early to judge", "zh-hant": "現時評估尚早", "zh-hans": "现时评估尚早"},
     "no_target": {"en": "No target set", "zh-hant": "未設目標", "zh-hans": "未设目标"},
-    # The Chinese as the UI translates it.
-    "status_rule": {
-        "en": progress.STATUS_RULE,
-        "zh-hant": "狀態按實際達成數字與以平均進度計算於此日期應達數字的比較而定：達110%或以上為"
-        "「超前」，95%或以上為「符合進度」，80%或以上為「有落後風險」，低於80%為「落後」。"
-        "1月15日前不會顯示狀態。",
-        "zh-hans": "状态按实际达成数字与以平均进度计算于此日期应达数字的比较而定：达110%或以上为"
-        "「超前」，95%或以上为「符合进度」，80%或以上为「有落后风险」，低于80%为「落后」。"
-        "1月15日前不会显示状态。",
-    },
     "summary_chart": {
         "en": "Achieved, steady pace and target",
         "zh-hant": "已達成、平均進度及目標",
