@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import ReminderDigest, ReminderPreference, User
+from .models import ApiToken, ReminderDigest, ReminderPreference, User
+from .tokens import token_revoke
 
 
 @admin.register(User)
@@ -64,3 +66,58 @@ class ReminderDigestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Read-only but for revoking: a token is created by its owner, on the API tokens page,
+    and kept after it is revoked. The hash is never shown."""
+
+    list_display = (
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_on",
+        "revoked_at",
+    )
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter), "expires_on")
+    list_select_related = ("user",)
+    search_fields = ("name", "prefix", "user__username", "user__email")
+    fields = (
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_on",
+        "revoked_at",
+        "revoked_by",
+    )
+    readonly_fields = fields
+    actions = ["revoke_selected"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_bureau_admin
+
+    @admin.action(description=_("Revoke selected tokens"), permissions=["revoke"])
+    def revoke_selected(self, request, queryset) -> None:
+        pks = list(queryset.filter(revoked_at__isnull=True).values_list("pk", flat=True))
+        for pk in pks:
+            token_revoke(user=request.user, token_id=pk)
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", len(pks))
+            % {"count": len(pks)},
+            messages.SUCCESS,
+        )

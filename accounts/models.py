@@ -100,3 +100,4 @@ class User(AbstractUser):
 
 
 from .models_reminders import *  # noqa
+from .models_tokens import *  # noqa
