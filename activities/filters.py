@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from offices.models import Indicator, Office, Region
+from offices.models import DAY_VALIDATORS, Indicator, Office, Region
 
 from .models import Activity, Status
 
@@ -50,7 +50,10 @@ class ActivityFilter(django_filters.FilterSet):
         label=_("Only what counts"), method="filter_counted", widget=forms.HiddenInput
     )
     as_of = django_filters.DateFilter(
-        label=_("Recorded on or before"), method="filter_as_of", widget=forms.HiddenInput
+        label=_("Recorded on or before"),
+        method="filter_as_of",
+        widget=forms.HiddenInput,
+        validators=DAY_VALIDATORS,
     )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -92,10 +95,14 @@ class ActivityFilter(django_filters.FilterSet):
             "sort",
         ]
 
+    office_filters = ("office", "lead")
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is None and self.request is not None:
+            user = self.request.user  # the API's filter backend passes the request
         offices = Office.objects.visible_to(user) if user is not None else Office.objects.all()
-        for name in ("office", "lead"):
+        for name in self.office_filters:
             self.filters[name].queryset = offices
             self.form.fields[name].queryset = offices
 

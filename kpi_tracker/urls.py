@@ -18,6 +18,7 @@ urlpatterns = [
     path("targets/", include("offices.urls_targets")),
     path("dashboard/", include("reports.urls")),
     path("reports/", include("reports.urls_reports")),
+    path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

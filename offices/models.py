@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -11,6 +13,9 @@ from simple_history.models import HistoricalRecords
 from .i18n import LocalizedNamesMixin
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
+# Any day a person asks about (an "as of" day, a report's dates) lies within those years.
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+DAY_VALIDATORS = [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)]
 
 
 class Region(LocalizedNamesMixin, models.Model):

@@ -100,6 +100,13 @@ class Dashboard:
         }
 
 
+def default_as_of(year: int, *, today: dt.date | None = None) -> dt.date:
+    """The day a dashboard is taken as of when none is asked for: today for this year (or a
+    year to come), the last day of a past year. Pages and the API use it alike."""
+    today = today or timezone.localdate()
+    return min(today, dt.date(year, 12, 31))
+
+
 def _month_series(rows, year: int) -> dict[int, list[int]]:
     series: dict[int, list[int]] = {}
     for row_year, month, indicator_id, n in rows:

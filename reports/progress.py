@@ -23,6 +23,7 @@ STATUS_LABELS = {
     AT_RISK: _("At risk"),
     BEHIND: _("Behind"),
 }
+STATUS_VALUES = (AHEAD, ON_TRACK, AT_RISK, BEHIND)
 # Achieved against expected, from the top: the first threshold met gives the status.
 STATUS_THRESHOLDS = (
     (Decimal("1.10"), AHEAD),

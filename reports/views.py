@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from offices.access import get_office_for_user
+from offices.models import DAY_VALIDATORS
 
 from . import progress
-from .dashboard import dashboard
+from .dashboard import dashboard, default_as_of
 
 SORTS = {"office", "-office"}
 
@@ -23,7 +24,10 @@ SORTS = {"office", "-office"}
 class PeriodForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
     as_of = forms.DateField(
-        label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("As of"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=DAY_VALIDATORS,
     )
 
 
@@ -36,7 +40,7 @@ def _year_and_date(request: HttpRequest) -> tuple[PeriodForm, int, dt.date]:
         year = form.cleaned_data["year"] or today.year
         as_of = form.cleaned_data["as_of"]
     if as_of is None:
-        as_of = min(today, dt.date(year, 12, 31))
+        as_of = default_as_of(year, today=today)
     return form, year, as_of
 
 

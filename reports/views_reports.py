@@ -179,6 +179,11 @@ def published_download(request: HttpRequest, pk: int) -> FileResponse:
     report = _get_published(request, pk)
     if not report.is_done:
         raise Http404
+    return stored_file_response(report)
+
+
+def stored_file_response(report: PublishedReport) -> FileResponse:
+    """A published report's file as stored (the page's and the API's download)."""
     response = FileResponse(
         report.file.open("rb"),
         as_attachment=True,

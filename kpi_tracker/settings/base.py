@@ -23,11 +23,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "accounts",
     "offices",
     "activities",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -130,13 +133,59 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 REST_FRAMEWORK = {
+    # A token first, so that a request without credentials is answered 401 with
+    # WWW-Authenticate; the session is for the pages' own scripts (CSRF enforced).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],
+    # JSON only: the interactive documentation is Swagger UI at /api/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.UserThrottle",
+        "api.throttling.TokenThrottle",
+        "api.throttling.AnonThrottle",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+# Requests per user (whatever the credentials), per token, and per address without any.
+KPI_API_THROTTLE_RATES = {
+    "user": env("KPI_API_RATE_USER", "600/min"),
+    "token": env("KPI_API_RATE_TOKEN", "300/min"),
+    "anon": env("KPI_API_RATE_ANON", "30/min"),
+}
+# A JSON body larger than this is refused (413) before it is parsed.
+KPI_API_MAX_BODY_BYTES = envint("KPI_API_MAX_BODY_BYTES", 256 * 1024)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "KPI Tracker API",
+    "DESCRIPTION": (
+        "Read the Mainland Offices' progress against their key performance indicators and "
+        "record activities, with the same rules as the web pages. Authenticate with a "
+        "personal API token (`Authorization: Bearer kpi_...`, created under API tokens in "
+        "the application) or, from the application's own pages, the session."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityStatusEnum": "activities.models.Status",
+        "ProgressStatusEnum": "reports.progress.STATUS_VALUES",
+    },
+    # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Domain settings (DOMAIN.md): a month M closes for entry at the end of day N of month M+1.

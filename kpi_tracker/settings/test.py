@@ -14,3 +14,5 @@ WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic before
 MEDIA_ROOT = str(VAR_DIR / "test-media")  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
+# Throttling has its own tests, which set low rates; the rest of the suite is not slowed.
+KPI_API_THROTTLE_RATES = {"user": "100000/min", "token": "100000/min", "anon": "100000/min"}

@@ -1,0 +1,46 @@
+"""Request rates per user (whatever the credentials), per token, and per address for
+requests without credentials. Rates come from settings.KPI_API_THROTTLE_RATES, read at
+each request so that tests and deployments can set them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.models import ApiToken
+
+
+class _Throttle(SimpleRateThrottle):
+    def get_rate(self) -> str | None:
+        return settings.KPI_API_THROTTLE_RATES.get(self.scope)
+
+
+class UserThrottle(_Throttle):
+    """Every request of a signed-in user, by session or by any of their tokens."""
+
+    scope = "user"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if not request.user or not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class TokenThrottle(_Throttle):
+    """Each token on its own, so that one busy script does not starve the user's others."""
+
+    scope = "token"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if not isinstance(request.auth, ApiToken):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+
+
+class AnonThrottle(_Throttle):
+    scope = "anon"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if request.user and request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

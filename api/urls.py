@@ -1,0 +1,37 @@
+"""/api/v1/ and the API's schema and documentation. A new version gets its own router and
+prefix; v1 stays as it is for the scripts that use it."""
+
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from . import views_activities, views_progress, views_reference, views_reports
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("regions", views_reference.RegionViewSet, basename="region")
+router.register("offices", views_reference.OfficeViewSet, basename="office")
+router.register("indicators", views_reference.IndicatorViewSet, basename="indicator")
+router.register("counterparts", views_reference.CounterpartViewSet, basename="counterpart")
+router.register("activities", views_activities.ActivityViewSet, basename="activity")
+router.register("reports", views_reports.PublishedReportViewSet, basename="report")
+
+v1 = [
+    *router.urls,
+    path("targets/", views_reference.TargetsView.as_view(), name="targets"),
+    path("progress/", views_progress.ProgressView.as_view(), name="progress"),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(urlconf=None), name="schema"),
+    # Swagger UI from our own static files; its script is a file, not inline (CSP).
+    path(
+        "docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
+]

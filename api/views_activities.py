@@ -1,0 +1,236 @@
+"""Activities over the API. Thin: activities.access decides who sees what (404 for other
+offices' activities), activities.services decides every write, as for the pages."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from activities import services
+from activities.access import get_activity_for_user
+from activities.models import Activity
+from offices.models import Counterpart, Office
+
+from . import serializers
+from .exceptions import PreconditionRequired, StaleVersion
+from .filters import ApiActivityFilter
+
+CONFLICT = OpenApiResponse(serializers.ConflictSerializer, description="A stale version.")
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The ETag of the version you read; refused with 412 if it is stale.",
+)
+
+
+def _with_links(queryset):
+    """Everything an activity's JSON shows, in a fixed number of queries per page."""
+    return queryset.select_related(
+        "lead_office",
+        "indicator",
+        "region",
+        "created_by",
+        "updated_by",
+        "reviewed_by",
+        "removed_by",
+    ).prefetch_related(
+        Prefetch("participating_offices", queryset=Office.objects.only("id", "code")),
+        Prefetch("counterparts", queryset=Counterpart.objects.only("id")),
+        Prefetch("partners", queryset=Counterpart.objects.only("id")),
+    )
+
+
+def _etag(activity: Activity) -> str:
+    return f'"{activity.version}"'
+
+
+def _if_match(request) -> int | None:
+    """The version named by an If-Match header (our ETags are the version in quotes)."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    value = header.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    if not value.isdigit() or len(value) > 9:
+        raise exceptions.ValidationError(
+            {"If-Match": [_('Send the ETag you read, for example "3".')]}
+        )
+    return int(value)
+
+
+@extend_schema(tags=["activities"])
+class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Activities the user may see: their office's (led or joined) for office users, all
+    for the bureau. Removed activities are left out of the list."""
+
+    serializer_class = serializers.ActivitySerializer
+    filterset_class = ApiActivityFilter
+    lookup_value_regex = serializers.ID_PATTERN
+
+    def get_queryset(self):
+        return _with_links(Activity.objects.visible_to(self.request.user).not_removed())
+
+    def _read(self, pk: int) -> Activity:
+        """The activity, as the user may see it (removed ones too); 404 otherwise."""
+        activity = get_activity_for_user(self.request.user, pk)
+        return _with_links(Activity.objects.filter(pk=activity.pk)).get()
+
+    def _answer(self, activity: Activity, code: int = status.HTTP_200_OK) -> Response:
+        activity = _with_links(Activity.objects.filter(pk=activity.pk)).get()
+        response = Response(self.get_serializer(activity).data, status=code)
+        response["ETag"] = _etag(activity)
+        return response
+
+    def retrieve(self, request, pk: int):
+        activity = self._read(pk)
+        response = Response(self.get_serializer(activity).data)
+        response["ETag"] = _etag(activity)
+        return response
+
+    @extend_schema(
+        request=serializers.ActivityCreateSerializer,
+        responses={201: serializers.ActivitySerializer},
+    )
+    def create(self, request):
+        services.require_can_log_activities(request.user)
+        payload = serializers.ActivityCreateSerializer(data=request.data, user=request.user)
+        payload.is_valid(raise_exception=True)
+        activity = services.activity_create(
+            user=request.user,
+            submit=payload.validated_data["submit"],
+            **payload.service_kwargs(),
+        )
+        response = self._answer(activity, status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(
+            self.reverse_action("detail", args=[activity.pk])
+        )
+        return response
+
+    @extend_schema(
+        request=serializers.ActivityUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses={200: serializers.ActivitySerializer, 409: CONFLICT, 412: CONFLICT},
+    )
+    def update(self, request, pk: int):
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(
+        request=serializers.ActivityUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses={200: serializers.ActivitySerializer, 409: CONFLICT, 412: CONFLICT},
+    )
+    def partial_update(self, request, pk: int):
+        return self._update(request, pk, partial=True)
+
+    def _update(self, request, pk: int, *, partial: bool) -> Response:
+        activity = get_activity_for_user(request.user, pk)
+        if not services.can_write_for_office(request.user, activity.lead_office):
+            raise exceptions.PermissionDenied(_("Only the lead office changes this activity."))
+        payload = serializers.ActivityUpdateSerializer(
+            data=request.data, user=request.user, partial=partial
+        )
+        payload.is_valid(raise_exception=True)
+        header_version = _if_match(request)
+        version = header_version or payload.validated_data.get("version")
+        if version is None:
+            raise PreconditionRequired
+        try:
+            if version == activity.version and not services.can_edit(request.user, activity):
+                raise exceptions.PermissionDenied(_locked_reason(activity))
+            activity = services.activity_update(
+                user=request.user,
+                activity_id=activity.pk,
+                expected_version=version,
+                **payload.service_kwargs(),
+            )
+        except services.ConflictError as conflict:
+            raise StaleVersion(conflict, precondition=header_version is not None) from None
+        return self._answer(activity)
+
+    @extend_schema(request=None, responses=serializers.ActivitySerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk: int):
+        """Submit a draft or returned activity for verification: from now on it counts."""
+        activity = self._writable(pk)
+        services.activities_submit(user=request.user, activity_ids=[activity.pk])
+        return self._answer(activity)
+
+    @extend_schema(request=None, responses=serializers.ActivitySerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk: int):
+        """A supervisor of the lead office (or a bureau admin) confirms a submitted activity."""
+        activity = self._reviewable(pk)
+        services.activities_verify(user=request.user, activity_ids=[activity.pk])
+        return self._answer(activity)
+
+    @extend_schema(request=serializers.ReturnSerializer, responses=serializers.ActivitySerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk: int):
+        """Send a submitted or verified activity back to its author; it stops counting."""
+        activity = self._reviewable(pk)
+        payload = serializers.ReturnSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.activities_return(
+            user=request.user,
+            activity_ids=[activity.pk],
+            comment=payload.validated_data["comment"],
+        )
+        return self._answer(activity)
+
+    @extend_schema(
+        request=serializers.RemoveSerializer,
+        responses={200: serializers.ActivitySerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def remove(self, request, pk: int):
+        """Remove an activity with a reason. It stays on record (who, when, why) and stops
+        counting; it leaves the list."""
+        activity = self._writable(pk)
+        if not services.can_remove(request.user, activity):
+            raise exceptions.PermissionDenied(
+                _(
+                    "This activity is %(status)s: a supervisor of the lead office returns or "
+                    "removes it."
+                )
+                % {"status": activity.get_status_display().lower()}
+            )
+        payload = serializers.RemoveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.activity_remove(
+            user=request.user,
+            activity_id=activity.pk,
+            reason=payload.validated_data["reason"],
+            expected_version=payload.validated_data.get("version"),
+        )
+        return self._answer(activity)
+
+    def _reviewable(self, pk: int) -> Activity:
+        activity = get_activity_for_user(self.request.user, pk)
+        if not services.can_review(self.request.user, activity):
+            raise exceptions.PermissionDenied(
+                _("Supervisors of the lead office, and bureau admins, verify and return.")
+            )
+        return activity
+
+    def _writable(self, pk: int) -> Activity:
+        activity = get_activity_for_user(self.request.user, pk)
+        if not services.can_write_for_office(self.request.user, activity.lead_office):
+            raise exceptions.PermissionDenied(_("Only the lead office changes this activity."))
+        if activity.is_removed:
+            raise exceptions.PermissionDenied(_("This activity has been removed."))
+        return activity
+
+
+def _locked_reason(activity: Activity) -> str:
+    if activity.is_removed:
+        return _("This activity has been removed.")
+    return _(
+        "This activity is %(status)s and locked: a supervisor returns it before it can be changed."
+    ) % {"status": activity.get_status_display().lower()}
