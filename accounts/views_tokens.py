@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from .tokens import token_create, token_revoke, tokens_of
 
-API_ROOT = "/api/v1/"  # the api app's URLs; not reversed, so this page does not depend on it
+API_ROOT = "/api/v1/"  # the version's prefix (api/urls.py), which has no page of its own
 NO_EXPIRY = "never"
 EXPIRY_DAYS = {"30": 30, "90": 90, "365": 365, NO_EXPIRY: None}
 

@@ -138,7 +138,9 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         payload.is_valid(raise_exception=True)
         header_version = _if_match(request)
-        version = header_version or payload.validated_data.get("version")
+        version = (
+            header_version if header_version is not None else payload.validated_data.get("version")
+        )
         if version is None:
             raise PreconditionRequired
         try:

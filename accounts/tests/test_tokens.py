@@ -301,7 +301,7 @@ def test_the_page_says_when_there_is_no_token(client_staff_a):
 
     assert response.status_code == 200
     assert "You have no API tokens yet." in response.content.decode()
-    assert 'href="/api/docs/"' in response.content.decode()
+    assert f'href="{reverse("api:docs")}"' in response.content.decode()
 
 
 def test_the_page_lists_ones_own_tokens_and_their_state(client_staff_a, staff_a, staff_b):
