@@ -12,6 +12,8 @@ from rest_framework import authentication, exceptions
 
 from accounts.tokens import token_authenticate
 
+from .permissions import count_anonymous
+
 KEYWORDS = ("bearer", "token")
 
 
@@ -30,6 +32,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("The token is not valid.")) from exc
         token = token_authenticate(raw)
         if token is None:
+            # A wrong token counts against the address's rate: guessing is limited.
+            count_anonymous(request, request.parser_context.get("view"))
             raise exceptions.AuthenticationFailed(
                 _("The token is not valid: it may have been revoked or have expired.")
             )

@@ -297,9 +297,26 @@ class ActivityWriteSerializer(serializers.Serializer):
             writable = writable.filter(pk__in=user.office_scope_ids())
         self.fields["lead_office"].queryset = writable
 
-    def service_kwargs(self) -> dict:
-        """The keyword arguments of activities.services for the fields that were sent."""
+    def validate(self, attrs: dict) -> dict:
+        """A key that is neither written nor read is a mistake (a typo would otherwise be
+        ignored and look saved). Fields only read (status, version...) may come back
+        unchanged, so that a script can send back what it read."""
+        known = set(self.fields) | set(ActivitySerializer.Meta.fields)
+        unknown = sorted(set(self.initial_data) - known)
+        if unknown:
+            raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return attrs
+
+    def service_kwargs(self, *, replace: bool = False) -> dict:
+        """The keyword arguments of activities.services for the fields that were sent; with
+        `replace` (a PUT), every field, those left out taking their empty value."""
         data = dict(self.validated_data)
+        if replace:
+            for name, field in self.fields.items():
+                if name not in data and not field.read_only and name not in ("version", "submit"):
+                    data[name] = (
+                        [] if isinstance(field, LinkList) else (None if field.allow_null else "")
+                    )
         data.pop("version", None)
         data.pop("submit", None)
         for name in ("city", "authority_level", "event_name", "hk_participants", "notes"):

@@ -44,3 +44,13 @@ class AnonThrottle(_Throttle):
         if request.user and request.user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class AddressThrottle(_Throttle):
+    """The "anon" rate by address alone, for requests refused before DRF's throttles run
+    (no credentials, a wrong token): see api.permissions."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -150,7 +150,7 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 user=request.user,
                 activity_id=activity.pk,
                 expected_version=version,
-                **payload.service_kwargs(),
+                **payload.service_kwargs(replace=not partial),
             )
         except services.ConflictError as conflict:
             raise StaleVersion(conflict, precondition=header_version is not None) from None
@@ -173,7 +173,7 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self._answer(activity)
 
     @extend_schema(request=serializers.ReturnSerializer, responses=serializers.ActivitySerializer)
-    @action(detail=True, methods=["post"], url_path="return")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk: int):
         """Send a submitted or verified activity back to its author; it stops counting."""
         activity = self._reviewable(pk)

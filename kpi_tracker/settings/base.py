@@ -139,7 +139,6 @@ REST_FRAMEWORK = {
         "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -151,7 +150,13 @@ REST_FRAMEWORK = {
         "api.throttling.TokenThrottle",
         "api.throttling.AnonThrottle",
     ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.SignedIn"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # `?format=` is a filter of ours (reports), not DRF's switch of output format.
+    "URL_FORMAT_OVERRIDE": None,
+    # Proxies in front of the application: the client's address for the per-address limit
+    # is taken that many steps back in X-Forwarded-For (0: the connection's own address).
+    "NUM_PROXIES": envint("KPI_NUM_PROXIES", 0),
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,
@@ -176,7 +181,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["api.permissions.SignedIn"],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ActivityStatusEnum": "activities.models.Status",

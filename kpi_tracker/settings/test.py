@@ -11,6 +11,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic before tests
+WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = str(VAR_DIR / "test-media")  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
