@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Activity, Evidence, ImportBatch, PeriodReopening
+from .models import Activity, ActivityMonthCount, Evidence, ImportBatch, PeriodReopening
 
 
 def describe_upload(evidence: Evidence, user) -> None:
@@ -114,6 +114,25 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_filter = ("office", "file_format")
     list_select_related = ("office", "created_by")
     exclude = ("content",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ActivityMonthCount)
+class ActivityMonthCountAdmin(admin.ModelAdmin):
+    """The roll-up, to look at: the database's triggers write it, nobody else."""
+
+    list_display = ("month", "lead_office", "indicator", "region_key", "status", "n")
+    list_filter = ("status", "lead_office")
+    list_select_related = ("lead_office", "indicator")
+    date_hierarchy = "month"
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -358,4 +358,5 @@ class PeriodReopening(models.Model):
         return f"{self.office.code} {self.year}-{self.month:02d} ({self.get_state_display()})"
 
 
+from .models_counts import *  # noqa
 from .models_import import *  # noqa

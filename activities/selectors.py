@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
+from .counts import CountedList, list_counts
 from .filters import ActivityFilter
 from .models import Activity
 
@@ -22,20 +23,36 @@ def activity_list(*, user, data) -> ActivityFilter:
     return ActivityFilter(data or None, queryset=queryset, user=user)
 
 
-def activity_totals(queryset: QuerySet[Activity]) -> dict:
-    """Counts of a filtered set by indicator and by status, in one query."""
-    rows = (
-        queryset.order_by()
-        .values("indicator_id", "indicator__code", "status")
-        .annotate(n=Count("id"))
-    )
+def paged_list(activity_filter: ActivityFilter, *, user) -> QuerySet[Activity] | CountedList:
+    """The filtered list for a paginator. Where the roll-up can count it (the bureau's
+    lists in date order, filtered by whole months, indicator, status, region or lead
+    office), counted and paged with its help, so that any page of a million rows is quick;
+    otherwise the queryset itself."""
+    queryset = activity_filter.qs
+    if activity_filter.is_bound and not activity_filter.is_valid():
+        return queryset
+    data = activity_filter.form.cleaned_data if activity_filter.is_bound else {}
+    counts = list_counts(data, user=user)
+    order = tuple(queryset.query.order_by)
+    if counts is None or not order or order[0] not in ("occurred_on", "-occurred_on"):
+        return queryset
+    return CountedList(queryset, counts, newest_first=order[0] == "-occurred_on")
+
+
+def activity_totals(rows: QuerySet[Activity] | CountedList) -> dict:
+    """Counts of a filtered list by indicator and by status, in one query (from the
+    roll-up for a `CountedList`)."""
+    if isinstance(rows, CountedList):
+        groups = rows.counts.totals()
+    else:
+        groups = rows.order_by().values_list("indicator_id", "status").annotate(n=Count("id"))
     by_indicator: dict[int, int] = {}
     by_status: dict[str, int] = {}
     total = 0
-    for row in rows:
-        by_indicator[row["indicator_id"]] = by_indicator.get(row["indicator_id"], 0) + row["n"]
-        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
-        total += row["n"]
+    for indicator_id, status, n in groups:
+        by_indicator[indicator_id] = by_indicator.get(indicator_id, 0) + n
+        by_status[status] = by_status.get(status, 0) + n
+        total += n
     return {"total": total, "by_indicator": by_indicator, "by_status": by_status}
 
 

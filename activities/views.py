@@ -65,9 +65,9 @@ def _period_notes(user) -> list:
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     activity_filter = selectors.activity_list(user=request.user, data=request.GET)
-    queryset = activity_filter.qs
-    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
-    totals = selectors.activity_totals(queryset)
+    rows = selectors.paged_list(activity_filter, user=request.user)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    totals = selectors.activity_totals(rows)
     indicators = {i.pk: i for i in activity_filter.filters["indicator"].queryset}
     editable_ids = {a.pk for a in page.object_list if services.can_edit(request.user, a)}
     return render(

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from activities import services
+from activities import selectors, services
 from activities.access import get_activity_for_user
 from activities.models import Activity
 from offices.models import Counterpart, Office
@@ -76,6 +78,19 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return _with_links(Activity.objects.visible_to(self.request.user).not_removed())
+
+    def filter_queryset(self, queryset):
+        """The filter backend's work, keeping the filter set for `list` (paging)."""
+        backend = DjangoFilterBackend()
+        self.filterset = backend.get_filterset(self.request, queryset, self)
+        if not self.filterset.is_valid():
+            raise translate_validation(self.filterset.errors)
+        return self.filterset.qs
+
+    def list(self, request):
+        self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(selectors.paged_list(self.filterset, user=request.user))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def _read(self, pk: int) -> Activity:
         """The activity, as the user may see it (removed ones too); 404 otherwise."""

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Max, Min
-from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
+from activities.counts import counted_groups
 from activities.models import Activity, Status
 from offices.models import AnnualTarget, Indicator, Office, OfficeTarget, Region
 
@@ -140,32 +140,34 @@ def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Das
         scope = None
         offices = all_offices
 
-    counted = Activity.objects.counted().as_of(as_of)
-    if scope is not None:
-        counted = counted.filter(lead_office_id__in=scope)
-    this_year = counted.in_year(year)
-
-    by_office: dict[tuple[int, int], int] = {}
-    for lead_office_id, indicator_id, n in (
-        this_year.order_by().values_list("lead_office_id", "indicator_id").annotate(n=Count("id"))
-    ):
-        by_office[lead_office_id, indicator_id] = n
-
-    months = list(
-        counted.filter(
-            occurred_on__gte=dt.date(year - 1, 1, 1), occurred_on__lte=dt.date(year, 12, 31)
+    year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    by_office: dict[tuple[int, int], int] = {
+        (lead_office_id, indicator_id): n
+        for lead_office_id, indicator_id, n in counted_groups(
+            start=year_start,
+            end=year_end,
+            as_of=as_of,
+            by=("lead_office", "indicator"),
+            office_ids=scope,
         )
-        .order_by()
-        .annotate(y=ExtractYear("occurred_on"), m=ExtractMonth("occurred_on"))
-        .values_list("y", "m", "indicator_id")
-        .annotate(n=Count("id"))
-    )
-    region_counts = dict(
-        this_year.exclude(region__isnull=True)
-        .order_by()
-        .values_list("region_id")
-        .annotate(n=Count("id"))
-    )
+    }
+    months = [
+        (first_day.year, first_day.month, indicator_id, n)
+        for first_day, indicator_id, n in counted_groups(
+            start=dt.date(year - 1, 1, 1),
+            end=year_end,
+            as_of=as_of,
+            by=("month", "indicator"),
+            office_ids=scope,
+        )
+    ]
+    region_counts = {
+        region_id: n
+        for region_id, n in counted_groups(
+            start=year_start, end=year_end, as_of=as_of, by=("region",), office_ids=scope
+        )
+        if region_id is not None
+    }
     regions = sorted(
         ((region, region_counts.get(region.pk, 0)) for region in Region.objects.all()),
         key=lambda pair: (-pair[1], pair[0].code),

@@ -2,7 +2,8 @@
 monthly series equals reports.dashboard.dashboard() and what the dashboard pages show for
 the same year and day. Who may ask for which office, the defaults, and bad input.
 
-Today is Tuesday 30 June 2026, 18:00 in Hong Kong.
+Today is Thursday 2 July 2026, 18:00 in Hong Kong: what was submitted on 1 July is in the
+past (a dashboard as of today reads the roll-up of what counts now).
 """
 
 import datetime as dt
@@ -33,12 +34,12 @@ from reports.progress import STATUS_RULE
 
 pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
-TODAY = dt.date(2026, 6, 30)
+TODAY = dt.date(2026, 7, 2)
 
 
 @pytest.fixture(autouse=True)
 def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK), tick=False):
+    with time_machine.travel(dt.datetime(2026, 7, 2, 18, 0, tzinfo=HK), tick=False):
         yield
 
 
@@ -286,7 +287,7 @@ def test_the_comparison_is_not_empty(bureau_viewer, year_of_data, office_a):
 
 def test_no_year_and_no_day_is_this_year_as_of_today(bureau_viewer, year_of_data):
     body = as_decimals(progress(bureau_viewer).json())
-    assert (body["year"], body["as_of"], body["office"]) == (2026, "2026-06-30", None)
+    assert (body["year"], body["as_of"], body["office"]) == (2026, "2026-07-02", None)
     assert body == expected_json(dashboard(year=2026, as_of=TODAY))
 
 
@@ -300,7 +301,7 @@ def test_a_past_year_is_taken_as_of_its_last_day(bureau_viewer, year_of_data):
 
 def test_a_year_to_come_is_taken_as_of_today(bureau_viewer, year_of_data):
     body = progress(bureau_viewer, year=2027).json()
-    assert (body["year"], body["as_of"]) == (2027, "2026-06-30")
+    assert (body["year"], body["as_of"]) == (2027, "2026-07-02")
 
 
 def test_a_day_alone_is_in_this_year(bureau_viewer, year_of_data):

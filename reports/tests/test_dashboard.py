@@ -28,7 +28,8 @@ AS_OF = dt.date(2026, 6, 30)
 
 @pytest.fixture(autouse=True)
 def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK), tick=False):
+    # Two days after AS_OF: what was submitted on 1 July is in the past, not to come.
+    with time_machine.travel(dt.datetime(2026, 7, 2, 18, 0, tzinfo=HK), tick=False):
         yield
 
 
@@ -217,7 +218,7 @@ def test_a_past_year_defaults_to_its_last_day(client_bureau, year_of_data):
 def test_bad_parameters_fall_back_to_today(client_bureau, year_of_data):
     response = client_bureau.get(reverse("reports:bureau"), {"year": "abc", "as_of": "x"})
     assert response.status_code == 200
-    assert response.context["data"].as_of == AS_OF
+    assert response.context["data"].as_of == dt.date(2026, 7, 2)  # today
 
 
 def test_staff_land_on_their_office_dashboard(client_staff_a, office_a, year_of_data):

@@ -1,0 +1,37 @@
+"""Recount the activity roll-up (`ActivityMonthCount`) from the activities. The database's
+triggers keep it; this is the check, and the repair after loading rows with the triggers
+off. Safe to run twice: the second run finds nothing off."""
+
+from django.core.management.base import BaseCommand
+
+from activities.counts import kept, rebuild, recount
+
+
+class Command(BaseCommand):
+    help = "Recount the activities per office, indicator, region, month and status."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Only say whether the roll-up is off; change nothing (exit 1 if it is).",
+        )
+
+    def handle(self, *args, check: bool = False, **options):
+        if check:
+            counted, before = recount(), kept()
+            off = {k for k in counted.keys() | before.keys() if counted.get(k) != before.get(k)}
+            if off:
+                self.stderr.write(f"The roll-up is off in {len(off)} groups.")
+                raise SystemExit(1)
+            self.stdout.write(f"The roll-up is right ({len(counted)} groups).")
+            return
+        off = rebuild()
+        for (office, indicator, region, month, status), (was, now) in sorted(off.items()):
+            self.stdout.write(
+                f"  office {office}, indicator {indicator}, region {region}, "
+                f"{month:%Y-%m}, {status}: {was} -> {now}"
+            )
+        self.stdout.write(
+            f"Recounted; {len(off)} groups were off." if off else "Recounted; nothing was off."
+        )

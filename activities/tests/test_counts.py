@@ -1,0 +1,287 @@
+"""The roll-up of activities (ActivityMonthCount): the database's triggers keep it equal to
+a recount from the activities through every kind of write, and dashboards reading it get
+the same groups as counting the activities."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from activities import services
+from activities.counts import CountedList, counted_groups, kept, recount
+from activities.models import Activity, ActivityMonthCount, Status
+from activities.tests.factories import ActivityFactory
+from offices.tests.factories import IndicatorFactory, RegionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_roll_up_follows_every_write(
+    frozen, staff_a, supervisor_a, office_a, unit_a, indicator
+):
+    other = IndicatorFactory(code="media")
+    hubei = RegionFactory(code="420000")
+    assert kept() == recount() == {}
+
+    draft = services.activity_create(
+        user=staff_a,
+        lead_office=office_a,
+        indicator=indicator,
+        occurred_on=dt.date(2026, 6, 3),
+        title="Call on the Department of Commerce",
+    )
+    submitted = services.activity_create(
+        user=staff_a,
+        lead_office=office_a,
+        indicator=indicator,
+        occurred_on=dt.date(2026, 6, 4),
+        title="Call on the Development and Reform Commission",
+        region=hubei,
+        submit=True,
+    )
+    assert kept() == recount() != {}
+    services.activities_submit(user=staff_a, activity_ids=[draft.pk])
+    services.activities_verify(user=supervisor_a, activity_ids=[draft.pk])
+    services.activities_return(user=supervisor_a, activity_ids=[submitted.pk], comment="Date?")
+    assert kept() == recount()
+    services.activity_update(
+        user=staff_a,
+        activity_id=submitted.pk,
+        expected_version=2,  # created submitted, then returned
+        lead_office=unit_a,
+        indicator=other,
+        occurred_on=dt.date(2026, 6, 1),
+        region=None,
+    )
+    assert kept() == recount()
+    services.activity_remove(user=staff_a, activity_id=submitted.pk, reason="Logged twice")
+    services.activities_create_bulk(
+        user=staff_a,
+        items=[
+            {
+                "lead_office": office_a,
+                "indicator": indicator,
+                "occurred_on": dt.date(2026, 6, day),
+                "title": f"Meeting {day}",
+            }
+            for day in (1, 2, 3)
+        ],
+    )
+    assert kept() == recount()
+    # writes that bypass the services are counted too: the triggers are the database's
+    Activity.objects.filter(status=Status.DRAFT).update(
+        status=Status.SUBMITTED, counted_since=timezone.now()
+    )
+    ActivityFactory(lead_office=unit_a, indicator=other, occurred_on=dt.date(2025, 12, 31))
+    Activity.objects.filter(pk=draft.pk).delete()
+    assert kept() == recount()
+    assert sum(kept().values()) == Activity.objects.not_removed().count() == 4
+
+
+@pytest.fixture
+def realistic(frozen, office_a, unit_a, office_b, indicator):
+    """Activities as the services leave them: nothing took place or was submitted later
+    than now (15 June 2026)."""
+    media = IndicatorFactory(code="media")
+    hubei = RegionFactory(code="420000")
+    for office, ind, day, status, region in (
+        (office_a, indicator, dt.date(2026, 1, 5), Status.SUBMITTED, hubei),
+        (office_a, indicator, dt.date(2026, 1, 31), Status.VERIFIED, None),
+        (unit_a, indicator, dt.date(2026, 6, 14), Status.SUBMITTED, hubei),
+        (unit_a, media, dt.date(2026, 6, 15), Status.DRAFT, None),
+        (office_b, media, dt.date(2026, 3, 1), Status.RETURNED, hubei),
+        (office_b, media, dt.date(2025, 12, 31), Status.VERIFIED, None),
+        (office_b, indicator, dt.date(2025, 2, 2), Status.SUBMITTED, hubei),
+    ):
+        ActivityFactory(
+            lead_office=office,
+            indicator=ind,
+            occurred_on=day,
+            status=status,
+            region=region,
+            counted_since=(
+                timezone.make_aware(dt.datetime.combine(day, dt.time(18)))
+                if status in ("submitted", "verified")
+                else None
+            ),
+        )
+
+
+@pytest.mark.parametrize(
+    "by", [("lead_office", "indicator"), ("month", "indicator"), ("region",), ("month",)]
+)
+@pytest.mark.parametrize("office", [None, "a"])
+def test_the_roll_up_and_the_activities_give_the_same_groups(
+    realistic, office_a, unit_a, by, office, django_assert_num_queries
+):
+    scope = None if office is None else [office_a.pk, unit_a.pk]
+    today = dt.date(2026, 6, 15)
+    arguments = {"start": dt.date(2025, 1, 1), "end": dt.date(2026, 12, 31), "by": by}
+    with django_assert_num_queries(1):
+        from_roll_up = counted_groups(as_of=today, office_ids=scope, **arguments)
+    # the same question, counted from the activities: an "as of" in the future is only
+    # answered by the roll-up, so ask for dates that are not whole months instead
+    from_rows = counted_groups(
+        as_of=today, office_ids=scope, **(arguments | {"end": dt.date(2026, 12, 30)})
+    )
+    assert sorted(from_roll_up, key=repr) == sorted(from_rows, key=repr)
+    assert from_roll_up
+
+
+def test_an_as_of_in_the_past_counts_what_was_submitted_by_then(realistic, office_a):
+    """Yesterday's figures leave out what was submitted today: the activities are counted."""
+    Activity.objects.filter(occurred_on=dt.date(2026, 6, 14)).update(counted_since=timezone.now())
+    groups = dict(
+        counted_groups(
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 12, 31),
+            as_of=dt.date(2026, 6, 14),
+            by=("month",),
+        )
+    )
+    assert groups == {dt.date(2026, 1, 1): 2}
+    today = dict(
+        counted_groups(
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 12, 31),
+            as_of=dt.date(2026, 6, 15),
+            by=("month",),
+        )
+    )
+    assert today == {dt.date(2026, 1, 1): 2, dt.date(2026, 6, 1): 1}
+
+
+def test_rebuild_finds_and_mends_a_roll_up_that_is_off(realistic, capsys):
+    call_command("rebuild_activity_counts", "--check")
+    assert "is right" in capsys.readouterr().out
+    ActivityMonthCount.objects.filter(status="verified").update(n=7)
+    with pytest.raises(SystemExit):
+        call_command("rebuild_activity_counts", "--check")
+    call_command("rebuild_activity_counts")
+    assert "2 groups were off" in capsys.readouterr().out
+    assert kept() == recount()
+    call_command("rebuild_activity_counts")
+    assert "nothing was off" in capsys.readouterr().out
+
+
+def test_an_unknown_group_is_refused():
+    with pytest.raises(ValueError):
+        counted_groups(
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 12, 31),
+            as_of=dt.date(2026, 1, 1),
+            by=("status",),
+        )
+
+
+# --- lists counted and paged with the roll-up ---------------------------------------------
+
+
+@pytest.fixture
+def many(frozen, office_a, unit_a, office_b, indicator):
+    """Forty activities over eighteen months, several a day, all statuses and regions."""
+    media = IndicatorFactory(code="media")
+    hubei = RegionFactory(code="420000")
+    offices, indicators = [office_a, unit_a, office_b], [indicator, media]
+    statuses = [Status.SUBMITTED, Status.VERIFIED, Status.DRAFT, Status.RETURNED]
+    for n in range(40):
+        day = dt.date(2025, 1, 1) + dt.timedelta(days=(n * 13) % 530)
+        status = statuses[n % 4]
+        ActivityFactory(
+            lead_office=offices[n % 3],
+            indicator=indicators[n % 2],
+            occurred_on=day,
+            status=status,
+            region=hubei if n % 5 else None,
+            counted_since=(
+                timezone.make_aware(dt.datetime.combine(day, dt.time(18)))
+                if status in ("submitted", "verified")
+                else None
+            ),
+        )
+    removed = Activity.objects.order_by("pk").first()
+    Activity.objects.filter(pk=removed.pk).update(
+        removed_at=timezone.now(), removed_by=removed.created_by, removal_reason="Twice"
+    )
+    return {"media": media, "hubei": hubei}
+
+
+COUNTABLE = [
+    {},
+    {"sort": "date"},
+    {"sort": "-date"},
+    {"date_from": "2025-03-01", "date_to": "2026-02-28"},
+    {"status": "draft"},
+    {"counted": "true", "as_of": "2026-06-15"},
+    {"counted": "true", "status": "returned"},
+    {"indicator": "media"},
+    {"region": "hubei"},
+    {"lead": "office_a"},
+]
+
+
+def _data(params: dict, many, office_a) -> dict:
+    values = {"media": many["media"].pk, "hubei": many["hubei"].pk, "office_a": office_a.pk}
+    return {key: values.get(value, value) for key, value in params.items()}
+
+
+@pytest.mark.parametrize("params", COUNTABLE, ids=repr)
+def test_a_counted_list_pages_as_its_queryset(many, bureau_viewer, office_a, params):
+    from activities.selectors import activity_list, activity_totals, paged_list
+
+    activity_filter = activity_list(user=bureau_viewer, data=_data(params, many, office_a))
+    rows = paged_list(activity_filter, user=bureau_viewer)
+    assert isinstance(rows, CountedList)
+    expected = list(activity_filter.qs.values_list("pk", flat=True))
+    assert rows.count() == len(expected)
+    for start in range(0, len(expected) + 4, 4):
+        assert [a.pk for a in rows[start : start + 4]] == expected[start : start + 4]
+    assert activity_totals(rows) == activity_totals(activity_filter.qs)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "Commerce"},
+        {"date_from": "2025-03-02"},
+        {"date_to": "2025-03-30"},
+        {"sort": "title"},
+        {"as_of": "2026-06-14"},
+        {"office": "office_a"},
+    ],
+    ids=repr,
+)
+def test_other_lists_are_counted_from_their_rows(many, bureau_viewer, office_a, params):
+    from activities.selectors import activity_list, paged_list
+
+    activity_filter = activity_list(user=bureau_viewer, data=_data(params, many, office_a))
+    assert not isinstance(paged_list(activity_filter, user=bureau_viewer), CountedList)
+
+
+def test_an_offices_list_is_counted_from_its_rows(many, staff_a):
+    """It also holds what the office joined, which the roll-up does not know."""
+    from activities.selectors import activity_list, paged_list
+
+    activity_filter = activity_list(user=staff_a, data={})
+    assert not isinstance(paged_list(activity_filter, user=staff_a), CountedList)
+
+
+def test_the_list_page_and_the_api_page_deep_into_a_counted_list(
+    many, client_bureau, bureau_viewer
+):
+    from django.urls import reverse
+
+    from api.tests.conftest import bearer
+
+    expected = list(
+        Activity.objects.not_removed().order_by("-occurred_on", "-pk").values_list("pk", flat=True)
+    )
+    page = client_bureau.get(reverse("activities:list"), {"page": 2})
+    assert [a.pk for a in page.context["page"].object_list] == expected[25:50]
+    assert page.context["page"].paginator.count == len(expected)
+    api = client_bureau.get(
+        reverse("api:activity-list"), {"page": 4, "page_size": 10}, **bearer(bureau_viewer)
+    )
+    assert [a["id"] for a in api.json()["results"]] == expected[30:40]
+    assert api.json()["count"] == len(expected)
