@@ -195,6 +195,18 @@ class Activity(models.Model):
             models.Index(fields=["lead_office", "indicator", "occurred_on"]),
             models.Index(fields=["indicator", "occurred_on"]),
             models.Index(fields=["-occurred_on", "-id"]),
+            # The dashboards' reporting health, read per office: the latest activity logged,
+            # and the oldest submission waiting for verification (with the recent ones).
+            models.Index(
+                fields=["lead_office", "created_at"],
+                condition=Q(removed_at__isnull=True),
+                name="activity_last_logged",
+            ),
+            models.Index(
+                fields=["lead_office", "counted_since"],
+                condition=Q(status="submitted", removed_at__isnull=True),
+                name="activity_waiting",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -407,13 +407,13 @@ def test_bad_input_is_refused(bureau_viewer, staff_a, year_of_data, params, stat
 @pytest.mark.parametrize(
     ("who", "params", "queries"),
     [
-        # the token (with its user and office); the dashboard's ten: indicators, bureau
+        # the token (with its user and office); the dashboard's nine: indicators, bureau
         # targets, office shares, offices, counts by office and indicator, counts by month,
-        # counts by region, regions, last activity per office, waiting per office
-        ("bureau_viewer", {}, 11),
-        # the token; the user's office scope and the office (get_office_for_user); the ten
-        ("staff_a", {}, 13),
-        ("bureau_viewer", {"office": "OFFA", "year": 2025}, 12),
+        # counts by region, regions, the reporting health per office
+        ("bureau_viewer", {}, 10),
+        # the token; the user's office scope and the office (get_office_for_user); the nine
+        ("staff_a", {}, 12),
+        ("bureau_viewer", {"office": "OFFA", "year": 2025}, 11),
     ],
 )
 def test_progress_query_count_does_not_grow_with_rows(

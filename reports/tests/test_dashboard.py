@@ -244,23 +244,23 @@ def test_anonymous_is_sent_to_sign_in(client):
 def test_bureau_dashboard_query_count(client_bureau, year_of_data, django_assert_num_queries):
     # session, user, indicators, bureau targets, office shares, offices, counts by office
     # and indicator, counts by month (this year and last), counts by region, regions,
-    # last activity per office, waiting per office, and the session save (savepoint,
-    # update, release)
-    with django_assert_num_queries(15):
+    # the reporting health per office (latest logged, oldest waiting, how many), and the
+    # session save (savepoint, update, release)
+    with django_assert_num_queries(14):
         client_bureau.get(reverse("reports:bureau"))
     for _ in range(3):
         office = OfficeFactory()
         ActivityFactory.create_batch(4, lead_office=office, indicator=year_of_data["media"])
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         client_bureau.get(reverse("reports:bureau"))
 
 
 def test_office_dashboard_query_count(
     client_staff_a, office_a, year_of_data, django_assert_num_queries
 ):
-    # session, user, user's scope, office, the same ten as the bureau's, the office's
+    # session, user, user's scope, office, the same nine as the bureau's, the office's
     # regions, and the session save (savepoint, update, release)
-    with django_assert_num_queries(18) as ctx:
+    with django_assert_num_queries(17) as ctx:
         client_staff_a.get(reverse("offices:detail", args=[office_a.code]))
     n = len(ctx)
     ActivityFactory.create_batch(10, lead_office=office_a, indicator=year_of_data["media"])
