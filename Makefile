@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate reference demo test lint format migrations-check messages clean check-compose
+.PHONY: help install run serve migrate reference demo test lint format migrations-check messages clean check-compose bench
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -41,6 +41,16 @@ serve: install  ## Serve without loading anything
 
 test: install  ## Run the whole test suite (PostgreSQL when DATABASE_URL is set, SQLite otherwise)
 	$(BIN)/pytest
+
+bench: install  ## Benchmark pages, API, exports and import at 10k to 1M activities (PostgreSQL; not part of make test)
+	@case "$$DATABASE_URL" in \
+		postgres://*|postgresql://*|pgsql://*) ;; \
+		*) echo "make bench needs PostgreSQL in DATABASE_URL, e.g." >&2; \
+		   echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/kpi_tracker make bench" >&2; \
+		   echo "It creates and drops its own database, named after that one with _bench." >&2; \
+		   exit 2 ;; \
+	esac
+	$(BIN)/python bench/run.py
 
 lint: install  ## ruff check and format check
 	$(BIN)/ruff check .
