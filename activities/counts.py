@@ -183,9 +183,9 @@ class ListCounts:
 def list_counts(data: dict, *, user, today: dt.date | None = None) -> ListCounts | None:
     """What the roll-up counts of a list filtered by `data` (an activity filter's cleaned
     data) for `user`, or None when the list has a condition it cannot count: a search, dates
-    that are not whole months, another office's joined activities... Only the bureau's lists
-    qualify (an office's list also holds what it joined, which the roll-up does not know)."""
-    if not (user.is_authenticated and user.is_active and user.is_bureau):
+    that are not whole months, an "as of" in the past... For an office's user, only what
+    the office (with its units) led: what it joined is counted from the rows (`joined`)."""
+    if not (user.is_authenticated and user.is_active):
         return None
     uncountable = ("q", "office", "unit", "changed_since")
     if any(data.get(name) for name in uncountable):
@@ -204,14 +204,27 @@ def list_counts(data: dict, *, user, today: dt.date | None = None) -> ListCounts
     if data.get("status"):
         statuses = tuple(s for s in (statuses or (data["status"],)) if s == data["status"])
     indicator, region, lead = data.get("indicator"), data.get("region"), data.get("lead")
+    lead_ids = tuple(lead.scope_ids()) if lead else None
+    if not user.is_bureau:
+        scope = user.office_scope_ids()
+        lead_ids = tuple(pk for pk in (lead_ids or scope) if pk in scope)
     return ListCounts(
         start=start.replace(day=1) if start else None,
         end=end,
         indicator_ids=(indicator.pk,) if indicator else None,
         statuses=tuple(statuses) if statuses is not None else None,
         region_ids=(region.pk,) if region else None,
-        lead_office_ids=tuple(lead.scope_ids()) if lead else None,
+        lead_office_ids=lead_ids,
     )
+
+
+def joined(user) -> QuerySet[Activity] | None:
+    """What an office's user sees besides what the office led: the activities it joined
+    (a participating office), led by another. None for the bureau, who sees all."""
+    if user.is_bureau:
+        return None
+    scope = user.office_scope_ids()
+    return Activity.objects.not_removed().involving_offices(scope).exclude(lead_office_id__in=scope)
 
 
 class CountedList:
@@ -222,17 +235,45 @@ class CountedList:
     Only for lists in date order (newest or oldest first), where a month's rows are
     consecutive; the paginator sees a count and slices, as with a queryset."""
 
-    def __init__(self, queryset: QuerySet, counts: ListCounts, *, newest_first: bool) -> None:
+    def __init__(
+        self,
+        queryset: QuerySet,
+        counts: ListCounts,
+        *,
+        newest_first: bool,
+        joined: QuerySet | None = None,
+    ) -> None:
+        """`joined`: the list's rows the roll-up does not hold (an office's list: what it
+        joined, led by others), filtered as the list is; counted from the rows."""
         self.queryset = queryset
         self.counts = counts
         self.newest_first = newest_first
+        self.joined = joined
         self._months: list[tuple[dt.date, int]] | None = None
 
     def months(self) -> list[tuple[dt.date, int]]:
         if self._months is None:
-            months = self.counts.by_month()
-            self._months = months[::-1] if self.newest_first else months
+            months = dict(self.counts.by_month())
+            if self.joined is not None:
+                for month, n in (
+                    self.joined.order_by()
+                    .annotate(first_day=TruncMonth("occurred_on"))
+                    .values_list("first_day")
+                    .annotate(n=Count("id"))
+                ):
+                    months[month] = months.get(month, 0) + n
+            ordered = sorted(months.items())
+            self._months = ordered[::-1] if self.newest_first else ordered
         return self._months
+
+    def totals(self) -> list[tuple[int, str, int]]:
+        """(indicator id, status, n) over the whole list."""
+        totals = self.counts.totals()
+        if self.joined is not None:
+            totals += list(
+                self.joined.order_by().values_list("indicator_id", "status").annotate(n=Count("id"))
+            )
+        return totals
 
     def count(self) -> int:
         return sum(n for _month, n in self.months())

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
-from .counts import CountedList, list_counts
+from .counts import CountedList, joined, list_counts
 from .filters import ActivityFilter
 from .models import Activity
 
@@ -24,10 +24,10 @@ def activity_list(*, user, data) -> ActivityFilter:
 
 
 def paged_list(activity_filter: ActivityFilter, *, user) -> QuerySet[Activity] | CountedList:
-    """The filtered list for a paginator. Where the roll-up can count it (the bureau's
-    lists in date order, filtered by whole months, indicator, status, region or lead
-    office), counted and paged with its help, so that any page of a million rows is quick;
-    otherwise the queryset itself."""
+    """The filtered list for a paginator. Where the roll-up can count it (lists in date
+    order, filtered by whole months, indicator, status, region or lead office), counted and
+    paged with its help, so that any page of a million rows is quick; otherwise the
+    queryset itself."""
     queryset = activity_filter.qs
     if activity_filter.is_bound and not activity_filter.is_valid():
         return queryset
@@ -36,14 +36,22 @@ def paged_list(activity_filter: ActivityFilter, *, user) -> QuerySet[Activity] |
     order = tuple(queryset.query.order_by)
     if counts is None or not order or order[0] not in ("occurred_on", "-occurred_on"):
         return queryset
-    return CountedList(queryset, counts, newest_first=order[0] == "-occurred_on")
+    others = joined(user)
+    if others is not None:  # the same filters on what the office joined, led by others
+        others = type(activity_filter)(
+            activity_filter.data if activity_filter.is_bound else None,
+            queryset=others,
+            request=activity_filter.request,
+            user=user,
+        ).qs
+    return CountedList(queryset, counts, newest_first=order[0] == "-occurred_on", joined=others)
 
 
 def activity_totals(rows: QuerySet[Activity] | CountedList) -> dict:
     """Counts of a filtered list by indicator and by status, in one query (from the
     roll-up for a `CountedList`)."""
     if isinstance(rows, CountedList):
-        groups = rows.counts.totals()
+        groups = rows.totals()
     else:
         groups = rows.order_by().values_list("indicator_id", "status").annotate(n=Count("id"))
     by_indicator: dict[int, int] = {}

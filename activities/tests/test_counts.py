@@ -259,12 +259,21 @@ def test_other_lists_are_counted_from_their_rows(many, bureau_viewer, office_a, 
     assert not isinstance(paged_list(activity_filter, user=bureau_viewer), CountedList)
 
 
-def test_an_offices_list_is_counted_from_its_rows(many, staff_a):
-    """It also holds what the office joined, which the roll-up does not know."""
-    from activities.selectors import activity_list, paged_list
+@pytest.mark.parametrize("params", COUNTABLE, ids=repr)
+def test_an_offices_counted_list_holds_what_it_joined(many, staff_a, office_a, office_b, params):
+    """An office's list also holds what it joined, led by others: counted from the rows."""
+    from activities.selectors import activity_list, activity_totals, paged_list
 
-    activity_filter = activity_list(user=staff_a, data={})
-    assert not isinstance(paged_list(activity_filter, user=staff_a), CountedList)
+    for activity in Activity.objects.filter(lead_office=office_b)[:6]:
+        activity.participating_offices.add(office_a)
+    activity_filter = activity_list(user=staff_a, data=_data(params, many, office_a))
+    rows = paged_list(activity_filter, user=staff_a)
+    assert isinstance(rows, CountedList)
+    expected = list(activity_filter.qs.values_list("pk", flat=True))
+    assert rows.count() == len(expected)
+    for start in range(0, len(expected) + 4, 4):
+        assert [a.pk for a in rows[start : start + 4]] == expected[start : start + 4]
+    assert activity_totals(rows) == activity_totals(activity_filter.qs)
 
 
 def test_the_list_page_and_the_api_page_deep_into_a_counted_list(
