@@ -224,7 +224,12 @@ def joined(user) -> QuerySet[Activity] | None:
     if user.is_bureau:
         return None
     scope = user.office_scope_ids()
-    return Activity.objects.not_removed().involving_offices(scope).exclude(lead_office_id__in=scope)
+    participations = Activity.participating_offices.through.objects.filter(office_id__in=scope)
+    return (
+        Activity.objects.not_removed()
+        .filter(pk__in=participations.values("activity_id"))
+        .exclude(lead_office_id__in=scope)
+    )
 
 
 class CountedList:
