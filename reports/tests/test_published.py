@@ -427,10 +427,9 @@ def test_index_query_count_does_not_grow_with_reports(
 
 def test_xlsx_download_query_count(client_bureau, data, django_assert_num_queries):
     # session, user, session save (3): 5; the consistent read's savepoint and release (2),
-    # the report's figures (7), the activities' values (1), the offices, indicators and
-    # regions for their names (3), their participating offices, counterparts and partners
-    # (3), the people who made and reviewed them (1)
-    with django_assert_num_queries(22):
+    # the report's figures (7), the offices, indicators, regions, counterparts and people
+    # for their names (5), the activities with their related lists joined in (1)
+    with django_assert_num_queries(20):
         body(download(client_bureau))
 
 
