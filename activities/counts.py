@@ -1,7 +1,8 @@
-"""Counted activities in groups, for dashboards: from the roll-up (`ActivityMonthCount`)
-when it can answer, from the activities themselves otherwise. Either way the same rule of
-what counts (`ActivityQuerySet.counted().as_of()`) and the same answer; a test holds them
-to it."""
+"""Activities counted in groups, for dashboards and lists: from the roll-up
+(`ActivityMonthCount`) when it can answer, from the activities themselves otherwise.
+Either way the same rule of what counts (`ActivityQuerySet.counted().as_of()`) and the
+same answer; tests hold them to it (activities/tests/test_counts.py). Also the checks of
+the roll-up itself (`recount`, `kept`, `rebuild`)."""
 
 from __future__ import annotations
 

@@ -1393,13 +1393,15 @@ def print_slow_queries(raw: psycopg.Connection, result: SizeResult) -> None:
 
 
 def _main_dashboard_query(captured: list[tuple[float, str]]) -> str | None:
-    """The dashboard's counts by lead office and indicator, as Django sent it."""
-    start = (
-        'SELECT "activities_activity"."lead_office_id" AS "lead_office_id", '
-        '"activities_activity"."indicator_id" AS "indicator_id", COUNT('
+    """The dashboard's counts by lead office and indicator, as Django sent it: from the
+    roll-up (as of today) or from the activities (as of a past day)."""
+    starts = tuple(
+        f'SELECT "{table}"."lead_office_id" AS "lead_office_id", '
+        f'"{table}"."indicator_id" AS "indicator_id", '
+        for table in ("activities_activitymonthcount", "activities_activity")
     )
     for _seconds, sql in captured:
-        if sql.startswith(start):
+        if sql.startswith(starts):
             return sql
     return None
 
