@@ -158,6 +158,8 @@ class SizeResult:
     load_seconds: float
     measurements: dict[str, Measurement] = field(default_factory=dict)
     slow_queries: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
+    # Floors for information, by the request they are compared with (not the issue's floor).
+    other_floors: dict[str, Measurement] = field(default_factory=dict)
 
     def add(self, measurement: Measurement) -> Measurement:
         self.measurements[measurement.name] = measurement
@@ -628,13 +630,15 @@ def _history(raw, first_id: int, last_id: int) -> None:
 
 
 def _vacuum_analyze() -> None:
-    """As autovacuum would leave the tables in production: statistics and visibility map."""
-    tables = [Activity._meta.db_table, Activity.history.model._meta.db_table]
-    for name in M2M_TARGETS:
-        tables.append(Activity._meta.get_field(name).remote_field.through._meta.db_table)
-        tables.append(apps.get_model("activities", f"HistoricalActivity_{name}")._meta.db_table)
+    """As autovacuum would leave the tables in production: statistics and visibility map,
+    for every table of the activities app (the activities, their related lists, history and
+    the roll-up the triggers keep)."""
+    tables = {
+        model._meta.db_table
+        for model in apps.get_app_config("activities").get_models(include_auto_created=True)
+    }
     with connection.cursor() as cursor:
-        for table in tables:
+        for table in sorted(tables):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
 
 
@@ -1196,6 +1200,37 @@ def measure_floors(raw: psycopg.Connection, people: Personas, result: SizeResult
         )
     for request_name, floor in floors.items():
         result.measurements[request_name].floor = floor
+    rollup = _rollup_floor_sql()
+    if rollup is not None:
+        rollup_sql, rollup_params = rollup
+        result.other_floors["bureau dashboard"] = timed_floor(
+            "SQL on the roll-up: counts by office x ind.",
+            lambda: raw.execute(rollup_sql, rollup_params).fetchall(),
+            REPEAT,
+            WARMUP,
+        )
+
+
+def _rollup_floor_sql() -> tuple[str, dict] | None:
+    """The same counts from the roll-up the dashboards read as of today (activities.counts),
+    where the code has one: what the floor becomes when the dashboard no longer reads the
+    activities. For information; the issue's floor is the aggregate over the activities."""
+    try:
+        model = apps.get_model("activities", "ActivityMonthCount")
+    except LookupError:
+        return None
+    year = timezone.localdate().year
+    sql = (
+        f"SELECT lead_office_id, indicator_id, sum(n) FROM {model._meta.db_table} "  # noqa: S608
+        "WHERE month BETWEEN %(start)s AND %(end)s AND status = ANY(%(statuses)s) "
+        "GROUP BY lead_office_id, indicator_id"
+    )
+    params = {
+        "start": dt.date(year, 1, 1),
+        "end": dt.date(year, 12, 31),
+        "statuses": [str(s) for s in COUNTING_STATUSES],
+    }
+    return sql, params
 
 
 def check_copy_matches_export(raw: psycopg.Connection, people: Personas) -> str:
@@ -1259,6 +1294,12 @@ def print_table(result: SizeResult) -> None:
             f"  {floor.name:<44} median {_ms(floor.median)} ms, p95 {_ms(floor.p95)} ms{speed}"
             f"  (for: {name})"
         )
+    for name, floor in result.other_floors.items():
+        m = result.measurements[name]
+        print(
+            f"  {floor.name:<44} median {_ms(floor.median)} ms, p95 {_ms(floor.p95)} ms"
+            f"  (for: {name}, information: {m.median / floor.median:.1f}x)"
+        )
 
 
 def _stable_name(name: str) -> str:
@@ -1297,6 +1338,16 @@ def summary(results: list[SizeResult]) -> list[tuple[str, bool | None, str]]:
             f"{_ms(bureau.median)} ms / {_ms(bureau.floor.median)} ms = {bureau.ratio:.1f}x",
         )
     )
+    rollup = largest.other_floors.get("bureau dashboard")
+    if rollup is not None:
+        checks.append(
+            (
+                "(information) bureau dashboard against the same counts read from the roll-up",
+                None,
+                f"{_ms(bureau.median)} ms / {_ms(rollup.median)} ms = "
+                f"{bureau.median / rollup.median:.1f}x",
+            )
+        )
     for m in largest.measurements.values():
         if m.kind in ("page", "api") and not m.name.startswith("progress"):
             checks.append(
