@@ -107,6 +107,17 @@ def kept() -> dict[Key, int]:
     return {(o, i, r, m, s): n for o, i, r, m, s, n in rows}
 
 
+def differences(counted: dict[Key, int] | None = None) -> dict[Key, tuple[int, int]]:
+    """The groups where the roll-up is off, as key: (kept, counted)."""
+    counted = recount() if counted is None else counted
+    before = kept()
+    return {
+        key: (before.get(key, 0), counted.get(key, 0))
+        for key in counted.keys() | before.keys()
+        if before.get(key, 0) != counted.get(key, 0)
+    }
+
+
 @transaction.atomic
 def rebuild() -> dict[Key, tuple[int, int]]:
     """Recount the roll-up and write it anew; the groups that were off, as key: (kept,
@@ -114,12 +125,8 @@ def rebuild() -> dict[Key, tuple[int, int]]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("LOCK TABLE activities_activity IN SHARE MODE")
-    counted, before = recount(), kept()
-    off = {
-        key: (before.get(key, 0), counted.get(key, 0))
-        for key in counted.keys() | before.keys()
-        if before.get(key, 0) != counted.get(key, 0)
-    }
+    counted = recount()
+    off = differences(counted)
     ActivityMonthCount.objects.all().delete()
     ActivityMonthCount.objects.bulk_create(
         [

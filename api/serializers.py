@@ -319,9 +319,6 @@ class ActivityWriteSerializer(serializers.Serializer):
                     )
         data.pop("version", None)
         data.pop("submit", None)
-        for name in ("city", "authority_level", "event_name", "hk_participants", "notes"):
-            if name in data and data[name] is None:
-                data[name] = ""
         return data
 
 

@@ -37,15 +37,6 @@ class TokenThrottle(_Throttle):
         return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
 
 
-class AnonThrottle(_Throttle):
-    scope = "anon"
-
-    def get_cache_key(self, request, view) -> str | None:
-        if request.user and request.user.is_authenticated:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
 class AddressThrottle(_Throttle):
     """The "anon" rate by address alone, for requests refused before DRF's throttles run
     (no credentials, a wrong token): see api.permissions."""
@@ -54,3 +45,12 @@ class AddressThrottle(_Throttle):
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class AnonThrottle(AddressThrottle):
+    """Requests without credentials that reach the throttles (a view open to them)."""
+
+    def get_cache_key(self, request, view) -> str | None:
+        if request.user and request.user.is_authenticated:
+            return None
+        return super().get_cache_key(request, view)

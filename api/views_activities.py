@@ -92,22 +92,16 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         page = self.paginate_queryset(selectors.paged_list(self.filterset, user=request.user))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def _read(self, pk: int) -> Activity:
-        """The activity, as the user may see it (removed ones too); 404 otherwise."""
-        activity = get_activity_for_user(self.request.user, pk)
-        return _with_links(Activity.objects.filter(pk=activity.pk)).get()
-
     def _answer(self, activity: Activity, code: int = status.HTTP_200_OK) -> Response:
+        """The activity as it is now, with everything its JSON shows, and its ETag."""
         activity = _with_links(Activity.objects.filter(pk=activity.pk)).get()
         response = Response(self.get_serializer(activity).data, status=code)
         response["ETag"] = _etag(activity)
         return response
 
     def retrieve(self, request, pk: int):
-        activity = self._read(pk)
-        response = Response(self.get_serializer(activity).data)
-        response["ETag"] = _etag(activity)
-        return response
+        """The activity, as the user may see it (removed ones too); 404 otherwise."""
+        return self._answer(get_activity_for_user(request.user, pk))
 
     @extend_schema(
         request=serializers.ActivityCreateSerializer,

@@ -911,8 +911,8 @@ def requests_for(people: Personas) -> list[Request]:
 
 
 def import_workbook(rows: int, tag: str) -> bytes:
-    """As bench/import_preview.py: visits to a Guangdong authority over the last five days,
-    titled so that each size's file is new (not duplicates of the previous one)."""
+    """Visits to a Guangdong authority over the last five days, titled so that each size's
+    file is new (not duplicates of the previous one)."""
     book = Workbook()
     sheet = book.active
     sheet.append([column.header for column in imports.COLUMNS])
@@ -1009,7 +1009,7 @@ def _dashboard_floor_sql(scope_ids: list[int] | None) -> tuple[str, dict]:
 
 
 def _neutralised(expression: str) -> str:
-    """csv_value's text rules in SQL: a formula-looking start gets a quote; an empty text
+    """csv_cells' text rules in SQL: a formula-looking start gets a quote; an empty text
     becomes NULL, which COPY writes as an empty field, as Python's csv module does."""
     triggers = ", ".join("'" + t.replace("'", "''") + "'" for t in FORMULA_TRIGGERS)
     triggers = triggers.replace("\t", "' || chr(9) || '").replace("\r", "' || chr(13) || '")

@@ -135,10 +135,6 @@ def csv_cells() -> Callable[[Any], str]:
     return cell
 
 
-def csv_value(value: Any) -> str:
-    return csv_cells()(value)
-
-
 def iter_csv(export: Export, *, language: str | None = None) -> Iterator[bytes]:
     """UTF-8 with a byte order mark, so that Excel opens Chinese text intact; CRLF lines."""
     writer = csv.writer(_Echo())
@@ -456,7 +452,6 @@ class _Names:
     its rows."""
 
     def __init__(self, objects: dict) -> None:
-        self.objects = objects
         self.names = {pk: obj.name for pk, obj in objects.items()}
         ordering = next(iter(objects.values()))._meta.ordering if objects else []
         fields = [key.lstrip("-") for key in ordering]
