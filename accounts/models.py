@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -52,6 +53,13 @@ class User(AbstractUser):
         help_text=_("Used for e-mails and chosen after sign-in."),
     )
 
+    session_epoch = models.PositiveIntegerField(
+        _("session epoch"),
+        default=0,
+        editable=False,
+        help_text=_("Raised to sign the person out of every session (on deactivation)."),
+    )
+
     objects = KpiUserManager()
 
     class Meta:
@@ -67,6 +75,17 @@ class User(AbstractUser):
                 ),
             ),
         ]
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django's session hash (of the password) with the session epoch in it: raising
+        the epoch ends every session of the person, wherever it is, as a password change
+        would, without changing the password."""
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_bureau(self) -> bool:

@@ -19,6 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from audit.models import Kind
+from audit.services import record
+
 from .models import ApiToken, User
 
 TOKEN_PREFIX = "kpi_"  # noqa: S105 (not a secret: every token starts with it)
@@ -80,6 +83,12 @@ def token_create(
     )
     token.full_clean()
     token.save()
+    record(
+        Kind.TOKEN_CREATED,
+        f"{user.get_username()}: {name} ({token.prefix}…)",
+        subject=user,
+        details={"token": token.pk, "name": name, "expires_on": str(expires_on or "")},
+    )
     return token, raw
 
 
@@ -98,7 +107,21 @@ def token_revoke(*, user: User, token_id: int) -> ApiToken:
     token.revoked_by = user
     token.full_clean()
     token.save(update_fields=["revoked_at", "revoked_by"])
+    record(
+        Kind.TOKEN_REVOKED,
+        f"{token.user.get_username()}: {token.name} ({token.prefix}…)",
+        actor=user,
+        subject=token.user,
+        details={"token": token.pk, "name": token.name},
+    )
     return token
+
+
+def tokens_revoke_all(*, user: User, by: User) -> int:
+    """Revoke every token of the person still in use (on deactivation); how many."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=by
+    )
 
 
 def token_authenticate(raw: str) -> ApiToken | None:

@@ -1,8 +1,11 @@
+from axes.helpers import get_cool_off
 from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -42,12 +45,33 @@ class LoginView(auth_views.LoginView):
             )
         return response
 
+    def form_invalid(self, form):
+        """A refused sign-in comes back with its errors and 400, not 200."""
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' answer to a locked-out sign-in (AXES_LOCKOUT_CALLABLE): our page, 429."""
+    cool_off = get_cool_off(request)
+    return render(
+        request,
+        "registration/locked_out.html",
+        {
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "cooloff_minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
+        },
+        status=429,
+    )
+
 
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
-    """Django's language switch, which also remembers the choice on the user (for e-mails)."""
-    response = django_set_language(request)
+    """Django's language switch, which also remembers the choice on the user (for e-mails).
+    A language we do not offer is a malformed request (the switch only offers ours)."""
     language = request.POST.get("language")
+    if language not in LANGUAGE_CODES:
+        raise BadRequest("Unknown language.")
+    response = django_set_language(request)
     user = request.user
     if user.is_authenticated and language in LANGUAGE_CODES and user.language != language:
         user.language = language

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -35,8 +36,12 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
     preference = ReminderPreference.objects.filter(user=user).first() or ReminderPreference(
         user=user
     )
-    form = ReminderPreferenceForm(request.POST or None, instance=preference, reminders=reminders)
-    if request.method == "POST" and reminders and form.is_valid():
+    if request.method == "POST" and not reminders:
+        raise PermissionDenied  # the bureau gets no reminders: there is nothing to choose
+    form = ReminderPreferenceForm(
+        request.POST if request.method == "POST" else None, instance=preference, reminders=reminders
+    )
+    if form.is_bound and form.is_valid():
         form.save()
         messages.success(request, _("Your choice of reminders is saved."))
         return redirect("accounts:reminders")

@@ -1,6 +1,8 @@
 """/api/v1/ and the API's schema and documentation. A new version gets its own router and
 prefix; v1 stays as it is for the scripts that use it."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -28,10 +30,15 @@ v1 = [
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(urlconf=None), name="schema"),
-    # Swagger UI from our own static files; its script is a file, not inline (CSP).
+    # Swagger UI from our own static files; its script is a file, not inline (CSP). It
+    # sets inline styles, which the policy allows on this page only.
     path(
         "docs/",
-        login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        login_required(
+            csp_update({"style-src": [UNSAFE_INLINE]})(
+                SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+            )
+        ),
         name="docs",
     ),
 ]

@@ -19,7 +19,7 @@ urlpatterns = [
     path("dashboard/", include("reports.urls")),
     path("reports/", include("reports.urls_reports")),
     path("api/", include("api.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
 # Uploaded evidence is never served from MEDIA_URL: downloads go through a view that

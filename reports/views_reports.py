@@ -17,6 +17,9 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.models import Kind
+from audit.services import record
+
 from . import services
 from .exports import SPOOL_MAX_BYTES, render_csv
 from .forms import PublishedFilterForm, PublishForm, ReportForm
@@ -89,11 +92,13 @@ def report_download(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
 
     if fmt == "csv":  # streamed as the rows come: constant memory, visible progress
+        _record_export(f"report {scope.filename()}.csv", office=scope.office)
         return render_csv(counted_activities(scope))
     # A zip or a PDF is complete only at its end: written first, to disk once it is large.
     fileobj = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)  # noqa: SIM115 (closed by the response)
     services.report_write(scope, fmt, fileobj)
     fileobj.seek(0)
+    _record_export(f"report {scope.filename()}.{fmt}", office=scope.office)
     response = FileResponse(
         fileobj,
         as_attachment=True,
@@ -182,8 +187,13 @@ def published_download(request: HttpRequest, pk: int) -> FileResponse:
     return stored_file_response(report)
 
 
+def _record_export(summary: str, *, office, **details) -> None:
+    record(Kind.EXPORT, summary, office=office, details=details)
+
+
 def stored_file_response(report: PublishedReport) -> FileResponse:
     """A published report's file as stored (the page's and the API's download)."""
+    _record_export(f"published report {report.filename}", office=report.office, report=report.pk)
     response = FileResponse(
         report.file.open("rb"),
         as_attachment=True,

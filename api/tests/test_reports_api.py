@@ -418,6 +418,6 @@ def test_download_query_count(bureau_viewer, reports, django_assert_num_queries)
     client, headers = api(bureau_viewer)
     url = reverse("api:report-download", args=[reports["annual_xlsx"].pk])
     assert client.get(url, **headers).status_code == 200
-    # the token; the report
-    with django_assert_num_queries(2):
+    # the token; the report; the audit trail's event
+    with django_assert_num_queries(3):
         body_of(client.get(url, **headers))

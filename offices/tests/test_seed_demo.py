@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from accounts.models import Role, User
 from activities.models import Activity, Status
@@ -27,8 +28,12 @@ def test_demo_users_exist_for_every_role_and_can_sign_in(reference, client):
 
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     for demo in DEMO_USERS:
-        assert client.login(username=demo.username, password=DEMO_PASSWORD), demo.username
-        client.logout()
+        response = client.post(
+            reverse("accounts:login"), {"username": demo.username, "password": DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, demo.username
+        assert client.session["_auth_user_id"] == str(User.objects.get(username=demo.username).pk)
+        client.post(reverse("accounts:logout"))
 
 
 def test_history_covers_last_year_and_this_year_to_today(reference):

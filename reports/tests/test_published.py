@@ -428,8 +428,9 @@ def test_index_query_count_does_not_grow_with_reports(
 def test_xlsx_download_query_count(client_bureau, data, django_assert_num_queries):
     # session, user, session save (3): 5; the consistent read's savepoint and release (2),
     # the report's figures (7), the offices, indicators, regions, counterparts and people
-    # for their names (5), the activities with their related lists joined in (1)
-    with django_assert_num_queries(20):
+    # for their names (5), the activities with their related lists joined in (1), the
+    # audit trail's event (1)
+    with django_assert_num_queries(21):
         body(download(client_bureau))
 
 
@@ -437,8 +438,8 @@ def test_published_download_query_count(
     client_bureau, data, bureau_admin, django_assert_num_queries
 ):
     report = _published(bureau_admin, data)
-    # session, user, session save (3): 5; the report (1)
-    with django_assert_num_queries(6):
+    # session, user, session save (3): 5; the report (1); the audit trail's event (1)
+    with django_assert_num_queries(7):
         body(client_bureau.get(reverse("reporting:published_download", args=[report.pk])))
 
 
