@@ -14,12 +14,7 @@ class AuditEventFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Event"), choices=Kind.choices, empty_label=_("All events")
     )
-    who = django_filters.CharFilter(
-        label=_("User"),
-        method="filter_who",
-        max_length=150,
-        help_text=_("The username of who did it or of the account concerned."),
-    )
+    who = django_filters.CharFilter(label=_("Username"), method="filter_who", max_length=150)
     office = django_filters.ModelChoiceFilter(
         label=_("Office or unit"),
         queryset=Office.objects.order_by("code"),
