@@ -3,9 +3,13 @@
 An upload goes through four steps; each can refuse it with a message that says what to do.
 
 1. The file: at most 5 MB, named .xlsx or .csv and with content that agrees (sniffed, never
-   trusted from the name). A workbook's zip directory is read before anything is unpacked
-   and refused if it would unpack to more than 50 MB (a zip bomb): Python's zipfile never
-   inflates an entry beyond the size its directory declares, so that sum is a real bound.
+   trusted from the name). The size is known before a byte is parsed, and no more than
+   5 MB of an upload is ever kept (`ImportUploadHandler`). A workbook's zip directory is
+   read before anything is unpacked and refused if it would unpack to more than 50 MB (a
+   zip bomb): Python's zipfile never inflates an entry beyond the size its directory
+   declares, so that sum is a real bound (a directory that lies gets the entry cut short,
+   and its checksum fails). openpyxl reads the XML in read-only mode, through defusedxml
+   (installed with fpdf2): entity expansion and external entities are refused.
 2. The rows: the header row is found by its names (English, Chinese or the column key),
    blank rows are skipped, and more than 5 000 rows refuses the whole file. Cells are read
    the way people write them (Excel dates, 2/3/2026 as day/month as in Hong Kong,
@@ -32,6 +36,7 @@ import io
 import logging
 import os
 import re
+import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -43,6 +48,7 @@ import openpyxl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone, translation
@@ -393,6 +399,42 @@ def _extension(name: str) -> str:
     return extension.lower() if dot else ""
 
 
+class ImportUploadHandler(FileUploadHandler):
+    """Keeps at most the first MAX_FILE_BYTES + 1 bytes of an uploaded file and counts the
+    rest, so `check_upload` refuses a larger file by its real size while a 2 GB upload
+    costs neither memory nor disk. (Django's own handlers would keep all of it, on disk
+    past FILE_UPLOAD_MAX_MEMORY_SIZE.) Installed by the upload view before the body is read.
+    """
+
+    limit = MAX_FILE_BYTES + 1
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed with the request)
+            max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE, dir=settings.FILE_UPLOAD_TEMP_DIR
+        )
+        self.received = 0
+        raise StopFutureHandlers
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        room = self.limit - self.received
+        if room > 0:
+            self.file.write(raw_data[:room])
+        self.received += len(raw_data)
+        return None  # no other handler keeps a copy
+
+    def file_complete(self, file_size: int) -> UploadedFile:
+        self.file.seek(0)
+        return UploadedFile(
+            self.file,
+            name=self.file_name,
+            content_type=self.content_type,
+            size=self.received,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
+
+
 def check_upload(upload: UploadedFile) -> tuple[str, str, bytes]:
     """(name, format, content) of an upload that may be read, or an ImportFileError.
     The size is checked before a byte is read, the type from the content."""
@@ -480,7 +522,7 @@ def _check_workbook(name: str, content: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as package:
             entries = package.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+    except Exception as exc:  # a damaged directory: BadZipFile to NotImplementedError
         raise _broken(name) from exc
     if (
         len(entries) > MAX_ZIP_ENTRIES
@@ -848,7 +890,10 @@ def _parse_row(number: int, cells: Sequence[Any], table: Table, lookups: Lookups
 
     def raw(key: str) -> Any:
         index = table.positions.get(key)
-        return cells[index] if index is not None and index < len(cells) else None
+        value = cells[index] if index is not None and index < len(cells) else None
+        # Control characters never reach a message or the database: PostgreSQL refuses a
+        # NUL in text and in JSON, and a CSV can carry one past the bytes that are sniffed.
+        return _CONTROL.sub("", value) if isinstance(value, str) else value
 
     def text(key: str) -> str:
         return cell_text(raw(key))

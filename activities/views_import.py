@@ -3,9 +3,14 @@
 Thin: `activities.imports` reads, checks and imports; these only route and render. Office
 staff and supervisors import for their office and its units, bureau admins for the office
 they choose; bureau viewers get 403, and a preview belongs to its uploader (404 to others).
+
+If the database connection is lost, the person gets a 503 page that says what became of
+their file: the preview and the import are each one transaction, so nothing was kept.
 """
 
 from __future__ import annotations
+
+import logging
 
 from django import forms
 from django.contrib import messages
@@ -17,14 +22,18 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from kpi_tracker.middleware import DATABASE_ERRORS, database_errors_as_503, database_unavailable
 from offices.models import Office
 from reports.exports import render_csv, render_xlsx
 
 from . import imports
 from .models import ImportBatch
 from .services import require_can_log_activities
+
+logger = logging.getLogger(__name__)
 
 
 class OfficeChoiceField(forms.ModelChoiceField):
@@ -63,8 +72,24 @@ class ImportUploadForm(forms.Form):
         self.offices = list(offices)
 
 
+@csrf_exempt  # checked below, once the upload handler is in place
 @login_required
 def import_start(request: HttpRequest) -> HttpResponse:
+    """The upload page. The file's bytes beyond the size limit are counted, not kept: the
+    handler has to be set before anything reads the body, CSRF's check included."""
+    if request.method == "POST":
+        request.upload_handlers = [imports.ImportUploadHandler(request)]
+    return _import_start(request)
+
+
+@csrf_protect
+@database_errors_as_503(
+    gettext_lazy(
+        "The connection to the database was lost while your file was being checked. Nothing "
+        "was kept: upload the file again in a minute."
+    )
+)
+def _import_start(request: HttpRequest) -> HttpResponse:
     require_can_log_activities(request.user)
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES, user=request.user)
@@ -148,6 +173,17 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         outcome = imports.import_confirm(user=request.user, batch_id=pk, expected=expected)
     except ImportBatch.DoesNotExist as exc:
         raise Http404 from exc
+    except DATABASE_ERRORS:
+        logger.exception("Database unavailable while confirming import %s", pk)
+        return database_unavailable(
+            request,
+            message=_(
+                "The connection to the database was lost while the rows were being imported. "
+                "Nothing was imported: no row of this file was saved. Your preview is kept; "
+                "import it again in a minute."
+            ),
+            back_url=reverse("activities:import-preview", args=[pk]),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("activities:import-preview", pk=pk)

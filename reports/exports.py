@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 import re
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
 from typing import IO, Any
 
+from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
@@ -38,6 +41,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+logger = logging.getLogger(__name__)
 
 # OWASP "CSV injection": a cell starting with one of these is read as a formula by Excel,
 # LibreOffice or Google Sheets (tab and carriage return can precede one).
@@ -157,15 +162,44 @@ def write_csv(export: Export, fileobj: IO[bytes]) -> None:
 
 
 def render_csv(export: Export) -> StreamingHttpResponse:
+    """Streamed as the rows come. The query runs once the response has started, after the
+    session is saved: an SQLite connection with a read still open refuses that write. A
+    database that cannot be reached has failed the request's first queries by then (a 503
+    page, `kpi_tracker.middleware`); a failure during the download is `_abort_on_error`'s."""
     # The language is read now, while the request's is active: the rows are produced later.
+    language = translation.get_language()
     response = StreamingHttpResponse(
-        iter_csv(export, language=translation.get_language()), content_type=CSV_CONTENT_TYPE
+        _abort_on_error(iter_csv(export, language=language), language=language),
+        content_type=CSV_CONTENT_TYPE,
     )
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{export.filename}.csv"
     )
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def _abort_on_error(chunks: Iterator[bytes], *, language: str) -> Iterator[bytes]:
+    """A failure after the response has started (the database connection lost after ten
+    thousand rows) cannot become an error page any more. The file then ends with a line
+    that says it is incomplete, and the error goes on to the server, which aborts the
+    response: an HTTP/1.1 client sees the transfer cut short, and whoever opens a copy saved
+    anyway reads that rows are missing. Never a file that looks whole without them."""
+    try:
+        yield from chunks
+    except Exception as error:
+        logger.exception("CSV download stopped part-way")
+        with translation.override(language):
+            if isinstance(error, DatabaseError):
+                reason = gettext("the connection to the database was lost")
+            else:
+                reason = gettext("an error occurred on the server")
+            notice = gettext(
+                "INCOMPLETE DOWNLOAD: this file stopped part-way because %(reason)s. Rows "
+                "are missing. Download it again."
+            ) % {"reason": reason}
+        yield csv.writer(_Echo()).writerow([neutralise(notice)]).encode()
+        raise
 
 
 # --- XLSX ----------------------------------------------------------------------------------
@@ -253,16 +287,39 @@ def _add_sheet(workbook: Workbook, export: Export) -> None:
 def write_xlsx(fileobj: IO[bytes], *exports: Export) -> None:
     """One sheet per export, in the order given."""
     workbook = Workbook(write_only=True)
-    for export in exports:
-        _add_sheet(workbook, export)
-    workbook.save(fileobj)
+    try:
+        for export in exports:
+            _add_sheet(workbook, export)
+        workbook.save(fileobj)
+    except BaseException:
+        _discard(workbook)
+        raise
+
+
+def _discard(workbook: Workbook) -> None:
+    """A workbook abandoned part-way (the database connection lost after 100 000 rows):
+    openpyxl keeps each write-only sheet in a temporary file that only `save` removes, so
+    without this every failed export would leave one on disk until the worker exits."""
+    for sheet in workbook.worksheets:
+        writer = sheet._writer
+        if writer is None:
+            continue
+        with suppress(Exception):
+            if not sheet.closed:
+                sheet.close()
+        with suppress(Exception):
+            writer.cleanup()
 
 
 def render_xlsx(export: Export, *more_sheets: Export) -> FileResponse:
     """The workbook is written before the response starts (a zip needs its directory at the
     end), into a temporary file that moves to disk once it outgrows SPOOL_MAX_BYTES."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)  # noqa: SIM115 (closed by the response)
-    write_xlsx(spool, export, *more_sheets)
+    try:
+        write_xlsx(spool, export, *more_sheets)
+    except BaseException:
+        spool.close()
+        raise
     spool.seek(0)
     response = FileResponse(
         spool,

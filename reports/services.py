@@ -153,7 +153,10 @@ def report_generate(*, report_id: int) -> PublishedReport:
     except Exception as error:
         logger.exception("Published report %s failed", report_id)
         # update(): a failed report is not final, and the row may be locked by nothing now.
-        PublishedReport.objects.filter(pk=report_id).update(
+        # Never over a report that did complete (a connection lost after the commit).
+        PublishedReport.objects.filter(pk=report_id).exclude(
+            state=PublishedReport.State.DONE
+        ).update(
             state=PublishedReport.State.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
         )
         report.refresh_from_db()

@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "audit.services.RequestMiddleware",
+    # A lost database connection: a 503 page saying so, not a 500.
+    "kpi_tracker.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a lock-out raised at sign-in into its response.
     "axes.middleware.AxesMiddleware",
 ]

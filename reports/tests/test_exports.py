@@ -331,8 +331,9 @@ def _make_joint_activities(n, office_a, office_b, indicator, staff_a):
 
 # session, user, the user's office scope, saving the session (savepoint, update, release:
 # SESSION_SAVE_EVERY_REQUEST), the offices, indicators, regions, counterparts and people
-# (for their names), and the activities with their related lists joined in: one stream
-EXPORT_QUERIES = 12
+# (for their names), the activities with their related lists joined in: one stream, and
+# the audit trail's event
+EXPORT_QUERIES = 13
 
 
 @pytest.mark.parametrize("n", [10, 40])
