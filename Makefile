@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate reference demo test lint format migrations-check messages clean check-compose bench
+.PHONY: help install run serve migrate reference demo test lint format migrations-check messages clean check-compose bench loadtest backup restore
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -51,6 +51,16 @@ bench: install  ## Benchmark pages, API, exports and import at 10k to 1M activit
 		   exit 2 ;; \
 	esac
 	$(BIN)/python bench/run.py
+
+loadtest: install  ## 50 simulated users of mixed roles for 60 s on loopback; reports speed, errors and lost writes
+	$(BIN)/python loadtest/run.py
+
+backup: install  ## Back up the database (pg_dump, or a copy of the SQLite file) into var/backups/
+	$(MANAGE) backup
+
+restore: install  ## Restore a backup: make restore FILE=var/backups/<file> [NOINPUT=1] (replaces everything in the database)
+	@if [ -z "$(FILE)" ]; then echo "Which backup? make restore FILE=var/backups/<file>" >&2; exit 2; fi
+	$(MANAGE) restore $(if $(NOINPUT),--noinput) "$(FILE)"
 
 lint: install  ## ruff check and format check
 	$(BIN)/ruff check .

@@ -23,6 +23,10 @@ from .models import Activity, Status
 from .periods import period_state
 
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+# Lock the activity's row, not the office and indicator rows joined to it: on PostgreSQL a
+# plain FOR UPDATE of the join locks those too, and concurrent saves of other activities
+# (whose foreign-key checks read them) then deadlock against the roll-up's triggers.
+LOCK_ACTIVITY_ONLY = ("self",)
 # Fields a person edits; the rest is bookkeeping.
 EDITABLE_FIELDS = (
     "lead_office",
@@ -352,7 +356,7 @@ def activity_update(
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
     activity = (
-        Activity.objects.select_for_update()
+        Activity.objects.select_for_update(of=LOCK_ACTIVITY_ONLY)
         .select_related("lead_office", "indicator")
         .get(pk=activity_id)
     )
@@ -399,7 +403,7 @@ def activity_update(
 
 def _locked(ids: Iterable[int]) -> list[Activity]:
     return list(
-        Activity.objects.select_for_update()
+        Activity.objects.select_for_update(of=LOCK_ACTIVITY_ONLY)
         .select_related("lead_office", "indicator")
         .filter(pk__in=list(ids))
         .order_by("pk")
