@@ -18,6 +18,7 @@ class SignInForm(AuthenticationForm):
 
     username = UsernameField(
         label=_("Username"),
+        max_length=150,  # the user model's: a longer one is refused before it is looked up
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     password = forms.CharField(

@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
+
+from kpi_tracker.views import form_status
 
 from . import selectors, services
 from .access import get_activity_for_user
@@ -63,6 +65,7 @@ def _period_notes(user) -> list:
 
 
 @login_required
+@require_GET
 def activity_list(request: HttpRequest) -> HttpResponse:
     activity_filter = selectors.activity_list(user=request.user, data=request.GET)
     rows = selectors.paged_list(activity_filter, user=request.user)
@@ -150,6 +153,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         request,
         "activities/activity_form.html",
         _form_context(form, periods=_period_notes(request.user), creating=True),
+        status=form_status(form),
     )
 
 
@@ -199,6 +203,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             period=period_state(office=activity.lead_office, day=activity.occurred_on),
             creating=False,
         ),
+        status=409 if conflict else form_status(form),
     )
 
 
@@ -222,8 +227,14 @@ def _locked_message(activity) -> str:
 
 
 @login_required
+@require_GET
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = get_activity_for_user(request.user, pk)
+    return activity_page(request, get_activity_for_user(request.user, pk))
+
+
+def activity_page(request: HttpRequest, activity: Activity, *, status: int = 200) -> HttpResponse:
+    """The activity's page, also as the answer to a refused upload of evidence (400, with
+    the reasons in the messages)."""
     user = request.user
     return render(
         request,
@@ -244,6 +255,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_upload": can_add_evidence(user, activity),
             "evidence_form": EvidenceForm(),
         },
+        status=status,
     )
 
 
@@ -287,6 +299,7 @@ def activity_remove(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "period": period_state(office=activity.lead_office, day=activity.occurred_on),
         },
+        status=form_status(form),
     )
 
 
@@ -294,10 +307,12 @@ def activity_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _selected_ids(request: HttpRequest) -> list[int]:
+    """The ticked activities. The page only sends ids: anything else is a malformed request."""
     ids = []
     for value in request.POST.getlist("ids")[:500]:
-        if value.isdigit():
-            ids.append(int(value))
+        if not (value.isdigit() and len(value) <= 18):
+            raise BadRequest("An activity id is a number.")
+        ids.append(int(value))
     return ids
 
 
@@ -341,14 +356,18 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (user.is_supervisor or user.is_bureau_admin):
         raise PermissionDenied
-    form = ReturnForm(request.POST or None)
+    form = ReturnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         ids = _selected_ids(request)
         queue_ids = list(
             selectors.review_queue(user=user).filter(pk__in=ids).values_list("pk", flat=True)
         )
         action = request.POST.get("action")
-        if not queue_ids:
+        if action not in ("verify", "return"):
+            raise BadRequest("Verify or return.")
+        if not form.is_valid():
+            pass  # the comment comes back with its error, and nothing is done
+        elif not queue_ids:
             messages.error(request, _("Choose at least one activity."))
         elif action == "verify":
             try:
@@ -359,7 +378,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
                     request,
                     _("Nothing was verified: %(reasons)s") % {"reasons": " ".join(exc.messages)},
                 )
-        elif action == "return" and form.is_valid():
+        elif action == "return":
             try:
                 done = services.activities_return(
                     user=user, activity_ids=queue_ids, comment=form.cleaned_data["comment"]
@@ -385,6 +404,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         request,
         "activities/review_queue.html",
         {"page": page, "form": form, "querystring": _querystring_without(request, "page")},
+        status=400 if form.errors else 200,
     )
 
 
@@ -396,6 +416,14 @@ def activity_review(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.can_review(request.user, activity):
         raise PermissionDenied
     action = request.POST.get("action")
+    if action not in ("verify", "return"):
+        raise BadRequest("Verify or return.")
+    form = ReturnForm(request.POST)
+    if not form.is_valid():  # a comment longer than the page lets anyone type
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return activity_page(request, activity, status=400)
     try:
         if action == "verify":
             services.activities_verify(user=request.user, activity_ids=[activity.pk])
@@ -404,7 +432,7 @@ def activity_review(request: HttpRequest, pk: int) -> HttpResponse:
             services.activities_return(
                 user=request.user,
                 activity_ids=[activity.pk],
-                comment=request.POST.get("comment", ""),
+                comment=form.cleaned_data["comment"],
             )
             messages.success(request, _("Returned to the author with your comment."))
     except ValidationError as exc:
@@ -426,16 +454,18 @@ def _recent_months(today: dt.date, count: int = 12) -> list[dt.date]:
 @login_required
 def periods(request: HttpRequest) -> HttpResponse:
     user = request.user
-    today = timezone.localdate()
     office = user.office
-    states = period_states(office=office, days=_recent_months(today), today=today) if office else []
+    states = _period_states_of(user)
     closed = [(f"{s.year}-{s.month:02d}", s.label) for s in states if not s.is_open]
     request_form = None
     if office and not user.is_bureau:
         request_form = ReopeningRequestForm(
-            request.POST or None, user=user, closed_months=closed, initial={"office": office.pk}
+            request.POST if request.method == "POST" else None,
+            user=user,
+            closed_months=closed,
+            initial={"office": office.pk},
         )
-        if request.method == "POST" and request_form.is_valid():
+        if request_form.is_bound and request_form.is_valid():
             year, month = (int(part) for part in request_form.cleaned_data["month"].split("-"))
             try:
                 services.reopening_request(
@@ -450,6 +480,23 @@ def periods(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Your request was sent to the bureau admins."))
                 return redirect("activities:periods")
+    elif request.method == "POST":
+        raise PermissionDenied  # offices ask to reopen a month; the bureau decides
+    return _periods_page(
+        request, states=states, request_form=request_form, status=form_status(request_form)
+    )
+
+
+def _period_states_of(user) -> list:
+    """The last twelve months of the user's office, open or closed; none for the bureau."""
+    if not user.office:
+        return []
+    today = timezone.localdate()
+    return period_states(office=user.office, days=_recent_months(today), today=today)
+
+
+def _periods_page(request: HttpRequest, *, states, request_form=None, status: int = 200):
+    user = request.user
     reopenings = PeriodReopening.objects.select_related("office", "requested_by", "decided_by")
     if not user.is_bureau:
         reopenings = reopenings.filter(office_id__in=user.office_scope_ids())
@@ -469,29 +516,32 @@ def periods(request: HttpRequest) -> HttpResponse:
             "decision_form": ReopeningDecisionForm(),
             "close_day": settings.KPI_PERIOD_CLOSE_DAY,
         },
+        status=status,
     )
 
 
 @login_required
 @require_POST
 def reopening_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """A refused decision (the form's errors, or the rule's) comes back on the Periods page
+    with 400, and nothing is recorded."""
     if not request.user.is_bureau_admin:
         raise PermissionDenied
     reopening = get_object_or_404(PeriodReopening, pk=pk)
     form = ReopeningDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reopening_decide(
-                user=request.user,
-                reopening_id=reopening.pk,
-                grant=form.cleaned_data["decision"] == "grant",
-                open_until=form.cleaned_data["open_until"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Decision recorded."))
-    else:
+    if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _periods_page(request, states=_period_states_of(request.user), status=400)
+    try:
+        services.reopening_decide(
+            user=request.user,
+            reopening_id=reopening.pk,
+            grant=form.cleaned_data["decision"] == "grant",
+            open_until=form.cleaned_data["open_until"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _periods_page(request, states=_period_states_of(request.user), status=400)
+    messages.success(request, _("Decision recorded."))
     return redirect("activities:periods")

@@ -14,20 +14,22 @@ from django.views.decorators.http import require_GET, require_POST
 from .access import get_activity_for_user
 from .evidence import evidence_add
 from .services import can_write_for_office
+from .views import activity_page
 
 
 @require_POST
 @login_required
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Each file is checked on its own: the good ones are kept, each refused one is named
-    with the reason. PermissionDenied (403) for those who may see but not write."""
+    with the reason. PermissionDenied (403) for those who may see but not write; 400, on
+    the activity's page, when no file was kept."""
     activity = get_activity_for_user(request.user, pk)
     if not can_write_for_office(request.user, activity.lead_office):
         raise PermissionDenied
     uploads = request.FILES.getlist("file")
     if not uploads:
         messages.error(request, _("Choose at least one file to upload."))
-        return redirect("activities:detail", pk=activity.pk)
+        return activity_page(request, activity, status=400)
 
     added = []
     for upload in uploads:
@@ -48,7 +50,8 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
             )
             % {"count": len(added), "names": ", ".join(e.original_name for e in added)},
         )
-    return redirect("activities:detail", pk=activity.pk)
+        return redirect("activities:detail", pk=activity.pk)
+    return activity_page(request, activity, status=400)
 
 
 @require_GET

@@ -15,7 +15,7 @@ import logging
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -26,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from kpi_tracker.middleware import DATABASE_ERRORS, database_errors_as_503, database_unavailable
+from kpi_tracker.views import form_status
 from offices.models import Office
 from reports.exports import render_csv, render_xlsx
 
@@ -116,6 +117,7 @@ def _import_start(request: HttpRequest) -> HttpResponse:
             "max_size": filesizeformat(imports.MAX_FILE_BYTES),
             "max_rows": imports.MAX_ROWS,
         },
+        status=form_status(form),
     )
 
 
@@ -165,10 +167,11 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     require_can_log_activities(request.user)
-    try:
-        expected = int(request.POST.get("expected", ""))
-    except ValueError:
-        expected = -1
+    expected = request.POST.get("expected", "")
+    if not (expected.isdigit() and len(expected) <= 9):
+        get_object_or_404(ImportBatch.objects.for_user(request.user), pk=pk)  # others': 404
+        raise BadRequest("The number of activities to import is a number.")
+    expected = int(expected)
     try:
         outcome = imports.import_confirm(user=request.user, batch_id=pk, expected=expected)
     except ImportBatch.DoesNotExist as exc:

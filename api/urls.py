@@ -14,6 +14,9 @@ app_name = "api"
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+# JSON only (URL_FORMAT_OVERRIDE is off): no `.json` twin of every route, whose views
+# would be called with a `format` they do not take.
+router.include_format_suffixes = False
 router.register("regions", views_reference.RegionViewSet, basename="region")
 router.register("offices", views_reference.OfficeViewSet, basename="office")
 router.register("indicators", views_reference.IndicatorViewSet, basename="indicator")

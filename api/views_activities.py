@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -78,6 +78,14 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return _with_links(Activity.objects.visible_to(self.request.user).not_removed())
+
+    def initial(self, request, *args, **kwargs):
+        """A change's body is read before anything is done, also by the actions that take
+        none (submit, verify): a body too large (413), not JSON (415) or malformed (400) is
+        refused, not ignored."""
+        super().initial(request, *args, **kwargs)
+        if request.method not in permissions.SAFE_METHODS:
+            request.data  # noqa: B018 (parses the body, or raises)
 
     def filter_queryset(self, queryset):
         """The filter backend's work, keeping the filter set for `list` (paging)."""

@@ -6,7 +6,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 
+def form_status(*forms) -> int:
+    """The status of a page that may show submitted forms back: 400 when one of them was
+    refused (with its errors on the page), 200 otherwise. A refusal must not look like a
+    success to scripts, monitoring and the browser."""
+    refused = any(form is not None and form.is_bound and not form.is_valid() for form in forms)
+    return 400 if refused else 200
+
+
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Send each role to the page it works from."""
     user = request.user

@@ -3,6 +3,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from reports import selectors
 
@@ -10,6 +11,7 @@ from .models import Office
 
 
 @login_required
+@require_GET
 def office_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     offices = list(

@@ -188,10 +188,9 @@ def _similar_as_dicts(similar: list[directory.SimilarCounterpart]) -> list[dict]
 def counterpart_create(request: HttpRequest) -> HttpResponse:
     """A page of its own without JavaScript; with it, the activity form's picker loads the
     form into a dialog (`?fragment=1`) and posts it with fetch (Accept: application/json).
-    Success: 201 with the counterpart. Invalid, duplicate or near-identical: 200 with the
-    errors, the near-identical names, and the form re-rendered for the dialog. Not a 4xx:
-    a name to check is the expected outcome of the request, not its failure (and the
-    browser would log a 4xx answer to fetch as a console error)."""
+    Success: 201 with the counterpart. Near-identical names: 200 with them and the form
+    re-rendered for the dialog; a name to check is the expected outcome of the request,
+    not its failure. Invalid or an exact duplicate: the same with the errors, and 400."""
     if not directory.can_add_counterparts(request.user):
         raise PermissionDenied
     source = request.POST if request.method == "POST" else request.GET
@@ -243,6 +242,7 @@ def counterpart_create(request: HttpRequest) -> HttpResponse:
         )
         return redirect("counterparts:detail", pk=counterpart.pk)
 
+    status = 400 if form.errors else 200
     if _wants_json(request):
         return JsonResponse(
             {
@@ -251,9 +251,10 @@ def counterpart_create(request: HttpRequest) -> HttpResponse:
                 "html": render_to_string(
                     "counterparts/_form.html", {"form": form, "dialog": dialog}, request=request
                 ),
-            }
+            },
+            status=status,
         )
-    return render(request, "counterparts/counterpart_form.html", {"form": form})
+    return render(request, "counterparts/counterpart_form.html", {"form": form}, status=status)
 
 
 # --- type-ahead -------------------------------------------------------------------------

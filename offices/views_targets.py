@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kpi_tracker.views import form_status
+
 from . import targets
 from .targets import GridRow, TargetGrid
 
@@ -223,6 +225,7 @@ def targets_year(request: HttpRequest, year: int) -> HttpResponse:
             "can_edit": can_edit,
             "changed_since": changed_since,
         },
+        status=409 if changed_since else form_status(form),
     )
 
 
@@ -266,6 +269,7 @@ def targets_copy(request: HttpRequest, year: int) -> HttpResponse:
         request,
         "targets/copy.html",
         {**context, "items": targets.copy_forward_preview(year=year), "form": form},
+        status=form_status(form),
     )
 
 

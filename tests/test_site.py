@@ -47,3 +47,11 @@ def test_a_missing_page_uses_the_site_layout(client_staff_a):
     response = client_staff_a.get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_a_malformed_request_gets_a_page_that_says_so(client_supervisor_a):
+    response = client_supervisor_a.post(reverse("activities:review"), {"action": "delete-all"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The request could not be read" in page
+    assert "Nothing was saved" in page

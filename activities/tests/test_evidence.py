@@ -182,6 +182,7 @@ def test_a_file_over_10_mb_is_refused(client_staff_a, activity):
 def test_a_renamed_program_is_refused(client_staff_a, activity, media_root):
     response = client_staff_a.post(_upload_url(activity), {"file": _upload("report.pdf", EXE)})
 
+    assert response.status_code == 400  # nothing kept: the activity's page with the reason
     assert not Evidence.objects.exists()
     assert not media_root.exists() or not any(media_root.rglob("*.*"))
     assert "The content of “report.pdf” is not a PDF file" in _messages(response)[0]
@@ -189,7 +190,7 @@ def test_a_renamed_program_is_refused(client_staff_a, activity, media_root):
 
 def test_no_file_chosen(client_staff_a, activity):
     response = client_staff_a.post(_upload_url(activity), {})
-    assert response.status_code == 302
+    assert response.status_code == 400
     assert _messages(response) == ["Choose at least one file to upload."]
 
 

@@ -68,7 +68,7 @@ def reference(db):
 
 
 def _refused(response, text: str) -> None:
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = " ".join(response.context["form"].errors["file"])
     assert text in errors, errors
     assert ImportBatch.objects.count() == 0

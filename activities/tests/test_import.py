@@ -490,7 +490,7 @@ PNG = (
 
 
 def _refused(response, text: str) -> None:
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = " ".join(response.context["form"].errors["file"])
     assert text in errors, errors
     assert 'role="alert"' in response.content.decode()

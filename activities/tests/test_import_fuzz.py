@@ -360,7 +360,7 @@ def _upload_preview_and_confirm(client, office, name: str, content: bytes, fault
         reverse("activities:import"),
         {"office": office.pk, "file": SimpleUploadedFile(name, content)},
     )
-    if response.status_code == 200:  # refused, with a message on the form
+    if response.status_code == 400:  # refused, with a message on the form
         assert response.context["form"].errors["file"]
         event("refused: " + response.context["form"].errors.as_data()["file"][0].code)
         assert (_written(), ImportBatch.objects.count()) == (before, batches)

@@ -94,9 +94,12 @@ def test_a_likely_duplicate_is_flagged_and_can_be_confirmed(client_staff_a, offi
     client_staff_a.post(reverse("activities:create"), data)
 
     flagged = client_staff_a.post(reverse("activities:create"), data)
-    assert flagged.status_code == 200
+    assert flagged.status_code == 400
     assert "Possible duplicate" in flagged.content.decode()
     assert Activity.objects.count() == 1
+    # The confirmation box is inside the form, so that the browser sends it.
+    form = flagged.content.decode().split('<form method="post" class="activity-form"')[1]
+    assert 'name="confirm_duplicate"' in form.split("</form>")[0]
 
     client_staff_a.post(reverse("activities:create"), {**data, "confirm_duplicate": "on"})
     assert Activity.objects.count() == 2
@@ -110,7 +113,7 @@ def test_viewers_cannot_log(request, persona):
 
 def test_staff_cannot_log_for_another_office(client_staff_b, office_a, speaking):
     response = client_staff_b.post(reverse("activities:create"), form_data(office_a, speaking))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "lead_office" in response.context["form"].errors
     assert Activity.objects.count() == 0
 
@@ -169,7 +172,7 @@ def test_editing_a_changed_activity_is_refused_and_shows_the_change(
         {**form_data(office_a, speaking, title="My speech"), "version": 1},
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 409
     page = response.content.decode()
     assert "Someone else changed this activity" in page
     assert "Keynote" in page

@@ -310,7 +310,7 @@ def test_an_exact_duplicate_is_refused_with_a_field_error_even_when_confirmed(
         response = client_staff_a.post(
             NEW, {"type": "central_authority", "confirm_similar": "on", **names}
         )
-        assert response.status_code == 200
+        assert response.status_code == 400
         errors = response.context["form"].errors
         assert "already in the directory as a central authority" in errors[field][0]
         # The existing one is offered instead.
@@ -341,14 +341,14 @@ def test_a_duplicate_added_at_the_same_moment_is_a_form_error_not_a_500(
         NEW,
         {"type": "central_authority", "name_en": "Ministry of Commerce", "confirm_similar": "on"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "A counterpart of this type with this name exists." in response.content.decode()
     assert Counterpart.objects.count() == 1
 
 
 def test_a_name_is_required_in_some_language(client_staff_a):
     response = client_staff_a.post(NEW, {"type": "media", "name_en": "  "})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Give the name in English or Chinese." in response.content.decode()
     assert not Counterpart.objects.exists()
 
@@ -399,7 +399,7 @@ def test_the_picker_gets_json_field_errors(client_staff_a, mofcom):
         {"type": "central_authority", "name_en": "Ministry of Commerce", "fragment": "1"},
         **JSON,
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.json()
     assert "already in the directory" in body["errors"]["name_en"][0]
     assert not Counterpart.objects.exclude(pk=mofcom.pk).exists()
@@ -426,7 +426,7 @@ def test_an_excluded_type_cannot_be_posted(client_staff_a):
     response = client_staff_a.post(
         NEW, {"type": "partner", "name_en": "HKTDC", "exclude_type": "partner"}, **JSON
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "type" in response.json()["errors"]
     assert not Counterpart.objects.exists()
 

@@ -229,7 +229,7 @@ def test_a_change_in_a_started_year_needs_a_reason(client_admin, grid_setup, cha
 
     response = client_admin.post(grid_url(2026), form_data(client_admin, 2026, **edit))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert (
         "2026 has started: give the reason for the change."
         in (response.context["form"].errors["reason"][0])
@@ -301,7 +301,7 @@ def test_a_reason_too_long_for_the_history_is_refused(client_admin, grid_setup):
     visits = grid_setup["visits"]
     data = form_data(client_admin, 2026, **{bureau(visits): 10, "reason": "x" * 101})
     response = client_admin.post(grid_url(2026), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "reason" in response.context["form"].errors
     assert not AnnualTarget.objects.exists()
 
@@ -329,7 +329,7 @@ def test_invalid_input_is_refused_and_nothing_is_saved(client_admin, grid_setup,
 
     response = client_admin.post(grid_url(2027), data)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors == {share(a, visits): [message]}
     html = response.content.decode()
     # Summarised at the top with a link to the cell, and next to the cell itself.
@@ -430,7 +430,7 @@ def test_copy_into_a_started_year_needs_a_reason(client_admin, grid_setup):
     AnnualTargetFactory(year=2025, indicator=visits, target=90)
 
     response = client_admin.post(copy_url(2026))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "reason" in response.context["form"].errors
     assert not AnnualTarget.objects.filter(year=2026).exists()
 

@@ -61,7 +61,7 @@ def test_a_wrong_password_is_refused_with_a_message(client, staff_a):
     response = client.post(
         reverse("accounts:login"), {"username": "staff_a", "password": "wrong-password"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "correct username and password" in response.content.decode()
     assert "_auth_user_id" not in client.session
 

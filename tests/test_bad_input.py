@@ -1,0 +1,431 @@
+"""Every form and endpoint refuses malformed and oversized input with a 4xx and writes
+nothing (issue 8, "Security and reliability").
+
+The routes come from the URL configuration through the access table (tests/access_table.py):
+each one that someone may POST, PUT or PATCH to has an entry in `INPUTS` below, or
+`test_every_route_that_takes_input_has_an_entry` fails. An entry gives the persona who may
+use the route, a valid body (which must be accepted: otherwise the refusals below would
+prove nothing), malformed bodies and the fields that have a maximum length. Each refused
+request must answer 4xx and leave every table as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+
+from .access_table import (
+    PERSONAS,
+    REFUSED,
+    TABLE,
+    Route,
+    admin_routes,
+    admin_url,
+    app_routes,
+    changed_tables,
+    matches,
+    png,
+    send,
+    snapshot,
+    url_for,
+)
+from .access_table import dataset as build_dataset
+
+pytestmark = pytest.mark.django_db
+
+LONG = "x" * 100_000  # far beyond any field's maximum length
+# A body just beyond what Django reads into memory (RequestDataTooBig, answered 400).
+TOO_BIG = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1
+
+
+@pytest.fixture(scope="module")
+def dataset(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once for the module; each test runs in a savepoint of its transaction."""
+    with django_db_blocker.unblock(), build_dataset(str(tmp_path_factory.mktemp("media"))) as data:
+        yield data
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, dataset):
+    settings.MEDIA_ROOT = dataset.media_root
+
+
+# --- what each route takes ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Input:
+    """How one route is used: by whom, with which body; `malformed` gives bodies with a
+    wrong value in every field (none for a route that reads no input but the CSRF token);
+    `long` the fields with a maximum length, each sent 100 000 characters long in an
+    otherwise valid body. `prepare` puts the data in the state the route acts on."""
+
+    persona: str
+    valid: Callable[[Any], dict]
+    malformed: Callable[[Any], list[dict]] | None = None
+    long: tuple[str, ...] = ()
+    prepare: Callable[[Any], None] | None = None
+
+
+def _submitted(d) -> None:
+    """Office A's draft, submitted by its author: ready to be verified or returned."""
+    from activities import services
+
+    services.activities_submit(user=d.users["staff_a"], activity_ids=[d.a.activity.pk])
+
+
+def _version(d) -> int:
+    """Office A's activity's version as stored now (the dataset's object is shared by the
+    module's tests, whose changes are rolled back)."""
+    from activities.models import Activity
+
+    return Activity.objects.get(pk=d.a.activity.pk).version
+
+
+def _activity_form(d, **extra) -> dict:
+    return {
+        "indicator": d.indicator.pk,
+        "lead_office": d.a.office.pk,
+        "occurred_on": "2026-06-10",
+        "title": "Call on the Department of Commerce of Guangdong",
+        "region": d.region.pk,
+        "city": "Guangzhou",
+        "hk_participants": "Director",
+        "notes": "Trade fair follow-up.",
+        "confirm_duplicate": "on",
+        **extra,
+    }
+
+
+GARBAGE_ACTIVITY = {
+    "indicator": "visits'; --",
+    "lead_office": "OFFA",
+    "occurred_on": "2026-13-45",
+    "title": "",
+    "authority_level": "emperor",
+    "counterparts": "all",
+    "region": "Guangdong",
+    "participating_offices": "everyone",
+    "partners": "-1",
+    "version": "latest",
+}
+
+
+def _api_activity(d, **extra) -> dict:
+    return {
+        "lead_office": d.a.office.code,
+        "indicator": d.indicator.code,
+        "occurred_on": "2026-06-10",
+        "title": "Call on the Department of Commerce of Guangdong",
+        "region": d.region.code,
+        "city": "Guangzhou",
+        **extra,
+    }
+
+
+GARBAGE_API_ACTIVITY = {
+    "lead_office": 12,
+    "indicator": ["visits"],
+    "occurred_on": "2026-13-45",
+    "title": "",
+    "region": {"code": "440000"},
+    "authority_level": "emperor",
+    "counterparts": "all",
+    "participating_offices": 5,
+    "partners": [None],
+    "version": "latest",
+}
+
+
+def _target_grid(d) -> dict:
+    """The grid as the page shows it: every cell and the value it shows."""
+    form = d.client("admin").get(f"/targets/{d.year}/").context["form"]
+    return {bf.html_name: "" if bf.value() is None else str(bf.value()) for bf in form}
+
+
+def _csv(d) -> SimpleUploadedFile:
+    from activities import imports
+
+    header = ",".join(column.header for column in imports.COLUMNS)
+    content = f"\ufeff{header}\n2026-06-09,visits,Meeting at the Department of Commerce\n"
+    return SimpleUploadedFile("activities.csv", content.encode(), content_type="text/csv")
+
+
+def _upload(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+# fmt: off
+INPUTS: dict[tuple[str, str], Input] = {
+    ("accounts:login", "post"): Input(
+        "anonymous",
+        valid=lambda d: {"username": "staff_a", "password": "correct-horse-battery"},
+        malformed=lambda d: [{"username": "\x00", "password": ""}, {}],
+        long=("username", "password")),
+    ("accounts:logout", "post"): Input("staff_a", valid=lambda d: {}),
+    ("accounts:set_language", "post"): Input(
+        "staff_a",
+        valid=lambda d: {"language": "zh-hant", "next": "/"},
+        malformed=lambda d: [{"language": "klingon", "next": "javascript:alert(1)"}],
+        long=("language",)),
+    # Checkboxes: any value ticks one, so nothing can be malformed.
+    ("accounts:reminders", "post"): Input("staff_a", valid=lambda d: {"drafts": "on"}),
+    ("accounts:tokens", "post"): Input(
+        "staff_a",
+        valid=lambda d: {"name": "Monthly import script", "expires_in": "30"},
+        malformed=lambda d: [{"name": "", "expires_in": "forever"}],
+        long=("name",)),
+    ("accounts:token_revoke", "post"): Input("staff_a", valid=lambda d: {}),
+    ("activities:create", "post"): Input(
+        "staff_a",
+        valid=_activity_form,
+        malformed=lambda d: [GARBAGE_ACTIVITY, {}],
+        long=("title", "event_name", "city", "hk_participants", "notes")),
+    ("activities:edit", "post"): Input(
+        "staff_a",
+        valid=lambda d: _activity_form(d, version=_version(d)),
+        malformed=lambda d: [GARBAGE_ACTIVITY],
+        long=("title", "event_name", "city", "hk_participants", "notes")),
+    ("activities:remove", "post"): Input(
+        "staff_a",
+        valid=lambda d: {"reason": "Logged twice.", "version": _version(d)},
+        malformed=lambda d: [{"reason": "", "version": "latest"}],
+        long=("reason",)),
+    ("activities:review-one", "post"): Input(
+        "supervisor_a",
+        prepare=_submitted,
+        valid=lambda d: {"action": "return", "comment": "Add the agenda."},
+        malformed=lambda d: [{"action": "approve", "comment": ""}, {}],
+        long=("comment",)),
+    ("activities:submit", "post"): Input(
+        "staff_a",
+        valid=lambda d: {"ids": d.a.activity.pk},
+        malformed=lambda d: [{"ids": "1 OR 1=1", "next": "//evil.example/"}]),
+    ("activities:review", "post"): Input(
+        "supervisor_a",
+        prepare=_submitted,
+        valid=lambda d: {"ids": d.a.activity.pk, "action": "return", "comment": "Add the agenda."},
+        malformed=lambda d: [{"ids": "all", "action": "approve"}, {}],
+        long=("comment",)),
+    ("activities:periods", "post"): Input(
+        "staff_a",
+        valid=lambda d: {"month": "2026-03", "office": d.a.office.pk, "reason": "Late returns."},
+        malformed=lambda d: [{"month": "2026-13", "office": "OFFA", "reason": ""}],
+        long=("reason",)),
+    ("activities:reopening-decide", "post"): Input(
+        "admin",
+        valid=lambda d: {"decision": "grant", "open_until": "2026-06-30", "note": "Agreed."},
+        malformed=lambda d: [{"decision": "maybe", "open_until": "2026-13-45", "note": ""}],
+        long=("note",)),
+    ("activities:evidence-upload", "post"): Input(
+        "staff_a",
+        valid=lambda d: {"file": _upload("photo.png", png())},
+        malformed=lambda d: [
+            {"file": "not a file"},
+            {"file": _upload("photo.png", b"MZ\x90\x00 a program, not a photo")},
+            {"file": _upload("scan.png", png() + b"\x00" * (10 * 1024 * 1024))},  # > 10 MB
+        ]),
+    ("activities:import", "post"): Input(
+        "staff_a",
+        valid=lambda d: {"office": d.a.office.pk, "file": _csv(d)},
+        malformed=lambda d: [
+            {"office": "OFFA", "file": "not a file"},
+            {"office": d.a.office.pk, "file": _upload("activities.xlsx", b"not a workbook")},
+        ]),
+    ("activities:import-confirm", "post"): Input(
+        "staff_a",
+        valid=lambda d: {"expected": d.a.batch.report["counts"]["new"]},
+        malformed=lambda d: [{"expected": "all of them"}, {}]),
+    ("counterparts:create", "post"): Input(
+        "staff_a",
+        valid=lambda d: {"type": "media", "name_en": "Southern Daily"},
+        malformed=lambda d: [{"type": "alien", "name_en": "", "region": "Guangdong"}],
+        long=("name_en", "name_zh_hant", "name_zh_hans")),
+    ("targets:year(year)", "post"): Input(
+        "admin",
+        valid=lambda d: {**_target_grid(d), "reason": "Checked."},
+        malformed=lambda d: [
+            dict.fromkeys(_target_grid(d), "a lot"),
+            {**_target_grid(d), **{k: "2.5" for k in _target_grid(d) if k != "reason"}},
+        ],
+        long=("reason",)),
+    # A reason is free text: only its length can be wrong.
+    ("targets:copy", "post"): Input(
+        "admin", valid=lambda d: {"reason": "Carried forward."}, long=("reason",)),
+    ("reporting:publish", "post"): Input(
+        "admin",
+        valid=lambda d: {"year": 2026, "period": "q1", "format": "csv", "purpose": "LegCo"},
+        malformed=lambda d: [{
+            "year": "MMXXVI", "period": "q9", "date_from": "2026-13-45",
+            "date_to": "yesterday", "office": "OFFA", "format": "exe",
+        }],
+        long=("purpose",)),
+    ("audit:lockout_lift", "post"): Input("admin", valid=lambda d: {}),
+
+    # The API: JSON bodies
+    ("api:activity-list", "post"): Input(
+        "staff_a",
+        valid=_api_activity,
+        malformed=lambda d: [GARBAGE_API_ACTIVITY, {"title": "No date", "unknown": 1}],
+        long=("title", "city", "event_name", "hk_participants", "notes")),
+    ("api:activity-detail", "put"): Input(
+        "staff_a",
+        valid=lambda d: _api_activity(d, version=_version(d)),
+        malformed=lambda d: [GARBAGE_API_ACTIVITY],
+        long=("title", "city", "event_name", "hk_participants", "notes")),
+    ("api:activity-detail", "patch"): Input(
+        "staff_a",
+        valid=lambda d: {"title": "A better title", "version": _version(d)},
+        malformed=lambda d: [{"occurred_on": "2026-13-45", "version": "latest"}],
+        long=("title", "city", "event_name", "hk_participants", "notes")),
+    ("api:activity-submit", "post"): Input("staff_a", valid=lambda d: {}),
+    ("api:activity-verify", "post"): Input("supervisor_a", prepare=_submitted, valid=lambda d: {}),
+    ("api:activity-return", "post"): Input(
+        "supervisor_a",
+        prepare=_submitted,
+        valid=lambda d: {"comment": "Add the agenda."},
+        malformed=lambda d: [{"comment": ["Add", "the agenda"]}, {}],
+        long=("comment",)),
+    ("api:activity-remove", "post"): Input(
+        "staff_a",
+        valid=lambda d: {"reason": "Logged twice.", "version": _version(d)},
+        malformed=lambda d: [{"reason": "", "version": "latest"}],
+        long=("reason",)),
+    ("api:report-list", "post"): Input(
+        "admin",
+        valid=lambda d: {"year": 2026, "period": "q1", "format": "csv"},
+        malformed=lambda d: [{
+            "year": "MMXXVI", "period": "q9", "format": "exe", "office": 5, "language": "tlh",
+        }],
+        long=("purpose",)),
+}
+# fmt: on
+
+
+def _routes() -> dict[str, Route]:
+    return {r.key: r for r in app_routes() if not r.format_suffix}
+
+
+def _usable_by(cell) -> bool:
+    return not matches(REFUSED, cell) if not isinstance(cell, frozenset) else True
+
+
+def test_every_route_that_takes_input_has_an_entry():
+    """A route that someone may POST, PUT or PATCH to (a cell of the access table that is
+    not a refusal) has its entry here; an entry without such a route is stale."""
+    takes_input = {
+        (key, method)
+        for key, row in TABLE.items()
+        for method, columns in row.methods().items()
+        if method != "get" and key in _routes() and any(_usable_by(c) for c in columns)
+    }
+    assert sorted(takes_input - set(INPUTS)) == [], "routes without an entry in INPUTS"
+    for (key, method), entry in INPUTS.items():
+        assert key in TABLE and method in TABLE[key].methods(), f"{key}: no such route"
+        cell = TABLE[key].methods()[method][PERSONAS.index(entry.persona)]
+        # (Signing out sends to the sign-in page: a success there.)
+        assert cell not in {401, 403, 404, 405}, f"{key}: {entry.persona} may not use it"
+
+
+def _refused(dataset, persona, method, url, body, *, api: bool, **extra) -> str | None:
+    """Send a body that must be refused: a 4xx, and nothing written. Returns what went
+    wrong, or None."""
+    client = dataset.client(persona)
+    with transaction.atomic():
+        before = snapshot()
+        response = send(client, method, url, body, api=api, **extra)
+        written = changed_tables(before, snapshot())
+        transaction.set_rollback(True)
+    problems = []
+    if not 400 <= response.status_code < 500:
+        problems.append(f"answered {response.status_code}")
+    if written:
+        problems.append(f"wrote to {written}")
+    return "; ".join(problems) or None
+
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+def _too_big_form() -> bytes:
+    return b"notes=" + b"x" * TOO_BIG
+
+
+def _too_big_json() -> bytes:
+    return json.dumps({"notes": "x" * TOO_BIG}).encode()
+
+
+@pytest.mark.parametrize("key", sorted(INPUTS), ids=lambda k: f"{k[0]} {k[1].upper()}")
+def test_malformed_and_oversized_input_is_refused(key, dataset):
+    (name, method), entry = key, INPUTS[key]
+    route = _routes()[name]
+    if entry.prepare:
+        entry.prepare(dataset)
+    url = url_for(route, TABLE[name], dataset.a)
+    api = route.is_api
+
+    # The valid body is accepted, so that the refusals below are the bad values' doing.
+    client = dataset.client(entry.persona)
+    with transaction.atomic():
+        accepted = send(client, method, url, entry.valid(dataset), api=api)
+        transaction.set_rollback(True)
+    assert accepted.status_code < 400, f"the valid body was refused: {accepted.status_code}"
+
+    bad = [
+        (f"malformed body {body!r:.100}", body, {})
+        for body in (entry.malformed(dataset) if entry.malformed else [])
+    ]
+    bad += [
+        (f"{field} of {len(LONG)} characters", {**entry.valid(dataset), field: LONG}, {})
+        for field in entry.long
+    ]
+    if api:
+        bad += [
+            ("a body that is not JSON", b'{"title": "unfinished', {"content_type": JSON}),
+            ("a form instead of JSON", b"title=A+form", {"content_type": FORM}),
+            (f"JSON of {TOO_BIG} bytes", _too_big_json(), {"content_type": JSON}),
+        ]
+    else:
+        bad += [(f"a form of {TOO_BIG} bytes", _too_big_form(), {"content_type": FORM})]
+    failures = []
+    for what, body, extra in bad:
+        problem = _refused(
+            dataset, entry.persona, method, url, body, api=api and not extra, **extra
+        )
+        if problem:
+            failures.append(f"{what}: {problem}")
+    assert not failures, f"{method.upper()} {url} as {entry.persona}:\n" + "\n".join(failures)
+
+
+def test_every_url_refuses_a_body_too_large(dataset):
+    """Every route of the URL configuration, the admin's included, with a POST body just
+    beyond DATA_UPLOAD_MAX_MEMORY_SIZE, as someone who may use it (a bureau admin where
+    nobody may): 4xx, and nothing written."""
+    failures = []
+    for route in [*app_routes(), *admin_routes()]:
+        if route.format_suffix:
+            continue
+        if route.is_admin:
+            url, persona = admin_url(route, dataset), "admin"
+        else:
+            row = TABLE[route.key]
+            post = row.post or row.get
+            persona = next(
+                (p for p, cell in zip(PERSONAS, post, strict=True) if _usable_by(cell)), "admin"
+            )
+            url = url_for(route, row, dataset.a)
+        body, content_type = (_too_big_json(), JSON) if route.is_api else (_too_big_form(), FORM)
+        problem = _refused(
+            dataset, persona, "post", url, body, api=False, content_type=content_type
+        )
+        if problem:
+            failures.append(f"POST {url} ({route.key}) as {persona}: {problem}")
+    assert not failures, "\n".join(failures)
