@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kpi_tracker.views import form_status
+from kpi_tracker.views import form_status, querystring_without
 
 from . import selectors, services
 from .access import get_activity_for_user
@@ -43,13 +43,6 @@ def _apply_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
-
-
-def _querystring_without(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
 
 
 def _period_notes(user) -> list:
@@ -87,8 +80,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
                 (label, totals["by_status"].get(value, 0)) for value, label in Status.choices
             ],
             "editable_ids": editable_ids,
-            "querystring": _querystring_without(request, "page"),
-            "export_query": _querystring_without(request, "page"),
+            "querystring": querystring_without(request, "page"),
+            "export_query": querystring_without(request, "page"),
             "periods": _period_notes(request.user),
             "can_log": services.can_log_activities(request.user),
         },
@@ -403,7 +396,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "activities/review_queue.html",
-        {"page": page, "form": form, "querystring": _querystring_without(request, "page")},
+        {"page": page, "form": form, "querystring": querystring_without(request, "page")},
         status=400 if form.errors else 200,
     )
 

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kpi_tracker.views import querystring_without
+
 from .filters import AuditEventFilter
 from .models import AuditEvent, Kind
 from .services import record
@@ -30,12 +32,6 @@ def _require_admin(user) -> None:
         raise PermissionDenied
 
 
-def _querystring_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @login_required
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
@@ -46,7 +42,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/event_list.html",
-        {"filter": events, "page": page, "querystring": _querystring_without_page(request)},
+        {"filter": events, "page": page, "querystring": querystring_without(request, "page")},
         status=status,
     )
 

@@ -6,6 +6,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 
+def querystring_without(request: HttpRequest, *names: str) -> str:
+    """The page's query string less some parameters (the page number, for the pagination's
+    links to carry the filters)."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
 def form_status(*forms) -> int:
     """The status of a page that may show submitted forms back: 400 when one of them was
     refused (with its errors on the page), 200 otherwise. A refusal must not look like a

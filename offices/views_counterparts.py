@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kpi_tracker.views import querystring_without
+
 from . import counterparts as directory
 from .i18n import current_suffix
 from .models import Counterpart, Region
@@ -100,12 +102,6 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _querystring_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # --- the directory ----------------------------------------------------------------------
 
 
@@ -127,7 +123,7 @@ def counterpart_list(request: HttpRequest) -> HttpResponse:
         {
             "filter_form": form,
             "page": page,
-            "querystring": _querystring_without_page(request),
+            "querystring": querystring_without(request, "page"),
             "can_add": directory.can_add_counterparts(request.user),
         },
     )
@@ -147,7 +143,7 @@ def counterpart_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "counterpart": counterpart,
             "page": page,
-            "querystring": _querystring_without_page(request),
+            "querystring": querystring_without(request, "page"),
         },
     )
 

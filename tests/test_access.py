@@ -31,23 +31,10 @@ from .access_table import (
     snapshot,
     url_for,
 )
-from .access_table import dataset as build_dataset
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("access_media_root")]
 
 MIRROR = {"staff_a": "staff_b", "supervisor_a": "supervisor_b"}
-
-
-@pytest.fixture(scope="module")
-def dataset(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Built once for the module; each test runs in a savepoint of its transaction."""
-    with django_db_blocker.unblock(), build_dataset(str(tmp_path_factory.mktemp("media"))) as data:
-        yield data
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, dataset):
-    settings.MEDIA_ROOT = dataset.media_root
 
 
 def test_every_url_has_a_row_and_every_row_a_url():
@@ -67,11 +54,11 @@ def test_every_url_has_a_row_and_every_row_a_url():
     )
 
 
-def _check(dataset, persona, method, url, cell, *, api, query=None) -> str | None:
+def _check(access_dataset, persona, method, url, cell, *, api, query=None) -> str | None:
     """One request. A change is rolled back once answered (the next persona finds the data
     as it was), and one refused must have written nothing; a GET must write nothing at all
     (see the end of test_access). Returns what went wrong, or None."""
-    client = dataset.client(persona)
+    client = access_dataset.client(persona)
     if method == "get":
         got, written = outcome(send(client, method, url, query, api=api)), []
     else:
@@ -102,7 +89,7 @@ def _format_suffix_variants(route) -> list:
 
 
 @pytest.mark.parametrize("route", APP_ROUTES, ids=lambda r: r.key)
-def test_access(route, dataset):
+def test_access(route, access_dataset):
     row = TABLE.get(route.key)
     if row is None:
         pytest.fail(f"{route.key} ({route.route}) has no row in tests/access_table.py TABLE")
@@ -114,22 +101,22 @@ def test_access(route, dataset):
     for method, columns in row.methods().items():
         for persona, cell in zip(PERSONAS, columns, strict=True):
             for variant in [route, *suffixed] if method == "get" else [route]:
-                url = url_for(variant, row, dataset.a)
+                url = url_for(variant, row, access_dataset.a)
                 failures.append(
                     _check(
-                        dataset,
+                        access_dataset,
                         persona,
                         method,
                         url,
                         cell,
                         api=route.is_api,
-                        query=row.query(dataset.a) if method == "get" else None,
+                        query=row.query(access_dataset.a) if method == "get" else None,
                     )
                 )
 
     # Office B's objects, for office A's people: what office B's people got on office A's.
-    url_a, url_b = url_for(route, row, dataset.a), url_for(route, row, dataset.b)
-    if (url_a, row.query(dataset.a)) != (url_b, row.query(dataset.b)):
+    url_a, url_b = url_for(route, row, access_dataset.a), url_for(route, row, access_dataset.b)
+    if (url_a, row.query(access_dataset.a)) != (url_b, row.query(access_dataset.b)):
         for method, columns in row.methods().items():
             expected = dict(zip(PERSONAS, columns, strict=True))
             for persona, mirror in MIRROR.items():
@@ -137,13 +124,13 @@ def test_access(route, dataset):
                 assert matches(REFUSED | {400}, cell), f"{route.key}: {mirror} is let in"
                 failures.append(
                     _check(
-                        dataset,
+                        access_dataset,
                         persona,
                         method,
                         url_b,
                         cell,
                         api=route.is_api,
-                        query=row.query(dataset.b) if method == "get" else None,
+                        query=row.query(access_dataset.b) if method == "get" else None,
                     )
                 )
 
@@ -155,7 +142,7 @@ def test_access(route, dataset):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_admin(persona, dataset):
+def test_admin(persona, access_dataset):
     """The Django admin: every URL of its namespace, by ADMIN_RULE or the admin rows of
     the table. Those who are not let in are also refused a POST, and nothing is written."""
     column = PERSONAS.index(persona)
@@ -163,12 +150,12 @@ def test_admin(persona, dataset):
     before = snapshot()
     for route in admin_routes():
         row = expected_row(route)
-        url = admin_url(route, dataset)
-        got = outcome(dataset.client(persona).get(url))
+        url = admin_url(route, access_dataset)
+        got = outcome(access_dataset.client(persona).get(url))
         if not matches(row.get[column], got):
             failures.append(f"GET {url} ({route.key}): expected {row.get[column]}, got {got}")
         if row is ADMIN_RULE and row.get[column] == A:
-            got = outcome(send(dataset.client(persona), "post", url))
+            got = outcome(send(access_dataset.client(persona), "post", url))
             if got != A:
                 failures.append(f"POST {url} ({route.key}): expected {A}, got {got}")
     written = changed_tables(before, snapshot())

@@ -36,25 +36,12 @@ from .access_table import (
     snapshot,
     url_for,
 )
-from .access_table import dataset as build_dataset
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("access_media_root")]
 
 LONG = "x" * 100_000  # far beyond any field's maximum length
 # A body just beyond what Django reads into memory (RequestDataTooBig, answered 400).
 TOO_BIG = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1
-
-
-@pytest.fixture(scope="module")
-def dataset(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Built once for the module; each test runs in a savepoint of its transaction."""
-    with django_db_blocker.unblock(), build_dataset(str(tmp_path_factory.mktemp("media"))) as data:
-        yield data
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, dataset):
-    settings.MEDIA_ROOT = dataset.media_root
 
 
 # --- what each route takes ---------------------------------------------------------------
@@ -82,7 +69,7 @@ def _submitted(d) -> None:
 
 
 def _version(d) -> int:
-    """Office A's activity's version as stored now (the dataset's object is shared by the
+    """Office A's activity's version as stored now (the access_dataset's object is shared by the
     module's tests, whose changes are rolled back)."""
     from activities.models import Activity
 
@@ -334,10 +321,10 @@ def test_every_route_that_takes_input_has_an_entry():
         assert cell not in {401, 403, 404, 405}, f"{key}: {entry.persona} may not use it"
 
 
-def _refused(dataset, persona, method, url, body, *, api: bool, **extra) -> str | None:
+def _refused(access_dataset, persona, method, url, body, *, api: bool, **extra) -> str | None:
     """Send a body that must be refused: a 4xx, and nothing written. Returns what went
     wrong, or None."""
-    client = dataset.client(persona)
+    client = access_dataset.client(persona)
     with transaction.atomic():
         before = snapshot()
         response = send(client, method, url, body, api=api, **extra)
@@ -364,27 +351,27 @@ def _too_big_json() -> bytes:
 
 
 @pytest.mark.parametrize("key", sorted(INPUTS), ids=lambda k: f"{k[0]} {k[1].upper()}")
-def test_malformed_and_oversized_input_is_refused(key, dataset):
+def test_malformed_and_oversized_input_is_refused(key, access_dataset):
     (name, method), entry = key, INPUTS[key]
     route = _routes()[name]
     if entry.prepare:
-        entry.prepare(dataset)
-    url = url_for(route, TABLE[name], dataset.a)
+        entry.prepare(access_dataset)
+    url = url_for(route, TABLE[name], access_dataset.a)
     api = route.is_api
 
     # The valid body is accepted, so that the refusals below are the bad values' doing.
-    client = dataset.client(entry.persona)
+    client = access_dataset.client(entry.persona)
     with transaction.atomic():
-        accepted = send(client, method, url, entry.valid(dataset), api=api)
+        accepted = send(client, method, url, entry.valid(access_dataset), api=api)
         transaction.set_rollback(True)
     assert accepted.status_code < 400, f"the valid body was refused: {accepted.status_code}"
 
     bad = [
         (f"malformed body {body!r:.100}", body, {})
-        for body in (entry.malformed(dataset) if entry.malformed else [])
+        for body in (entry.malformed(access_dataset) if entry.malformed else [])
     ]
     bad += [
-        (f"{field} of {len(LONG)} characters", {**entry.valid(dataset), field: LONG}, {})
+        (f"{field} of {len(LONG)} characters", {**entry.valid(access_dataset), field: LONG}, {})
         for field in entry.long
     ]
     if api:
@@ -398,14 +385,14 @@ def test_malformed_and_oversized_input_is_refused(key, dataset):
     failures = []
     for what, body, extra in bad:
         problem = _refused(
-            dataset, entry.persona, method, url, body, api=api and not extra, **extra
+            access_dataset, entry.persona, method, url, body, api=api and not extra, **extra
         )
         if problem:
             failures.append(f"{what}: {problem}")
     assert not failures, f"{method.upper()} {url} as {entry.persona}:\n" + "\n".join(failures)
 
 
-def test_every_url_refuses_a_body_too_large(dataset):
+def test_every_url_refuses_a_body_too_large(access_dataset):
     """Every route of the URL configuration, the admin's included, with a POST body just
     beyond DATA_UPLOAD_MAX_MEMORY_SIZE, as someone who may use it (a bureau admin where
     nobody may): 4xx, and nothing written."""
@@ -414,17 +401,17 @@ def test_every_url_refuses_a_body_too_large(dataset):
         if route.format_suffix:
             continue
         if route.is_admin:
-            url, persona = admin_url(route, dataset), "admin"
+            url, persona = admin_url(route, access_dataset), "admin"
         else:
             row = TABLE[route.key]
             post = row.post or row.get
             persona = next(
                 (p for p, cell in zip(PERSONAS, post, strict=True) if _usable_by(cell)), "admin"
             )
-            url = url_for(route, row, dataset.a)
+            url = url_for(route, row, access_dataset.a)
         body, content_type = (_too_big_json(), JSON) if route.is_api else (_too_big_form(), FORM)
         problem = _refused(
-            dataset, persona, "post", url, body, api=False, content_type=content_type
+            access_dataset, persona, "post", url, body, api=False, content_type=content_type
         )
         if problem:
             failures.append(f"POST {url} ({route.key}) as {persona}: {problem}")

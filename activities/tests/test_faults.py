@@ -34,7 +34,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import OperationalError, close_old_connections, connection, connections
+from django.db import OperationalError, close_old_connections, connection
 from django.db.models.sql import compiler
 from django.test import Client
 from django.urls import reverse
@@ -47,6 +47,7 @@ from activities.tests.test_import import confirm, make_csv, make_xlsx, preview_o
 from offices.models import Indicator
 from offices.services import reference_data_load
 from reports.exports import ActivityExport
+from tests.faults import backend_terminated_before
 
 HK = ZoneInfo("Asia/Hong_Kong")
 DROPPED = "server closed the connection unexpectedly"
@@ -501,21 +502,7 @@ def test_a_real_dropped_connection_during_the_import_writes_nothing(client, staf
     the history rows are written, after the activities were."""
     client.force_login(staff_a)
     batch = preview_of(upload(client, _import_rows()))
-    killed = []
-
-    def terminate_before_history(execute, sql, params, many, context):
-        if sql.startswith('INSERT INTO "activities_historicalactivity"') and not killed:
-            pid = context["connection"].connection.info.backend_pid
-            other = connections.create_connection("default")
-            try:
-                with other.cursor() as cursor:
-                    cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-                    killed.append(cursor.fetchone()[0])
-            finally:
-                other.close()
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(terminate_before_history):
+    with backend_terminated_before('INSERT INTO "activities_historicalactivity"') as killed:
         response = confirm(client, batch)
     close_old_connections()  # what the server does at the end of every request
 

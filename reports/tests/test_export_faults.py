@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, connection
 from django.urls import reverse
 
 from activities.tests.factories import ActivityFactory
@@ -25,6 +25,7 @@ from offices.tests.factories import AnnualTargetFactory, IndicatorFactory
 from reports import services, tasks
 from reports.models import PublishedReport
 from reports.report import ReportScope
+from tests.faults import backend_terminated_before
 
 HK = ZoneInfo("Asia/Hong_Kong")
 DROPPED = "server closed the connection unexpectedly"
@@ -181,21 +182,7 @@ def test_a_real_dropped_connection_fails_the_report_and_stores_nothing(
     report = services.report_publish(
         user=bureau_admin, scope=ReportScope.annual(2026), fmt="xlsx", language="en"
     )
-    killed = []
-
-    def terminate(execute, sql, params, many, context):
-        if sql.startswith(COUNTED_ACTIVITIES) and not killed:
-            pid = context["connection"].connection.info.backend_pid
-            other = connections.create_connection("default")
-            try:
-                with other.cursor() as cursor:
-                    cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-                    killed.append(cursor.fetchone()[0])
-            finally:
-                other.close()
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(terminate):
+    with backend_terminated_before(COUNTED_ACTIVITIES) as killed:
         services.report_generate(report_id=report.pk)
 
     assert killed == [True]
