@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from activities.models import Activity, PeriodReopening, Status
 from activities.tests.factories import ActivityFactory
+from audit.models import AuditEvent, Kind
 from offices.tests.factories import AnnualTargetFactory, IndicatorFactory
 from reports import services
 from reports.models import ImmutableReportError, PublishedReport
@@ -458,6 +459,9 @@ def test_export_report_command_writes_the_annual_report(data, tmp_path):
     digest = hashlib.sha256(output.read_bytes()).hexdigest()
     assert digest in out.getvalue()
     assert "4 activities counted" in out.getvalue()
+    export = AuditEvent.objects.get(kind=Kind.EXPORT)
+    assert export.summary == "report kpi-2026.xlsx (command line)"
+    assert export.details["sha256"] == digest
 
 
 def test_export_report_command_date_range_and_office(data, tmp_path, office_a, unit_a):

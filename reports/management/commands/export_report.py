@@ -19,6 +19,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 
+from audit.models import Kind
+from audit.services import record
 from offices.models import Office
 from reports import services
 from reports.models import ReportFormat
@@ -106,6 +108,12 @@ class Command(BaseCommand):
             partial.unlink(missing_ok=True)
             raise
         digest = hashlib.sha256(output.read_bytes()).hexdigest()
+        record(
+            Kind.EXPORT,
+            f"report {output.name} (command line)",
+            office=scope.office,
+            details={"output": str(output), "sha256": digest},
+        )
         self.stdout.write(
             f"{scope.title()}: {data.activity_count} activities counted, as of {scope.as_of}.\n"
             f"Wrote {output} ({output.stat().st_size} bytes, SHA-256 {digest})."
