@@ -220,3 +220,21 @@ def test_saving_a_user_for_other_reasons_keeps_them_signed_in(client, person):
     person.first_name = "Kin"
     person.save()
     assert client.get(reverse("activities:list")).status_code == 200
+
+
+def test_the_lock_outs_page_query_count_does_not_grow(
+    client, person, bureau_admin, settings, django_assert_num_queries
+):
+    admin = client.__class__()
+    admin.force_login(bureau_admin)
+    url = reverse("audit:lockouts")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        _sign_in(client, "ho.kin", "wrong")
+    # session, user, the lock-outs in force, session save (savepoint, update, release)
+    with django_assert_num_queries(6):
+        assert admin.get(url).status_code == 200
+    for address in ("10.0.0.8", "10.0.0.9"):
+        for _attempt in range(settings.AXES_FAILURE_LIMIT):
+            _sign_in(client, "ho.kin", "wrong", address=address)
+    with django_assert_num_queries(6):
+        assert admin.get(url).text.count("Lift the lock-out of ho.kin") == 3
