@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from offices.models import DAY_VALIDATORS, Indicator, Office, Region
+from offices.models import AS_OF_VALIDATORS, Indicator, Office, Region
 
 from .models import Activity, Status
 
@@ -53,7 +53,7 @@ class ActivityFilter(django_filters.FilterSet):
         label=_("Recorded on or before"),
         method="filter_as_of",
         widget=forms.HiddenInput,
-        validators=DAY_VALIDATORS,
+        validators=AS_OF_VALIDATORS,
     )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),

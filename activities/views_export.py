@@ -16,6 +16,9 @@ from audit.services import record
 from kpi_tracker.middleware import database_errors_as_503
 from reports.exports import ActivityExport, render_csv, render_xlsx
 
+from .selectors import activity_list as activity_list_for
+from .views import activity_list as activity_list_page
+
 RENDERERS = {"csv": render_csv, "xlsx": render_xlsx}
 
 
@@ -31,7 +34,12 @@ def activity_export(request: HttpRequest, fmt: str) -> HttpResponse:
     render = RENDERERS.get(fmt)
     if render is None:
         raise Http404
-    export = ActivityExport.of_list(user=request.user, data=request.GET)
+    activity_filter = activity_list_for(user=request.user, data=request.GET)
+    if activity_filter.is_bound and not activity_filter.is_valid():
+        # A download of other rows than the ones asked for would mislead: the list page
+        # says what was refused (400), and nothing is downloaded.
+        return activity_list_page(request)
+    export = ActivityExport(activity_filter.qs)
     record(
         Kind.EXPORT,
         f"{export.filename}.{fmt} {request.GET.urlencode()}".strip(),

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from activities.filters import ActivityFilter
 from activities.models import Activity
-from offices.models import DAY_VALIDATORS, Indicator, Office, Region
+from offices.models import AS_OF_VALIDATORS, Indicator, Office, Region
 from reports.models import PublishedReport, ReportFormat
 
 
@@ -47,7 +47,7 @@ class ApiActivityFilter(ActivityFilter):
     as_of = django_filters.DateFilter(
         label=_("Counting on this day (with counted=true: what the dashboard counted)"),
         method="filter_as_of",
-        validators=DAY_VALIDATORS,
+        validators=AS_OF_VALIDATORS,
     )
     changed_since = django_filters.IsoDateTimeFilter(
         label=_("Changed at or after this time (ISO 8601), for keeping a copy in step"),

@@ -19,9 +19,10 @@ from offices.models import (
     Office,
     OfficeTarget,
     Region,
+    not_after_today,
 )
 from reports.models import PublishedReport, ReportFormat
-from reports.progress import STATUS_RULE, STATUS_VALUES
+from reports.progress import ARITHMETIC_RULE, STATUS_RULE, STATUS_VALUES
 
 MAX_LINKS = 50  # counterparts, partners or participating offices on one activity
 MAX_ID = 2**63 - 1  # a larger number is no row's id (and no database takes it)
@@ -350,6 +351,14 @@ class ReturnSerializer(serializers.Serializer):
     )
 
 
+class FileAlteredSerializer(serializers.Serializer):
+    """The body of a refused download of a published report whose stored file changed."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    sha256 = serializers.CharField(help_text=_("The SHA-256 recorded when it was published."))
+
+
 class ConflictSerializer(serializers.Serializer):
     """The body of 409 and 412 answers."""
 
@@ -376,10 +385,11 @@ class ProgressQuerySerializer(serializers.Serializer):
     )
     as_of = serializers.DateField(
         required=False,
-        validators=[_in_range],
+        validators=[_in_range, not_after_today],
         help_text=_(
-            "Count what was submitted by the end of this day. Today by default, or the last "
-            "day of a past year, as on the dashboard."
+            "Count what was submitted by the end of this day, today or earlier (a day still "
+            "to come is refused). Today by default, or the last day of a past year, as on "
+            "the dashboard."
         ),
     )
     office = serializers.CharField(
@@ -403,13 +413,34 @@ class FigureSerializer(serializers.Serializer):
     expected = serializers.IntegerField(
         source="expected_rounded",
         allow_null=True,
-        help_text=_("Where a steady pace would be by the “as of” day."),
+        help_text=_("Where a steady pace would be by the “as of” day; null once the year is over."),
     )
     projected = serializers.IntegerField(
-        allow_null=True, help_text=_("The year-end figure at the pace so far.")
+        allow_null=True,
+        help_text=_(
+            "The year-end figure at the pace so far, rounded down; null once the year is over."
+        ),
     )
-    status = serializers.ChoiceField(choices=STATUS_VALUES, allow_null=True)
+    status = serializers.ChoiceField(
+        choices=STATUS_VALUES,
+        allow_null=True,
+        help_text=_(
+            "ahead, on_track, at_risk or behind during the year (the rule is in "
+            "status_rule); met or not_met once the year is over; null before 15 January or "
+            "without a target."
+        ),
+    )
     status_label = serializers.CharField()
+    still_needed = serializers.IntegerField(
+        allow_null=True, help_text=_("Target − achieved, never below 0; null without a target.")
+    )
+    needed_per_month = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "Still needed ÷ the months left in the year, rounded up; null without a target "
+            "and once the year is over."
+        ),
+    )
 
 
 class UnitProgressSerializer(serializers.Serializer):
@@ -455,7 +486,7 @@ class ProgressSerializer(serializers.Serializer):
         ]
 
     def get_status_rule(self, data) -> str:
-        return str(STATUS_RULE)
+        return f"{STATUS_RULE} {ARITHMETIC_RULE}"
 
 
 # --- published reports ----------------------------------------------------------------------

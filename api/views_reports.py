@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from reports import services
 from reports.forms import PublishForm
 from reports.models import PublishedReport
-from reports.views_reports import stored_file_response
+from reports.views_reports import ALTERED_MESSAGE, stored_file_response
 
 from . import serializers
 from .filters import PublishedReportFilter
@@ -88,7 +88,12 @@ class PublishedReportViewSet(
         responses={
             (200, "application/octet-stream"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The stored file, byte for byte."
-            )
+            ),
+            409: OpenApiResponse(
+                serializers.FileAlteredSerializer,
+                description="The stored file does not match the SHA-256 recorded when it was "
+                "published: it is not served.",
+            ),
         }
     )
     @action(detail=True, methods=["get"])
@@ -98,4 +103,11 @@ class PublishedReportViewSet(
         report = self.get_object()
         if not report.is_done:
             raise Http404
-        return stored_file_response(report)
+        try:
+            return stored_file_response(report)
+        except services.PublishedFileAltered:
+            return Response(
+                {"detail": str(ALTERED_MESSAGE), "code": "file_altered", "sha256": report.sha256},
+                status=status.HTTP_409_CONFLICT,
+                headers={"Cache-Control": "no-store"},
+            )

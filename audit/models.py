@@ -30,6 +30,7 @@ class Kind(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    REPORT_FILE_ALTERED = "report_file_altered", _("Published file refused: altered or missing")
 
 
 class AuditEventQuerySet(models.QuerySet):

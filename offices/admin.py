@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .deactivation import ConfirmDeactivationForm
 from .models import AnnualTarget, Counterpart, Indicator, Office, OfficeTarget, Region
 
 
@@ -14,6 +15,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
+    form = ConfirmDeactivationForm
     list_display = ("code", "name_en", "name_zh_hant", "kind", "parent", "city_en", "is_active")
     list_filter = ("kind", "is_active", "parent")
     list_select_related = ("parent",)
@@ -23,6 +25,7 @@ class OfficeAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
+    form = ConfirmDeactivationForm
     list_display = ("code", "name_en", "name_zh_hant", "display_order", "is_active")
     list_editable = ("display_order",)
     fieldsets = (
@@ -36,6 +39,7 @@ class IndicatorAdmin(admin.ModelAdmin):
                     "name_zh_hans",
                     "display_order",
                     "is_active",
+                    "confirm_deactivation",
                 )
             },
         ),
@@ -71,6 +75,7 @@ class OfficeTargetAdmin(SimpleHistoryAdmin):
 
 @admin.register(Counterpart)
 class CounterpartAdmin(admin.ModelAdmin):
+    form = ConfirmDeactivationForm
     list_display = ("name_en", "name_zh_hant", "type", "region", "is_active", "created_by")
     readonly_fields = ("created_by", "created_at")
     list_filter = ("type", "region", "is_active")

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Iterable
+from typing import TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -16,6 +20,40 @@ YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 # Any day a person asks about (an "as of" day, a report's dates) lies within those years.
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 DAY_VALIDATORS = [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)]
+
+T = TypeVar("T", bound=models.Model)
+
+
+def future_as_of_error(day: dt.date) -> ValidationError:
+    """Why an "as of" day still to come is refused: nothing is known of it, and figures as
+    of tomorrow would show every indicator behind (docs/domain.md, "Time")."""
+    return ValidationError(
+        _(
+            "Figures cannot be taken as of a day still to come (%(day)s): they are known up "
+            "to today. Choose today or an earlier day, or leave it empty for today."
+        )
+        % {"day": day.isoformat()},
+        code="future",
+    )
+
+
+def not_after_today(day: dt.date) -> None:
+    if day > timezone.localdate():
+        raise future_as_of_error(day)
+
+
+# Every "as of" a person gives: on the dashboards, the lists, the API, reports and exports.
+AS_OF_VALIDATORS = [*DAY_VALIDATORS, not_after_today]
+
+
+def shown_in_figures(objects: Iterable[T], *, with_figures: Collection[int]) -> list[T]:
+    """The offices, units or indicators a table of figures lists: the active ones, and an
+    inactive one wherever it has figures in the period (activities counted, or a target).
+
+    Deactivating closes for new entries and hides from choices; it never changes or hides
+    what was already counted (docs/domain.md, "What counts"). Counting itself never looks
+    at `is_active`: this only decides which rows a table shows."""
+    return [obj for obj in objects if obj.is_active or obj.pk in with_figures]
 
 
 class Region(LocalizedNamesMixin, models.Model):
@@ -133,8 +171,6 @@ class Office(LocalizedNamesMixin, models.Model):
         return self.name
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.parent_id and self.parent.parent_id:
             raise ValidationError(
                 {"parent": _("The parent must be a Mainland Office, not a unit.")}

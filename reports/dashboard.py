@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from activities.counts import counted_groups
 from activities.models import Activity, ActivityMonthCount, Status
-from offices.models import AnnualTarget, Indicator, Office, OfficeTarget, Region
+from offices.models import (
+    AnnualTarget,
+    Indicator,
+    Office,
+    OfficeTarget,
+    Region,
+    shown_in_figures,
+)
 
 from . import progress
 
@@ -21,40 +27,8 @@ HEALTH_QUIET_DAYS = 14
 HEALTH_WAITING_DAYS = 7
 
 
-@dataclass
-class Figure:
-    """One indicator's progress for the bureau or one office."""
-
-    indicator: Indicator
-    achieved: int
-    target: int | None
-    year: int
-    as_of: dt.date
-
-    @property
-    def percent(self) -> Decimal | None:
-        return progress.percent_of_target(self.achieved, self.target)
-
-    @property
-    def expected(self) -> Decimal | None:
-        return progress.expected_by(self.target, self.year, self.as_of)
-
-    @property
-    def expected_rounded(self) -> int | None:
-        expected = self.expected
-        return None if expected is None else int(expected.quantize(0))
-
-    @property
-    def projected(self) -> int | None:
-        return progress.projected_year_end(self.achieved, self.year, self.as_of)
-
-    @property
-    def status(self) -> str | None:
-        return progress.status_of(self.achieved, self.target, self.year, self.as_of)
-
-    @property
-    def status_label(self) -> str:
-        return progress.STATUS_LABELS.get(self.status, "")
+# One indicator's progress for the bureau, an office or a unit, as the dashboards show it.
+Figure = progress.IndicatorProgress
 
 
 @dataclass
@@ -123,7 +97,6 @@ def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Das
     reporting health per office: nine, whatever the data. The counts come from the roll-up
     (activities.counts) when the dashboard is as of today.
     """
-    indicators = list(Indicator.objects.filter(is_active=True))
     bureau_targets = dict(
         AnnualTarget.objects.filter(year=year).values_list("indicator_id", "target")
     )
@@ -133,7 +106,9 @@ def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Das
             "office_id", "indicator_id", "target"
         )
     }
-    all_offices = list(Office.objects.filter(is_active=True).select_related("parent"))
+    # Every office and unit, active or not: a deactivated unit's activities still count for
+    # it and roll up into its parent (docs/domain.md, "What counts").
+    all_offices = list(Office.objects.select_related("parent"))
     if office is not None:
         scope = {office.pk} | {o.pk for o in all_offices if o.parent_id == office.pk}
         offices = [o for o in all_offices if o.pk in scope]
@@ -152,6 +127,15 @@ def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Das
             office_ids=scope,
         )
     }
+    indicators = shown_in_figures(
+        Indicator.objects.all(),
+        with_figures={i for _o, i in by_office} | set(bureau_targets) | {i for _o, i in shares},
+    )
+    offices_with_figures = {o for o, _i in by_office} | {o for o, _i in shares}
+    for unit in offices:  # a parent with figures of its units has figures
+        if unit.parent_id is not None and unit.pk in offices_with_figures:
+            offices_with_figures.add(unit.parent_id)
+    offices = shown_in_figures(offices, with_figures=offices_with_figures)
     months = [
         (first_day.year, first_day.month, indicator_id, n)
         for first_day, indicator_id, n in counted_groups(
@@ -176,8 +160,8 @@ def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Das
 
     def figures_for(office_ids: set[int], target_of) -> list[Figure]:
         return [
-            Figure(
-                indicator=indicator,
+            Figure.year_so_far(
+                indicator,
                 achieved=sum(by_office.get((o, indicator.pk), 0) for o in office_ids),
                 target=target_of(indicator),
                 year=year,
@@ -188,10 +172,13 @@ def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Das
 
     def row_for(top: Office) -> OfficeRow:
         units = [o for o in offices if o.parent_id == top.pk]
-        ids = {top.pk, *(u.pk for u in units)}
         return OfficeRow(
             office=top,
-            figures=figures_for(ids, lambda i, o=top: shares.get((o.pk, i.pk))),
+            # with every unit, shown or not: what a unit counted rolls up into its parent
+            figures=figures_for(
+                {top.pk, *(o.pk for o in all_offices if o.parent_id == top.pk)},
+                lambda i, o=top: shares.get((o.pk, i.pk)),
+            ),
             units=[
                 OfficeRow(
                     office=unit,
@@ -203,8 +190,7 @@ def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Das
 
     if office is None:
         rows = [row_for(o) for o in offices if o.parent_id is None]
-        top_ids = {o.pk for o in offices}
-        figures = figures_for(top_ids, lambda i: bureau_targets.get(i.pk))
+        figures = figures_for({o.pk for o in all_offices}, lambda i: bureau_targets.get(i.pk))
     elif office.parent_id is None:
         rows = [row_for(office)]
         figures = rows[0].figures
@@ -213,7 +199,10 @@ def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Das
         rows = [OfficeRow(office=office, figures=unit_figures)]
         figures = unit_figures
 
-    health_offices = [o for o in offices if office is not None or o.parent_id is None]
+    # A closed office is not expected to log: only active ones are watched.
+    health_offices = [
+        o for o in offices if o.is_active and (office is not None or o.parent_id is None)
+    ]
     quiet, waiting = _reporting_health(health_offices, as_of, all_offices, office)
     return Dashboard(
         year=year,

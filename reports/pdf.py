@@ -190,6 +190,9 @@ LABELS: dict[str, dict[str, str | Promise]] = {
     # The statuses and their rule are progress's own, in every language: from the catalogue.
     **{status: _in_each_language(label) for status, label in progress.STATUS_LABELS.items()},
     "status_rule": _in_each_language(progress.STATUS_RULE),
+    "arithmetic_rule": _in_each_language(progress.ARITHMETIC_RULE),
+    "still_needed": {"en": "Still needed", "zh-hant": "尚欠數字", "zh-hans": "尚欠数字"},
+    "per_month": {"en": "Needed per month", "zh-hant": "每月所需", "zh-hans": "每月所需"},
     "too_early": {"en": "Too early to judge", "zh-hant": "現時評估尚早", "zh-hans": "现时评估尚早"},
     "no_target": {"en": "No target set", "zh-hant": "未設目標", "zh-hans": "未设目标"},
     "summary_chart": {
@@ -674,13 +677,15 @@ def _status_text(pdf: ReportPDF, status: str | None, target: int | None) -> str:
 def _summary(pdf: ReportPDF, data: ReportData) -> None:
     _heading(pdf, "summary")
     columns = [
-        Column(pdf.label("indicator", "\n"), 2.8, "L"),
+        Column(pdf.label("indicator", "\n"), 3.6, "L"),
         Column(pdf.label("target", "\n"), 1.1),
         Column(pdf.label("achieved", "\n"), 1.1),
         Column(pdf.label("percent", "\n"), 1.1),
         Column(pdf.label("expected", "\n"), 1.5),
         Column(pdf.label("projected", "\n"), 1.2),
         Column(pdf.label("status", "\n"), 1.3, "L"),
+        Column(pdf.label("still_needed", "\n"), 1.1),
+        Column(pdf.label("per_month", "\n"), 1.1),
     ]
     lines = [
         Line(
@@ -692,12 +697,15 @@ def _summary(pdf: ReportPDF, data: ReportData) -> None:
                 _number(line.expected_rounded),
                 _number(line.projected),
                 _status_text(pdf, line.status, line.target),
+                _number(line.still_needed),
+                _number(line.needed_per_month),
             ]
         )
         for line in data.summary
     ]
     _table(pdf, columns, lines)
     _note(pdf, "status_rule")
+    _note(pdf, "arithmetic_rule")
 
 
 @dataclass(frozen=True)

@@ -1,41 +1,61 @@
-"""Arithmetic of progress against a target (DOMAIN.md, "Targets and progress"), written once.
+"""Progress against a target, written once (docs/domain.md, "Targets and progress").
 
-Every page, export and API that shows a per cent, a pace, a projection or a status calls
-these functions, so the numbers agree everywhere.
+Every page, report and API that shows a per cent, a pace, a projection, a status or what is
+still needed reads it from `IndicatorProgress`, so the numbers agree everywhere.
+
+Status and projection are one comparison seen two ways: achieved against where a steady
+pace would be by the day equals the projected year-end against the target. The projection
+is rounded down, so "the projection reaches the target" and "on track or ahead" are true
+together, never one without the other.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from offices.models import Indicator
 
 AHEAD = "ahead"
 ON_TRACK = "on_track"
 AT_RISK = "at_risk"
 BEHIND = "behind"
+MET = "met"
+NOT_MET = "not_met"
 
 STATUS_LABELS = {
     AHEAD: _("Ahead"),
     ON_TRACK: _("On track"),
     AT_RISK: _("At risk"),
     BEHIND: _("Behind"),
+    MET: _("Target met"),
+    NOT_MET: _("Target not met"),
 }
-STATUS_VALUES = (AHEAD, ON_TRACK, AT_RISK, BEHIND)
-# Achieved against expected, from the top: the first threshold met gives the status.
-STATUS_THRESHOLDS = (
-    (Decimal("1.10"), AHEAD),
-    (Decimal("0.95"), ON_TRACK),
-    (Decimal("0.80"), AT_RISK),
-)
+STATUS_VALUES = (AHEAD, ON_TRACK, AT_RISK, BEHIND, MET, NOT_MET)
+# Achieved against expected (= projected year-end against target), in per cent, from the
+# top: the first threshold met gives the status; below the last, behind.
+STATUS_THRESHOLDS = ((110, AHEAD), (100, ON_TRACK), (90, AT_RISK))
 FIRST_JUDGED_DAY = 15  # before 15 January no status is given: too early to judge
 
 STATUS_RULE = _(
-    "Status compares what is achieved with where a steady pace would be by this date: "
-    "ahead at 110% or more, on track at 95% or more, at risk at 80% or more, behind below "
-    "80%. No status is given before 15 January."
+    "Status compares the projected year-end with the target, which is the same as "
+    "comparing what is achieved with where a steady pace would be by this date: ahead at "
+    "110% or more; on track at 100% or more (the projection reaches the target); at risk "
+    "at 90% or more; behind below 90%. No status is given before 15 January. Once the "
+    "year is over, each target is met or not met."
+)
+ARITHMETIC_RULE = _(
+    "Steady pace: target × days from 1 January to the date ÷ days in the year. Projected "
+    "year-end: achieved × days in the year ÷ days so far, rounded down. Still needed: "
+    "target − achieved; per month: still needed ÷ the months left in the year (days left "
+    "÷ days in the year × 12), rounded up."
 )
 
 
@@ -60,43 +80,110 @@ def percent_of_target(achieved: int, target: int | None) -> Decimal | None:
     )
 
 
-def expected_by(target: int | None, year: int, as_of: dt.date) -> Decimal | None:
-    """Where a steady pace would be: target × days elapsed / days in the year."""
-    if not target:
-        return None
-    return Decimal(target) * days_elapsed(year, as_of) / days_in_year(year)
+@dataclass(frozen=True)
+class IndicatorProgress:
+    """One indicator's progress, for the bureau, an office or a unit: what was achieved from
+    `start` to `end` (both counted days, within one year) against the year's `target`.
 
+    A dashboard or a report from 1 January is "the year so far" and has a projection and a
+    monthly need; a report of part of a year (a quarter) is judged on the pace of that part.
+    The year to 31 December is finished: met or not met, no pace, projection or need.
+    """
 
-def projected_year_end(achieved: int, year: int, as_of: dt.date) -> int | None:
-    """The year-end figure at the pace so far: achieved × days in the year / days elapsed."""
-    elapsed = days_elapsed(year, as_of)
-    if elapsed == 0:
-        return None
-    return int((Decimal(achieved) * days_in_year(year) / elapsed).quantize(0, ROUND_HALF_UP))
+    indicator: Indicator
+    achieved: int
+    target: int | None
+    start: dt.date
+    end: dt.date
 
+    @classmethod
+    def year_so_far(
+        cls, indicator: Indicator, *, achieved: int, target: int | None, year: int, as_of: dt.date
+    ) -> IndicatorProgress:
+        """From 1 January to `as_of` (the year's last day for an "as of" after the year)."""
+        return cls(
+            indicator, achieved, target, dt.date(year, 1, 1), min(as_of, dt.date(year, 12, 31))
+        )
 
-def expected_between(target: int | None, start: dt.date, end: dt.date) -> Decimal | None:
-    """A steady pace over part of one year: target × days from `start` to `end`, inclusive,
-    / days in the year. From 1 January it is `expected_by`; for a quarter, its share."""
-    if not target:
-        return None
-    days = max((end - start).days + 1, 0)
-    return Decimal(target) * days / days_in_year(start.year)
+    @property
+    def year(self) -> int:
+        return self.start.year
 
+    @property
+    def from_start_of_year(self) -> bool:
+        return self.start == dt.date(self.year, 1, 1)
 
-def status_of(achieved: int, target: int | None, year: int, as_of: dt.date) -> str | None:
-    """ahead / on_track / at_risk / behind, or None without a target or before 15 January."""
-    if as_of.year == year and as_of < dt.date(year, 1, FIRST_JUDGED_DAY):
-        return None
-    return status_against(achieved, expected_by(target, year, as_of))
+    @property
+    def finished(self) -> bool:
+        """The whole year is counted: the target is met or not, there is no pace left."""
+        return self.from_start_of_year and self.end >= dt.date(self.year, 12, 31)
 
+    @property
+    def judged(self) -> bool:
+        return self.end >= dt.date(self.year, 1, FIRST_JUDGED_DAY)
 
-def status_against(achieved: int, expected: Decimal | None) -> str | None:
-    """The status for `achieved` where a steady pace would be at `expected`."""
-    if expected is None or expected == 0:
-        return None
-    ratio = Decimal(achieved) / expected
-    for threshold, status in STATUS_THRESHOLDS:
-        if ratio >= threshold:
-            return status
-    return BEHIND
+    @property
+    def elapsed(self) -> int:
+        """Days counted, from `start` to `end` inclusive (0 when `end` is before `start`)."""
+        return max((self.end - self.start).days + 1, 0)
+
+    @property
+    def percent(self) -> Decimal | None:
+        return percent_of_target(self.achieved, self.target)
+
+    @property
+    def expected(self) -> Decimal | None:
+        """Where a steady pace would be by `end`: target × days counted ÷ days in the year."""
+        if not self.target or self.finished:
+            return None
+        return Decimal(self.target) * self.elapsed / days_in_year(self.year)
+
+    @property
+    def expected_rounded(self) -> int | None:
+        expected = self.expected
+        return None if expected is None else int(expected.quantize(0, ROUND_HALF_UP))
+
+    @property
+    def projected(self) -> int | None:
+        """The year-end at the pace so far, rounded down (so it reaches the target exactly
+        when the status is on track or ahead). Only for the year so far, before it ends."""
+        if not self.from_start_of_year or self.finished or self.elapsed == 0:
+            return None
+        return self.achieved * days_in_year(self.year) // self.elapsed
+
+    @property
+    def status(self) -> str | None:
+        if not self.target or not self.judged or self.elapsed == 0:
+            return None
+        if self.finished:
+            return MET if self.achieved >= self.target else NOT_MET
+        # achieved / (target × elapsed / days in the year) >= threshold %, in whole numbers
+        reached = self.achieved * days_in_year(self.year) * 100
+        for threshold, status in STATUS_THRESHOLDS:
+            if reached >= threshold * self.target * self.elapsed:
+                return status
+        return BEHIND
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.status, ""))
+
+    @property
+    def still_needed(self) -> int | None:
+        """Target − achieved, never below 0."""
+        if not self.target:
+            return None
+        return max(self.target - self.achieved, 0)
+
+    @property
+    def needed_per_month(self) -> int | None:
+        """What is still needed ÷ the months left in the year after `end` (days left ÷
+        days in the year × 12), rounded up. Only for the year so far, before it ends."""
+        needed = self.still_needed
+        if needed is None or not self.from_start_of_year or self.finished:
+            return None
+        total = days_in_year(self.year)
+        left = total - self.elapsed
+        if left <= 0:
+            return None
+        return math.ceil(Decimal(needed) * total / (Decimal(left) * 12))

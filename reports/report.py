@@ -13,18 +13,23 @@ took place from `date_from` to the earlier of `date_to` and `as_of`, counted by 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityQuerySet
-from offices.models import AnnualTarget, Indicator, Office, OfficeTarget, Region
+from offices.models import (
+    AnnualTarget,
+    Indicator,
+    Office,
+    OfficeTarget,
+    Region,
+    shown_in_figures,
+)
 
 from . import progress
 
@@ -98,14 +103,9 @@ class ReportScope:
         return f"{stem}-as-of-{self.as_of:%Y-%m-%d}"
 
     def activities(self) -> ActivityQuerySet:
-        """The activities the report counts, and nothing else: like the dashboard, those of
-        active indicators and active offices and units."""
-        counted = (
-            Activity.objects.counted()
-            .between(self.date_from, self.end)
-            .as_of(self.as_of)
-            .filter(indicator__is_active=True, lead_office__is_active=True)
-        )
+        """The activities the report counts, and nothing else (docs/domain.md, "What
+        counts"): deactivated offices, units and indicators included."""
+        counted = Activity.objects.counted().between(self.date_from, self.end).as_of(self.as_of)
         if self.office is not None:  # the office and its units, without a query for them
             counted = counted.filter(
                 Q(lead_office_id=self.office.pk) | Q(lead_office__parent_id=self.office.pk)
@@ -113,29 +113,9 @@ class ReportScope:
         return counted
 
 
-@dataclass
-class IndicatorLine:
-    """One indicator in the summary: the year's target, what the period achieved and where a
-    steady pace would be by the period's last counted day."""
-
-    indicator: Indicator
-    target: int | None
-    achieved: int
-    expected: Decimal | None
-    projected: int | None
-    status: str | None
-
-    @property
-    def percent(self) -> Decimal | None:
-        return progress.percent_of_target(self.achieved, self.target)
-
-    @property
-    def expected_rounded(self) -> int | None:
-        return None if self.expected is None else int(self.expected.quantize(0))
-
-    @property
-    def status_label(self) -> str:
-        return str(progress.STATUS_LABELS.get(self.status, ""))
+# One indicator in the summary: the year's target, what the period achieved, the pace,
+# projection, status and what is still needed (reports.progress, as on the dashboards).
+IndicatorLine = progress.IndicatorProgress
 
 
 @dataclass
@@ -180,6 +160,81 @@ class RegionLine:
         return sum(self.counts)
 
 
+# The finest grain of what a report counts: (lead office code, indicator code, "YYYY-MM",
+# region code or None) -> (activities, sum of their ids). Every table of the file is a sum
+# over these groups, so a stored copy of them is enough to rebuild the file's figures and
+# compare them with a fresh count, table by table (reports.selectors.report_changes). The
+# sum of ids tells apart two counts that agree but are not of the same activities.
+GroupKey = tuple[str, str, str, str | None]
+Groups = dict[GroupKey, tuple[int, int]]
+
+TOTALS, OFFICES, QUARTERS, MONTHS, REGIONS = "totals", "offices", "quarters", "months", "regions"
+TABLE_LABELS = {
+    TOTALS: _("Summary"),
+    OFFICES: _("By office"),
+    QUARTERS: _("By quarter"),
+    MONTHS: _("By month"),
+    REGIONS: _("By region"),
+}
+WITH_UNITS, UNIT_ONLY = "office", "unit"  # an office's line (with its units), a unit's own
+FIGURES_VERSION = 2
+
+
+@dataclass(frozen=True)
+class FileLayout:
+    """What a report's tables are made of: its indicators in order, its offices (code ->
+    parent code, None for a top-level office), and its quarters and months ("Q1", "2026-03").
+    Stored with a published report, so its figures are rebuilt in the file's own terms."""
+
+    indicators: tuple[str, ...]
+    parents: dict[str, str | None]
+    quarters: tuple[str, ...]
+    months: tuple[str, ...]
+
+    def tables(self, groups: Groups) -> dict[str, dict[tuple[str, str], list[int]]]:
+        """Every table the file prints, as {table: {(kind, key): counts per indicator}}:
+        the totals, each office with its units and each unit alone, each quarter, month
+        and region (None: no region recorded). Rows with nothing counted may be left out."""
+        position = {code: at for at, code in enumerate(self.indicators)}
+        width = len(self.indicators)
+        tables: dict[str, dict[tuple[str, str], list[int]]] = {name: {} for name in TABLE_LABELS}
+
+        def add(table: str, row: tuple[str, str], at: int, n: int) -> None:
+            tables[table].setdefault(row, [0] * width)[at] += n
+
+        for (office, indicator, month, region), (n, _id_sum) in groups.items():
+            at = position.get(indicator)
+            if at is None:  # an indicator the file does not print: none is left out today
+                continue
+            parent = self.parents.get(office)
+            add(TOTALS, ("", ""), at, n)
+            add(OFFICES, (WITH_UNITS, parent or office), at, n)
+            if parent is not None:
+                add(OFFICES, (UNIT_ONLY, office), at, n)
+            if month:  # kept since the month and region tables are compared
+                add(MONTHS, ("", month), at, n)
+                add(QUARTERS, ("", f"Q{(int(month[5:7]) - 1) // 3 + 1}"), at, n)
+                add(REGIONS, ("", region or ""), at, n)
+        return tables
+
+    def as_json(self) -> dict:
+        return {
+            "indicators": list(self.indicators),
+            "offices": [[code, parent] for code, parent in self.parents.items()],
+            "quarters": list(self.quarters),
+            "months": list(self.months),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> FileLayout:
+        return cls(
+            indicators=tuple(data["indicators"]),
+            parents=dict(data["offices"]),
+            quarters=tuple(data["quarters"]),
+            months=tuple(data["months"]),
+        )
+
+
 @dataclass
 class ReportData:
     scope: ReportScope
@@ -190,19 +245,26 @@ class ReportData:
     months: list[PeriodLine]
     regions: list[RegionLine]
     activity_count: int
-    cells: dict[tuple[str, str], tuple[int, int]]  # (office code, indicator code) -> (n, Σ id)
+    layout: FileLayout
+    groups: Groups
     made_at: dt.datetime
 
     def figures(self) -> dict:
-        """What a stored snapshot keeps to tell later whether its figures still hold: per
-        lead office (units apart) and indicator, the count and the sum of the activities'
-        ids (which also changes when one counted activity is swapped for another)."""
+        """What a published report keeps to tell later whether the file's figures still
+        hold: its layout and its groups (reports.selectors.report_changes)."""
         return {
-            "cells": [
-                [office, indicator, n, id_sum]
-                for (office, indicator), (n, id_sum) in sorted(self.cells.items())
-            ]
+            "version": FIGURES_VERSION,
+            "layout": self.layout.as_json(),
+            "groups": [
+                [*key, n, id_sum]
+                for key, (n, id_sum) in sorted(self.groups.items(), key=_group_order)
+            ],
         }
+
+
+def _group_order(item) -> tuple:
+    (office, indicator, month, region), _counts = item
+    return (office, indicator, month, region or "")
 
 
 def _quarters(scope: ReportScope) -> list[tuple[int, dt.date, dt.date]]:
@@ -226,13 +288,47 @@ def _months(scope: ReportScope) -> list[tuple[int, dt.date, dt.date]]:
     return spans
 
 
+def month_key(day: dt.date) -> str:
+    return f"{day:%Y-%m}"
+
+
+@dataclass(frozen=True)
+class Names:
+    """Codes by id, to key groups by what the file prints (codes survive a database move)."""
+
+    offices: dict[int, str]
+    indicators: dict[int, str]
+    regions: dict[int, str]
+
+
+def count_groups(activities: ActivityQuerySet, names: Names) -> Groups:
+    """The groups of a set of activities, in one query (grouped by ids: no joins)."""
+    rows = (
+        activities.order_by()
+        .annotate(first_day=TruncMonth("occurred_on"))
+        .values_list("lead_office_id", "indicator_id", "first_day", "region_id")
+        .annotate(n=Count("pk"), id_sum=Sum("pk"))
+    )
+    return {
+        (
+            names.offices[office_id],
+            names.indicators[indicator_id],
+            month_key(first_day),
+            names.regions[region_id] if region_id is not None else None,
+        ): (n, int(id_sum))  # id_sum is numeric on PostgreSQL
+        for office_id, indicator_id, first_day, region_id, n, id_sum in rows
+    }
+
+
 def report_data(scope: ReportScope) -> ReportData:
-    """The figures of one report. Seven queries, whatever the number of activities: the
-    indicators, bureau targets, office shares, offices, counts by office × indicator × month,
-    counts by region × indicator, and the regions."""
+    """The figures of one report. Six queries, whatever the number of activities: the
+    bureau targets, office shares, offices, indicators, regions, and the groups of the
+    activities counted (office × indicator × month × region). Every table is a sum of the
+    groups (`FileLayout.tables`), exactly as a later comparison rebuilds it.
+
+    Offices, units and indicators that were deactivated still count, and are listed where
+    they have figures (offices.models.shown_in_figures)."""
     made_at = timezone.now()
-    indicators = list(Indicator.objects.filter(is_active=True))
-    order = {indicator.pk: position for position, indicator in enumerate(indicators)}
     year = scope.year
     bureau_targets = dict(
         AnnualTarget.objects.filter(year=year).values_list("indicator_id", "target")
@@ -243,125 +339,100 @@ def report_data(scope: ReportScope) -> ReportData:
             "office_id", "indicator_id", "target"
         )
     }
-    all_offices = list(Office.objects.filter(is_active=True).select_related("parent"))
-    by_pk = {office.pk: office for office in all_offices}
-
-    # lead office -> month -> indicator position -> count; and the snapshot's cells
-    counts: dict[int, dict[int, list[int]]] = defaultdict(
-        lambda: defaultdict(lambda: [0] * len(indicators))
+    all_offices = list(Office.objects.select_related("parent"))
+    all_indicators = list(Indicator.objects.all())
+    all_regions = list(Region.objects.all())
+    names = Names(
+        offices={o.pk: o.code for o in all_offices},
+        indicators={i.pk: i.code for i in all_indicators},
+        regions={r.pk: r.code for r in all_regions},
     )
-    cells: dict[tuple[str, str], tuple[int, int]] = {}
-    activities = scope.activities()
-    for lead_office_id, indicator_id, month, n, id_sum in (
-        activities.order_by()
-        .annotate(month=ExtractMonth("occurred_on"))
-        .values_list("lead_office_id", "indicator_id", "month")
-        .annotate(n=Count("pk"), id_sum=Sum("pk"))
-    ):
-        counts[lead_office_id][month][order[indicator_id]] += n
-        office_code = by_pk[lead_office_id].code if lead_office_id in by_pk else str(lead_office_id)
-        key = (office_code, indicators[order[indicator_id]].code)
-        previous = cells.get(key, (0, 0))
-        cells[key] = (previous[0] + n, previous[1] + int(id_sum))  # numeric on PostgreSQL
+    groups = count_groups(scope.activities(), names)
 
-    def add(*lists: list[int]) -> list[int]:
-        return [sum(values) for values in zip(*lists, strict=True)] or [0] * len(indicators)
-
-    def office_counts(office_ids, months=None) -> list[int]:
-        return add(
-            [0] * len(indicators),
-            *(
-                month_counts
-                for office_id in office_ids
-                for month, month_counts in counts.get(office_id, {}).items()
-                if months is None or month in months
-            ),
-        )
-
-    def line_for(office: Office, units: list[Office]) -> OfficeLine:
-        ids = [office.pk, *(unit.pk for unit in units)]
-        return OfficeLine(
-            office=office,
-            counts=office_counts(ids),
-            targets=[shares.get((office.pk, indicator.pk)) for indicator in indicators],
-            units=[line_for(unit, []) for unit in units],
-        )
+    # The offices the report covers, each with its parent within the report (None: a line of
+    # its own with its units), and those of them it lists.
+    if scope.office is None:
+        covered = all_offices
+    elif scope.office.parent_id is None:
+        covered = [o for o in all_offices if scope.office.pk in (o.pk, o.parent_id)]
+    else:
+        covered = [scope.office]
+    covered_ids = {o.pk for o in covered}
+    parents = {o.code: (o.parent.code if o.parent_id in covered_ids else None) for o in covered}
+    counted_codes = {office for office, _i, _m, _r in groups}
+    with_figures = {o.pk for o in covered if o.code in counted_codes}
+    with_figures |= {o for o, _i in shares if o in covered_ids}
+    with_figures |= {o.parent_id for o in covered if o.pk in with_figures and o.parent_id}
+    listed = shown_in_figures(covered, with_figures=with_figures)
 
     if scope.office is None:
-        tops = [office for office in all_offices if office.parent_id is None]
-        in_scope = [office.pk for office in all_offices]
-    elif scope.office.parent_id is None:
-        tops = [scope.office]
-        in_scope = [
-            office.pk for office in all_offices if scope.office.pk in (office.pk, office.parent_id)
-        ]
+        targets = bureau_targets
     else:
-        tops = [scope.office]
-        in_scope = [scope.office.pk]
-    office_lines = [
-        line_for(top, [o for o in all_offices if o.parent_id == top.pk and o.pk in in_scope])
-        for top in tops
-    ]
-    totals = office_counts(counts.keys())
+        targets = {i: t for (o, i), t in shares.items() if o == scope.office.pk}
+    counted_indicators = {indicator for _o, indicator, _m, _r in groups}
+    indicators = shown_in_figures(
+        all_indicators,
+        with_figures={i.pk for i in all_indicators if i.code in counted_indicators}
+        | set(targets)
+        | {i for o, i in shares if o in covered_ids},
+    )
 
-    def target_of(indicator: Indicator) -> int | None:
-        if scope.office is None:
-            return bureau_targets.get(indicator.pk)
-        return shares.get((scope.office.pk, indicator.pk))
+    quarter_spans, month_spans = _quarters(scope), _months(scope)
+    layout = FileLayout(
+        indicators=tuple(i.code for i in indicators),
+        parents=parents,
+        quarters=tuple(f"Q{quarter}" for quarter, _start, _end in quarter_spans),
+        months=tuple(f"{year}-{month:02d}" for month, _start, _end in month_spans),
+    )
+    tables = layout.tables(groups)
+    nothing = [0] * len(indicators)
 
-    judged = scope.end >= dt.date(year, 1, progress.FIRST_JUDGED_DAY)
-    summary = []
-    for position, indicator in enumerate(indicators):
-        target = target_of(indicator)
-        achieved = totals[position]
-        expected = progress.expected_between(target, scope.date_from, scope.end)
-        summary.append(
-            IndicatorLine(
-                indicator=indicator,
-                target=target,
-                achieved=achieved,
-                expected=expected,
-                projected=(
-                    progress.projected_year_end(achieved, year, scope.end)
-                    if scope.from_start_of_year
-                    else None
-                ),
-                status=progress.status_against(achieved, expected) if judged else None,
-            )
+    def counts(table: str, kind: str, key: str) -> list[int]:
+        return list(tables[table].get((kind, key), nothing))
+
+    def line_for(office: Office) -> OfficeLine:
+        is_top = parents[office.code] is None
+        return OfficeLine(
+            office=office,
+            counts=counts(OFFICES, WITH_UNITS if is_top else UNIT_ONLY, office.code),
+            targets=[shares.get((office.pk, indicator.pk)) for indicator in indicators],
+            units=[line_for(o) for o in listed if is_top and parents[o.code] == office.code],
         )
 
-    scope_ids = list(counts.keys())
+    office_lines = [line_for(office) for office in listed if parents[office.code] is None]
+    totals = counts(TOTALS, "", "")
+    summary = [
+        IndicatorLine(
+            indicator,
+            achieved=totals[position],
+            target=targets.get(indicator.pk),
+            start=scope.date_from,
+            end=scope.end,
+        )
+        for position, indicator in enumerate(indicators)
+    ]
     quarters = [
         PeriodLine(
             label=gettext("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": year},
             start=start,
             end=end,
-            counts=office_counts(scope_ids, range(start.month, end.month + 1)),
+            counts=counts(QUARTERS, "", f"Q{quarter}"),
         )
-        for quarter, start, end in _quarters(scope)
+        for quarter, start, end in quarter_spans
     ]
     months = [
         PeriodLine(
             label=formats.date_format(start, "YEAR_MONTH_FORMAT"),
             start=start,
             end=end,
-            counts=office_counts(scope_ids, [month]),
+            counts=counts(MONTHS, "", f"{year}-{month:02d}"),
         )
-        for month, start, end in _months(scope)
+        for month, start, end in month_spans
     ]
-
-    region_counts: dict[int | None, list[int]] = defaultdict(lambda: [0] * len(indicators))
-    for region_id, indicator_id, n in (
-        activities.order_by().values_list("region_id", "indicator_id").annotate(n=Count("pk"))
-    ):
-        region_counts[region_id][order[indicator_id]] += n
-    regions = [
-        RegionLine(region, region_counts.get(region.pk, [0] * len(indicators)))
-        for region in Region.objects.all()
-    ]
+    regions = [RegionLine(region, counts(REGIONS, "", region.code)) for region in all_regions]
     regions.sort(key=lambda line: (-line.total, line.region.code))
-    if None in region_counts:
-        regions.append(RegionLine(None, region_counts[None]))
+    if ("", "") in tables[REGIONS]:
+        regions.append(RegionLine(None, counts(REGIONS, "", "")))
 
     return ReportData(
         scope=scope,
@@ -371,7 +442,8 @@ def report_data(scope: ReportScope) -> ReportData:
         quarters=quarters,
         months=months,
         regions=regions,
-        activity_count=sum(n for n, _id_sum in cells.values()),
-        cells=cells,
+        activity_count=sum(n for n, _id_sum in groups.values()),
+        layout=layout,
+        groups=groups,
         made_at=made_at,
     )

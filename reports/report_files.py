@@ -63,6 +63,7 @@ class AboutSheet(Export):
             ),
         )
         yield (gettext("Status"), str(progress_rules.STATUS_RULE))
+        yield (gettext("Arithmetic"), str(progress_rules.ARITHMETIC_RULE))
 
 
 class SummarySheet(Export):
@@ -75,6 +76,8 @@ class SummarySheet(Export):
         Column(_("Expected at a steady pace"), 12),
         Column(_("Projected year-end"), 12),
         Column(_("Status"), 10),
+        Column(_("Still needed"), 10),
+        Column(_("Needed per month"), 10),
     )
 
     def __init__(self, data: ReportData) -> None:
@@ -90,6 +93,8 @@ class SummarySheet(Export):
                 line.expected_rounded,
                 line.projected,
                 line.status_label or gettext("Not judged"),
+                line.still_needed,
+                line.needed_per_month,
             )
 
 

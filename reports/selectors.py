@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import formats
+from django.utils.translation import gettext
 
+from activities.counts import counted_groups
 from activities.models import Activity
-from offices.models import AnnualTarget, Indicator, Office
+from offices.models import AnnualTarget, Indicator, Office, Region, shown_in_figures
 
-from .progress import percent_of_target
-
-
-@dataclass(frozen=True)
-class IndicatorProgress:
-    indicator: Indicator
-    achieved: int
-    target: int | None
-    bureau_target: int | None
-
-    @property
-    def percent(self) -> Decimal | None:
-        return percent_of_target(self.achieved, self.target)
+from .progress import IndicatorProgress
+from .report import (
+    FIGURES_VERSION,
+    MONTHS,
+    OFFICES,
+    QUARTERS,
+    REGIONS,
+    TABLE_LABELS,
+    TOTALS,
+    WITH_UNITS,
+    FileLayout,
+    Groups,
+    month_key,
+)
 
 
 @dataclass(frozen=True)
@@ -44,31 +48,38 @@ class OfficeOverview:
 
 
 def offices_overview(*, offices: list[Office], year: int, as_of: dt.date) -> OfficeOverview:
-    """Counted activities per top-level office (units rolled up) and indicator, and the
-    bureau totals against the bureau targets. Three queries, whatever the number of rows."""
-    indicators = list(Indicator.objects.filter(is_active=True))
-    counts: dict[tuple[int, int], int] = {}
-    for reporting_office_id, indicator_id, n in (
-        Activity.objects.counted()
-        .in_year(year)
-        .as_of(as_of)
-        .with_reporting_office()
-        .order_by()
-        .values_list("reporting_office_id", "indicator_id")
-        .annotate(n=Count("id"))
-    ):
-        counts[reporting_office_id, indicator_id] = n
+    """Counted activities per top-level office (units rolled up, from `office.units.all()`,
+    which the caller prefetches) and indicator, and the bureau totals against the bureau
+    targets. Three queries, whatever the number of rows (the roll-up answers as of today)."""
+    counts: dict[tuple[int, int], int] = {
+        (office_id, indicator_id): n
+        for office_id, indicator_id, n in counted_groups(
+            start=dt.date(year, 1, 1),
+            end=dt.date(year, 12, 31),
+            as_of=as_of,
+            by=("lead_office", "indicator"),
+        )
+    }
     bureau = dict(AnnualTarget.objects.filter(year=year).values_list("indicator_id", "target"))
-    rows = [
-        OfficeRow(office=office, cells=[(i, counts.get((office.pk, i.pk), 0)) for i in indicators])
-        for office in offices
-    ]
+    indicators = shown_in_figures(
+        Indicator.objects.all(), with_figures={i for _o, i in counts} | set(bureau)
+    )
+
+    def achieved(office_ids: set[int], indicator: Indicator) -> int:
+        return sum(counts.get((office_id, indicator.pk), 0) for office_id in office_ids)
+
+    rows = []
+    for office in offices:
+        scope = {office.pk, *(unit.pk for unit in office.units.all())}
+        rows.append(OfficeRow(office, [(i, achieved(scope, i)) for i in indicators]))
+    every_office = {office_id for office_id, _i in counts}
     totals = [
-        IndicatorProgress(
-            indicator=indicator,
-            achieved=sum(n for (_o, i), n in counts.items() if i == indicator.pk),
+        IndicatorProgress.year_so_far(
+            indicator,
+            achieved=achieved(every_office, indicator),
             target=bureau.get(indicator.pk),
-            bureau_target=bureau.get(indicator.pk),
+            year=year,
+            as_of=as_of,
         )
         for indicator in indicators
     ]
@@ -76,13 +87,18 @@ def offices_overview(*, offices: list[Office], year: int, as_of: dt.date) -> Off
 
 
 @dataclass
-class CellChange:
-    office_code: str
+class FigureChange:
+    """One figure of a published file that a fresh count no longer gives: in `table`, on
+    the line `row` ((kind, key) as in `FileLayout.tables`), for one indicator."""
+
+    table: str
+    row: tuple[str, str]
     indicator_code: str
     was: int
     now: int
-    office: Office | None = None
-    indicator: Indicator | None = None
+    table_label: str = ""
+    row_label: str = ""
+    indicator_label: str = ""
 
     @property
     def difference(self) -> int:
@@ -91,23 +107,26 @@ class CellChange:
 
 @dataclass
 class ReportChanges:
-    """How the figures behind a published report differ from a fresh count of the same
-    dates today: per lead office and indicator, and reopened months of its period."""
+    """How the figures a published file states differ from a fresh count of the same dates
+    today, in the file's own terms: its totals, each office as it prints it (with its
+    units) and each unit, its quarters, months and regions; and the reopened months of its
+    period."""
 
-    cells: list[CellChange]
-    swapped: bool  # the same counts, but not the same activities
+    figures: list[FigureChange]
+    swapped: bool  # every table the same, but not the same activities behind them
     reopenings: list
+    partial: bool = False  # a file published before months and regions were kept with it
 
     @property
     def changed(self) -> bool:
-        return bool(self.cells or self.swapped or self.reopenings)
+        return bool(self.figures or self.swapped or self.reopenings)
 
 
 def report_changes(reports: list) -> dict[int, ReportChanges]:
     """For each finished published report, what has changed since it was made. Two queries
-    for any number of reports: the counts of every report's period side by side, and the
-    reopenings granted since the oldest of them; two more for the names, only if a count
-    changed."""
+    for any number of reports: the groups of every report's period side by side, and the
+    reopenings granted since the oldest of them; a few more to name what changed, only if
+    something did (and one for reports published before their layout was kept)."""
     from activities.models import PeriodReopening
 
     from .models import PublishedReport
@@ -124,21 +143,25 @@ def report_changes(reports: list) -> dict[int, ReportChanges]:
             )
         columns[f"n{report.pk}"] = Count("pk", filter=window)
         columns[f"s{report.pk}"] = Sum("pk", filter=window)
-    now: dict[int, dict[tuple[str, str], tuple[int, int]]] = {r.pk: {} for r in done}
+    now: dict[int, Groups] = {r.pk: {} for r in done}
     rows = (
-        Activity.objects.counted()
+        Activity.objects.counted()  # what counts today, deactivated offices included
         .filter(
-            indicator__is_active=True,
-            lead_office__is_active=True,  # as ReportScope.activities() counts
             occurred_on__gte=min(r.date_from for r in done),
             occurred_on__lte=max(r.end for r in done),
         )
+        .annotate(first_day=TruncMonth("occurred_on"))
         .order_by()
-        .values("lead_office__code", "indicator__code")
+        .values("lead_office__code", "indicator__code", "first_day", "region__code")
         .annotate(**columns)
     )
     for row in rows:
-        key = (row["lead_office__code"], row["indicator__code"])
+        key = (
+            row["lead_office__code"],
+            row["indicator__code"],
+            month_key(row["first_day"]),
+            row["region__code"],
+        )
         for report in done:
             n = row[f"n{report.pk}"]
             if n:
@@ -152,14 +175,21 @@ def report_changes(reports: list) -> dict[int, ReportChanges]:
     )
 
     changes = {}
+    current_parents = None
     for report in done:
-        was = {(o, i): (n, s) for o, i, n, s in report.figures.get("cells", [])}
-        cells = [
-            CellChange(o, i, was.get((o, i), (0, 0))[0], now[report.pk].get((o, i), (0, 0))[0])
-            for o, i in sorted(set(was) | set(now[report.pk]))
-            if was.get((o, i), (0, 0))[0] != now[report.pk].get((o, i), (0, 0))[0]
-        ]
-        swapped = not cells and was != now[report.pk]
+        if report.figures.get("version") == FIGURES_VERSION:
+            layout = FileLayout.from_json(report.figures["layout"])
+            was = {tuple(key): (n, s) for *key, n, s in report.figures["groups"]}
+            fresh, partial = now[report.pk], False
+        else:  # only (office, indicator) cells were kept: compare the totals and offices
+            if current_parents is None:
+                current_parents = dict(Office.objects.values_list("code", "parent__code"))
+            was = {(o, i, "", None): (n, s) for o, i, n, s in report.figures.get("cells", [])}
+            fresh = _by_office(now[report.pk])
+            codes = sorted({i for _o, i, _m, _r in was} | {i for _o, i, _m, _r in fresh})
+            layout = FileLayout(tuple(codes), current_parents, (), ())
+            partial = True
+        figures = _differences(layout, was, fresh, only=(TOTALS, OFFICES) if partial else None)
         months = {
             (report.date_from.year, month)
             for month in range(report.date_from.month, report.end.month + 1)
@@ -174,16 +204,81 @@ def report_changes(reports: list) -> dict[int, ReportChanges]:
                 or report.office_id in (reopening.office_id, reopening.office.parent_id)
             )
         ]
-        changes[report.pk] = ReportChanges(cells=cells, swapped=swapped, reopenings=reopenings)
-    _name_cells([cell for change in changes.values() for cell in change.cells])
+        changes[report.pk] = ReportChanges(
+            figures=figures,
+            swapped=not figures and was != fresh,
+            reopenings=reopenings,
+            partial=partial,
+        )
+    _name_changes([(report, change) for report in done if (change := changes[report.pk]).figures])
     return changes
 
 
-def _name_cells(cells: list[CellChange]) -> None:
-    if not cells:
+def _by_office(groups: Groups) -> Groups:
+    """Groups summed over months and regions: what a report of the first kind kept."""
+    summed: Groups = {}
+    for (office, indicator, _month, _region), (n, s) in groups.items():
+        was_n, was_s = summed.get((office, indicator, "", None), (0, 0))
+        summed[office, indicator, "", None] = (was_n + n, was_s + s)
+    return summed
+
+
+def _differences(
+    layout: FileLayout, was: Groups, now: Groups, *, only: tuple[str, ...] | None = None
+) -> list[FigureChange]:
+    before, after = layout.tables(was), layout.tables(now)
+    changed = []
+    for table in TABLE_LABELS:
+        if only is not None and table not in only:
+            continue
+        for row in sorted(before[table].keys() | after[table].keys()):
+            old = before[table].get(row, [0] * len(layout.indicators))
+            new = after[table].get(row, [0] * len(layout.indicators))
+            changed += [
+                FigureChange(table, row, code, old[at], new[at])
+                for at, code in enumerate(layout.indicators)
+                if old[at] != new[at]
+            ]
+    return changed
+
+
+def _name_changes(changed: list[tuple]) -> None:
+    """Each changed figure's table, line and indicator as the file prints them."""
+    if not changed:
         return
-    offices = Office.objects.in_bulk({c.office_code for c in cells}, field_name="code")
-    indicators = Indicator.objects.in_bulk({c.indicator_code for c in cells}, field_name="code")
-    for cell in cells:
-        cell.office = offices.get(cell.office_code)
-        cell.indicator = indicators.get(cell.indicator_code)
+    figures = [figure for _report, change in changed for figure in change.figures]
+    offices = Office.objects.in_bulk(
+        {f.row[1] for f in figures if f.table == OFFICES}, field_name="code"
+    )
+    regions = Region.objects.in_bulk(
+        {f.row[1] for f in figures if f.table == REGIONS and f.row[1]}, field_name="code"
+    )
+    indicators = Indicator.objects.in_bulk({f.indicator_code for f in figures}, field_name="code")
+    for report, change in changed:
+        for figure in change.figures:
+            figure.table_label = str(TABLE_LABELS[figure.table])
+            indicator = indicators.get(figure.indicator_code)
+            figure.indicator_label = indicator.name if indicator else figure.indicator_code
+            figure.row_label = _row_label(report, figure, offices, regions)
+
+
+def _row_label(report, figure: FigureChange, offices: dict, regions: dict) -> str:
+    kind, key = figure.row
+    if figure.table == TOTALS:
+        return report.office.name if report.office_id else gettext("All offices")
+    if figure.table == OFFICES:
+        office = offices.get(key)
+        name = office.name if office else key
+        if kind == WITH_UNITS and office is not None and not office.parent_id:
+            return gettext("%(office)s, with its units") % {"office": name}
+        return name
+    if figure.table == QUARTERS:
+        return gettext("Q%(quarter)s %(year)s") % {
+            "quarter": key[1:],
+            "year": report.date_from.year,
+        }
+    if figure.table == MONTHS:
+        year, month = (int(part) for part in key.split("-"))
+        return formats.date_format(dt.date(year, month, 1), "YEAR_MONTH_FORMAT")
+    region = regions.get(key)
+    return region.name if region else gettext("No region recorded")

@@ -21,7 +21,9 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from offices.models import Office
+from audit.models import Kind
+from audit.services import record
+from offices.models import Office, future_as_of_error
 
 from .models import PublishedReport
 from .report import ReportData, ReportScope, report_data
@@ -46,7 +48,7 @@ def check_scope(scope: ReportScope, *, today: dt.date | None = None) -> None:
     """The rules a report's dates must meet, as the form shows them."""
     today = today or timezone.localdate()
     if scope.as_of > today:
-        raise ValidationError({"as_of": _("The data cannot be taken as of a day still to come.")})
+        raise ValidationError({"as_of": future_as_of_error(scope.as_of)})
     if scope.date_from > today:
         raise ValidationError({"date_from": _("This period has not started yet.")})
     if scope.as_of < scope.date_from:
@@ -163,6 +165,46 @@ def report_generate(*, report_id: int) -> PublishedReport:
     finally:
         cache.delete(progress_key(report_id))
     return report
+
+
+class PublishedFileAltered(Exception):
+    """The file stored for a published report is not the one that was published."""
+
+    def __init__(self, report: PublishedReport) -> None:
+        self.report = report
+        super().__init__(f"Published report {report.pk}: the stored file does not match.")
+
+
+def published_file(report: PublishedReport) -> File:
+    """The stored file of a finished published report, open at its start, once its SHA-256
+    has been checked against the one recorded when it was published: an altered or missing
+    file is never served as the genuine one. It raises PublishedFileAltered instead, and
+    the refusal goes on the audit trail."""
+    try:
+        handle = report.file.open("rb")
+    except OSError:  # gone from the disk
+        handle, size, sha256 = None, None, None
+    else:
+        size, sha256 = _size_and_hash(handle)
+    if handle is None or (size, sha256) != (report.size, report.sha256):
+        if handle is not None:
+            handle.close()
+        record(
+            Kind.REPORT_FILE_ALTERED,
+            f"published report {report.pk} {report.filename}: the stored file "
+            + ("is missing" if handle is None else "does not match its SHA-256"),
+            office=report.office,
+            details={
+                "report": report.pk,
+                "recorded_sha256": report.sha256,
+                "found_sha256": sha256,
+                "recorded_size": report.size,
+                "found_size": size,
+            },
+        )
+        logger.error("Published report %s: stored file refused (%s)", report.pk, sha256)
+        raise PublishedFileAltered(report)
+    return handle
 
 
 def _size_and_hash(fileobj) -> tuple[int, str]:

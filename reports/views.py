@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from kpi_tracker.views import form_status
 from offices.access import get_office_for_user
-from offices.models import DAY_VALIDATORS
+from offices.models import AS_OF_VALIDATORS
 
 from . import progress
 from .dashboard import dashboard, default_as_of
@@ -34,20 +35,20 @@ class PeriodForm(forms.Form):
         label=_("As of"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=DAY_VALIDATORS,
+        validators=AS_OF_VALIDATORS,
     )
 
 
 def _year_and_date(request: HttpRequest) -> tuple[PeriodForm, int, dt.date]:
-    """This year as of today by default; a past year as of its last day."""
+    """This year as of today by default; a past year as of its last day. A value refused
+    (an "as of" day still to come, a year out of range) is said on the page, which answers
+    400 and shows the figures as of the default instead."""
     today = timezone.localdate()
     form = PeriodForm(request.GET or None)
-    year, as_of = today.year, None
-    if form.is_valid():
-        year = form.cleaned_data["year"] or today.year
-        as_of = form.cleaned_data["as_of"]
-    if as_of is None:
-        as_of = default_as_of(year, today=today)
+    form.is_valid()
+    cleaned = getattr(form, "cleaned_data", {})
+    year = cleaned.get("year") or today.year
+    as_of = cleaned.get("as_of") or default_as_of(year, today=today)
     return form, year, as_of
 
 
@@ -57,7 +58,9 @@ def _context(request, data, form) -> dict:
         "form": form,
         "chart_data": data.chart_data(),
         "status_rule": progress.STATUS_RULE,
+        "arithmetic_rule": progress.ARITHMETIC_RULE,
         "year_start": dt.date(data.year, 1, 1),
+        "today": timezone.localdate(),
         "years": range(data.year - 1, data.year + 2),
     }
 
@@ -70,7 +73,12 @@ def bureau_dashboard(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form, year, as_of = _year_and_date(request)
     data = dashboard(year=year, as_of=as_of)
-    return render(request, "reports/bureau_dashboard.html", _context(request, data, form))
+    return render(
+        request,
+        "reports/bureau_dashboard.html",
+        _context(request, data, form),
+        status=form_status(form),
+    )
 
 
 @login_required
@@ -83,4 +91,4 @@ def office_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     context = _context(request, data, form)
     context["office"] = office
     context["regions_covered"] = office.regions.all()
-    return render(request, "reports/office_dashboard.html", context)
+    return render(request, "reports/office_dashboard.html", context, status=form_status(form))

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import Kind
@@ -28,6 +29,12 @@ from .report_files import content_type, counted_activities
 from .selectors import report_changes
 
 PER_PAGE = 20
+ALTERED_MESSAGE = gettext_lazy(
+    "This published report's stored file does not match the SHA-256 recorded when it was "
+    "published: it has been changed or lost since, so it is not served as the genuine "
+    "report. The refusal is on the audit trail; tell the system administrator, who can "
+    "restore the file from a backup and check it against the SHA-256 on this page."
+)
 
 
 def _require_reports(user) -> None:
@@ -179,12 +186,22 @@ def published_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @require_GET
 @login_required
-def published_download(request: HttpRequest, pk: int) -> FileResponse:
+def published_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The stored file, byte for byte, with its SHA-256 in the Repr-Digest header (RFC 9530)."""
     report = _get_published(request, pk)
     if not report.is_done:
         raise Http404
-    return stored_file_response(report)
+    try:
+        return stored_file_response(report)
+    except services.PublishedFileAltered:
+        response = render(
+            request,
+            "reports/published_altered.html",
+            {"report": report, "message": ALTERED_MESSAGE},
+            status=409,
+        )
+        patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 def _record_export(summary: str, *, office, **details) -> None:
@@ -192,10 +209,12 @@ def _record_export(summary: str, *, office, **details) -> None:
 
 
 def stored_file_response(report: PublishedReport) -> FileResponse:
-    """A published report's file as stored (the page's and the API's download)."""
+    """A published report's file as stored (the page's and the API's download), checked
+    against its SHA-256 first: services.PublishedFileAltered if it does not match."""
+    handle = services.published_file(report)
     _record_export(f"published report {report.filename}", office=report.office, report=report.pk)
     response = FileResponse(
-        report.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=report.filename,
         content_type=content_type(report.format),

@@ -30,7 +30,7 @@ from offices.tests.factories import (
     UnitFactory,
 )
 from reports.dashboard import Dashboard, dashboard, default_as_of
-from reports.progress import STATUS_RULE
+from reports.progress import ARITHMETIC_RULE, STATUS_RULE
 
 pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
@@ -122,6 +122,8 @@ def figure_json(figure) -> dict:
         "projected": figure.projected,
         "status": figure.status,
         "status_label": str(figure.status_label),
+        "still_needed": figure.still_needed,
+        "needed_per_month": figure.needed_per_month,
     }
 
 
@@ -155,7 +157,7 @@ def expected_json(data: Dashboard) -> dict:
             }
             for f in data.figures
         ],
-        "status_rule": str(STATUS_RULE),
+        "status_rule": f"{STATUS_RULE} {ARITHMETIC_RULE}",
     }
 
 
@@ -259,6 +261,8 @@ def test_the_comparison_is_not_empty(bureau_viewer, year_of_data, office_a):
         "projected": 18,  # 9 × 365 / 181 = 18.1
         "status": "behind",
         "status_label": "Behind",
+        "still_needed": 91,
+        "needed_per_month": 16,  # 91 ÷ (184 days left ÷ 365 × 12 = 6.05 months) = 15.04
     }
     # media: unit A 1 + office B 2 = 3 of 4; expected 1.98: ahead
     assert (figures["media"]["achieved"], figures["media"]["status"]) == (3, "ahead")
@@ -296,7 +300,25 @@ def test_a_past_year_is_taken_as_of_its_last_day(bureau_viewer, year_of_data):
     assert default_as_of(2025) == dt.date(2025, 12, 31)
     assert (body["year"], body["as_of"]) == (2025, "2025-12-31")
     assert body == expected_json(dashboard(year=2025, as_of=dt.date(2025, 12, 31)))
-    assert body["indicators"][0]["achieved"] == 7
+    # a finished year: met or not met, no pace, projection or monthly need
+    visits = body["indicators"][0]
+    assert (visits["achieved"], visits["target"], visits["status"]) == (7, 90, "not_met")
+    assert (visits["expected"], visits["projected"], visits["needed_per_month"]) == (
+        None,
+        None,
+        None,
+    )
+    assert visits["still_needed"] == 83
+
+
+def test_an_as_of_day_still_to_come_is_refused(bureau_viewer, year_of_data):
+    response = progress(bureau_viewer, year=2026, as_of="2026-07-03")  # today is 2 July
+    assert response.status_code == 400
+    assert response.json()["as_of"] == [
+        "Figures cannot be taken as of a day still to come (2026-07-03): they are known up to "
+        "today. Choose today or an earlier day, or leave it empty for today."
+    ]
+    assert progress(bureau_viewer, year=2026, as_of="2026-07-02").status_code == 200
 
 
 def test_a_year_to_come_is_taken_as_of_today(bureau_viewer, year_of_data):

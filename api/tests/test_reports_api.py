@@ -267,6 +267,22 @@ def test_download_is_the_stored_file_byte_for_byte(bureau_viewer, reports, key):
     assert response["Content-Disposition"].startswith("attachment")
 
 
+def test_an_altered_file_is_refused_with_409(bureau_viewer, reports):
+    from audit.models import AuditEvent, Kind
+
+    report = PublishedReport.objects.get(pk=reports["annual_xlsx"].pk)
+    with open(report.file.path, "ab") as stored:
+        stored.write(b"\0")
+    client, headers = api(bureau_viewer)
+    response = client.get(reverse("api:report-download", args=[report.pk]), **headers)
+    assert response.status_code == 409
+    assert response.json()["code"] == "file_altered"
+    assert response.json()["sha256"] == report.sha256
+    assert "not served as the genuine report" in response.json()["detail"]
+    assert "Repr-Digest" not in response
+    assert AuditEvent.objects.filter(kind=Kind.REPORT_FILE_ALTERED).count() == 1
+
+
 @pytest.mark.parametrize("key", ["queued", "failed"])
 def test_no_download_unless_done(bureau_viewer, reports, key):
     client, headers = api(bureau_viewer)

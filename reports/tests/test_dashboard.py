@@ -215,10 +215,11 @@ def test_a_past_year_defaults_to_its_last_day(client_bureau, year_of_data):
     assert response.context["data"].figures[0].achieved == 1
 
 
-def test_bad_parameters_fall_back_to_today(client_bureau, year_of_data):
+def test_bad_parameters_are_refused_and_the_figures_shown_as_of_today(client_bureau, year_of_data):
     response = client_bureau.get(reverse("reports:bureau"), {"year": "abc", "as_of": "x"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["data"].as_of == dt.date(2026, 7, 2)  # today
+    assert "The figures below are as of 2026-07-02." in response.content.decode()
 
 
 def test_staff_land_on_their_office_dashboard(client_staff_a, office_a, year_of_data):
@@ -266,3 +267,59 @@ def test_office_dashboard_query_count(
     ActivityFactory.create_batch(10, lead_office=office_a, indicator=year_of_data["media"])
     with django_assert_num_queries(n):
         client_staff_a.get(reverse("offices:detail", args=[office_a.code]))
+
+
+# --- an "as of" day still to come: refused the same way everywhere ---------------------------
+
+FUTURE = "2026-07-03"  # today is 2 July
+FUTURE_REFUSED = "Figures cannot be taken as of a day still to come (2026-07-03)"
+
+
+@pytest.mark.parametrize("page", ["bureau", "office"])
+def test_the_dashboards_refuse_an_as_of_day_to_come_and_show_today(
+    client_admin, office_a, year_of_data, page
+):
+    url = (
+        reverse("reports:bureau")
+        if page == "bureau"
+        else reverse("offices:detail", args=[office_a.code])
+    )
+    response = client_admin.get(url, {"year": 2026, "as_of": FUTURE})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert FUTURE_REFUSED in text
+    assert "The figures below are as of 2026-07-02." in text
+    assert 'aria-invalid="true"' in text and 'max="2026-07-02"' in text
+    data = response.context["data"]
+    assert data.as_of == dt.date(2026, 7, 2)
+    # never every indicator "at risk" or "behind" for want of days: today's figures
+    today = client_admin.get(url, {"year": 2026})
+    assert [f.status for f in data.figures] == [f.status for f in today.context["data"].figures]
+
+
+def test_the_drill_down_list_and_its_downloads_refuse_it(client_bureau, year_of_data):
+    query = {"counted": 1, "date_from": "2026-01-01", "date_to": FUTURE, "as_of": FUTURE}
+    listed = client_bureau.get(reverse("activities:list"), query)
+    assert listed.status_code == 400
+    assert FUTURE_REFUSED in listed.content.decode()
+    for fmt in ("csv", "xlsx"):
+        download = client_bureau.get(reverse("activities:export", args=[fmt]), query)
+        assert download.status_code == 400
+        assert download["Content-Type"].startswith("text/html")
+        assert FUTURE_REFUSED in download.content.decode()
+    assert (
+        client_bureau.get(reverse("activities:list"), {**query, "as_of": "2026-07-02"}).status_code
+        == 200
+    )
+
+
+def test_the_activities_api_refuses_it(bureau_viewer, year_of_data):
+    from django.test import Client
+
+    from api.tests.conftest import bearer
+
+    response = Client().get(
+        reverse("api:activity-list"), {"counted": "true", "as_of": FUTURE}, **bearer(bureau_viewer)
+    )
+    assert response.status_code == 400
+    assert FUTURE_REFUSED in response.json()["as_of"][0]

@@ -288,8 +288,14 @@ def test_staff_of_another_office_get_none_of_office_as_rows(
     client_staff_b, activities_a, office_a, fmt
 ):
     a = activities_a
-    # Even asking for office A by its filter: not a choice they have, so it is ignored.
-    response = client_staff_b.get(_url(fmt, f"office={office_a.pk}"))
+    # Asking for office A by its filter, not a choice they have: refused, nothing downloaded
+    # (the list page says why).
+    refused = client_staff_b.get(_url(fmt, f"office={office_a.pk}"))
+    assert refused.status_code == 400
+    assert refused["Content-Type"].startswith("text/html")
+    assert "Select a valid choice" in refused.content.decode()
+    assert a["march_5"].title not in refused.content.decode()
+    response = client_staff_b.get(_url(fmt, ""))
     if fmt == "csv":
         ids = {int(row[ID]) for row in _csv_rows(response)[1:]}
     else:

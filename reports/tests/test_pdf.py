@@ -185,7 +185,7 @@ def test_english_and_traditional_chinese_names_are_printed(cjk_font, year_of_dat
         assert english in text
         assert chinese in text
     assert "拜访内地部门" not in text  # Simplified only for a Simplified Chinese request
-    assert "狀態按實際達成數字" in text  # the status rule in Chinese
+    assert "狀態比較預計全年數字與目標" in text  # the status rule in Chinese
     assert _embedded_fonts(content), "the CJK font must be embedded in the file"
 
 

@@ -231,7 +231,10 @@ def test_a_period_still_to_come_is_refused(client_bureau, data):
     assert response.status_code == 400
     assert "This period has not started yet." in response.content.decode()
     response = download(client_bureau, as_of="2026-07-01")
-    assert "The data cannot be taken as of a day still to come." in response.content.decode()
+    assert response.status_code == 400
+    assert "Figures cannot be taken as of a day still to come (2026-07-01)" in (
+        response.content.decode()
+    )
 
 
 def test_as_of_leaves_out_what_was_submitted_later(client_bureau, data, office_a):
@@ -304,11 +307,85 @@ def test_figures_changed_since_shows_the_difference(client_admin, data, bureau_a
 
     page = client_admin.get(reverse("reporting:index")).content.decode()
     assert "Changed since it was made" in page
-    assert "OFFA · Visits: 1 → 2 (+1)" in page
-    assert "OFFB · Media: 1 → 0 (-1)" in page
+    assert "Summary · All offices · Visits: 3 → 4 (+1)" in page
+    assert "Summary · All offices · Media: 1 → 0 (-1)" in page
+    assert "By office · Office A, with its units · Visits: 2 → 3 (+1)" in page
+    assert "By office · Office B, with its units · Media: 1 → 0 (-1)" in page
+    # and in its quarter, month and region each: Q2, June and May, no region recorded
+    assert "and 6 more figures" in page
     detail = client_admin.get(reverse("reporting:published", args=[report.pk])).content.decode()
-    assert "Counts in the report and now" in detail
-    assert "Office A" in detail
+    assert "Figures the file states and a fresh count" in detail
+    assert "Office B, with its units" in detail
+
+
+def test_an_activity_moved_to_another_month_and_region_is_a_change_in_the_files_terms(
+    client_admin, data, bureau_admin, office_b
+):
+    from offices.tests.factories import RegionFactory
+    from reports.selectors import report_changes
+
+    report = _published(bureau_admin, data)
+    hubei = RegionFactory(code="420000", name_en="Hubei")
+    # office B's June visit was in fact in May, in Hubei: same office, same indicator
+    Activity.objects.filter(lead_office=office_b, indicator=data["visits"]).update(
+        occurred_on=dt.date(2026, 5, 20), region=hubei
+    )
+    changes = report_changes([report])[report.pk]
+    assert changes.changed and not changes.swapped
+    seen = {
+        (f.table_label, f.row_label, f.indicator_label): (f.was, f.now) for f in changes.figures
+    }
+    assert seen == {
+        ("By month", "May 2026", "Visits"): (0, 1),
+        ("By month", "June 2026", "Visits"): (1, 0),
+        ("By region", "Hubei", "Visits"): (0, 1),
+        ("By region", "No region recorded", "Visits"): (3, 2),
+    }  # the totals, the offices and the quarter (Q2 either way) are unchanged
+    detail = client_admin.get(reverse("reporting:published", args=[report.pk])).content.decode()
+    assert "Changed since it was made" in detail
+    assert "June 2026" in detail and "Hubei" in detail
+
+
+def test_a_unit_moved_between_offices_changes_the_offices_as_printed(
+    data, bureau_admin, unit_a, office_b
+):
+    from reports.selectors import report_changes
+
+    report = _published(bureau_admin, data)
+    # office A's unit's visit is now led by office B itself
+    Activity.objects.filter(lead_office=unit_a).update(lead_office=office_b)
+    figures = report_changes([report])[report.pk].figures
+    assert {(f.row_label, f.was, f.now) for f in figures} == {
+        ("Office A, with its units", 2, 1),
+        ("Unit A1", 1, 0),
+        ("Office B, with its units", 1, 2),
+    }
+
+
+def test_a_report_published_before_the_layout_was_kept_compares_its_offices(
+    data, bureau_admin, office_a
+):
+    """A report whose snapshot kept only counts per lead office and indicator."""
+    from reports.selectors import report_changes
+
+    report = _published(bureau_admin, data)
+    cells = {}
+    for office, indicator, _month, _region, n, s in report.figures["groups"]:
+        was = cells.get((office, indicator), (0, 0))
+        cells[office, indicator] = (was[0] + n, was[1] + s)
+    PublishedReport.objects.filter(pk=report.pk).update(
+        figures={"cells": [[o, i, n, s] for (o, i), (n, s) in sorted(cells.items())]}
+    )
+    report.refresh_from_db()
+    assert not report_changes([report])[report.pk].changed
+
+    ActivityFactory(lead_office=office_a, indicator=data["visits"], occurred_on=dt.date(2026, 6, 3))
+    changes = report_changes([report])[report.pk]
+    assert changes.partial
+    assert {(f.table, f.row_label, f.was, f.now) for f in changes.figures} == {
+        ("totals", "All offices", 3, 4),
+        ("offices", "Office A, with its units", 2, 3),
+    }
 
 
 def test_an_edit_that_swaps_the_activities_counted_is_noticed(data, bureau_admin, office_b):
@@ -318,7 +395,7 @@ def test_an_edit_that_swaps_the_activities_counted_is_noticed(data, bureau_admin
     remove(Activity.objects.filter(lead_office=office_b, indicator=data["visits"]), bureau_admin)
     ActivityFactory(lead_office=office_b, indicator=data["visits"], occurred_on=dt.date(2026, 6, 2))
     changes = report_changes([report])[report.pk]
-    assert changes.cells == []
+    assert changes.figures == []
     assert changes.swapped
     assert changes.changed
 
@@ -428,10 +505,10 @@ def test_index_query_count_does_not_grow_with_reports(
 
 def test_xlsx_download_query_count(client_bureau, data, django_assert_num_queries):
     # session, user, session save (3): 5; the consistent read's savepoint and release (2),
-    # the report's figures (7), the offices, indicators, regions, counterparts and people
+    # the report's figures (6), the offices, indicators, regions, counterparts and people
     # for their names (5), the activities with their related lists joined in (1), the
     # audit trail's event (1)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(20):
         body(download(client_bureau))
 
 
@@ -439,9 +516,56 @@ def test_published_download_query_count(
     client_bureau, data, bureau_admin, django_assert_num_queries
 ):
     report = _published(bureau_admin, data)
-    # session, user, session save (3): 5; the report (1); the audit trail's event (1)
+    # session, user, session save (3): 5; the report (1); the audit trail's event (1); the
+    # file's SHA-256 is checked on disk, without a query
     with django_assert_num_queries(7):
         body(client_bureau.get(reverse("reporting:published_download", args=[report.pk])))
+
+
+# --- a stored file is checked whenever it is served ------------------------------------------
+
+
+def _alter(report: PublishedReport, how: str) -> None:
+    path = report.file.path
+    if how == "appended":
+        with open(path, "ab") as stored:
+            stored.write(b" ")
+    elif how == "rewritten":  # the same size, one byte different
+        with open(path, "rb") as stored:
+            content = bytearray(stored.read())
+        content[len(content) // 2] ^= 0x01
+        with open(path, "wb") as stored:
+            stored.write(content)
+    else:
+        import os
+
+        os.remove(path)
+
+
+@pytest.mark.parametrize("how", ["appended", "rewritten", "removed"])
+def test_an_altered_file_is_never_served_as_the_published_one(
+    client_bureau, data, bureau_admin, bureau_viewer, how
+):
+    report = _published(bureau_admin, data)
+    url = reverse("reporting:published_download", args=[report.pk])
+    assert client_bureau.get(url).status_code == 200
+    _alter(report, how)
+
+    response = client_bureau.get(url)
+    assert response.status_code == 409
+    assert response["Content-Type"].startswith("text/html")
+    assert "does not match the SHA-256 recorded when it was published" in (
+        response.content.decode()
+    )
+    assert report.sha256 in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    event = AuditEvent.objects.get(kind=Kind.REPORT_FILE_ALTERED)
+    assert event.actor_username == bureau_viewer.username
+    assert event.details["report"] == report.pk
+    assert event.details["recorded_sha256"] == report.sha256
+    assert event.details["found_sha256"] != report.sha256
+    # the refused download is not an export: only the first, genuine one is
+    assert AuditEvent.objects.filter(kind=Kind.EXPORT, details__report=report.pk).count() == 1
 
 
 # --- the command line --------------------------------------------------------------------------

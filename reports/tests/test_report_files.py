@@ -176,9 +176,11 @@ def test_xlsx_figures_read_back_to_the_selectors_numbers(report_rows, office_a, 
     workbook = _xlsx(data)
 
     summary = _rows(workbook["Summary"])
+    # 1 January to 15 June is 166 days of 365: projected 7 × 365 ÷ 166 = 15.4 and 6.6,
+    # rounded down; 199 days left are 6.5 months: 93 and 17 still needed, 15 and 3 a month
     assert summary == [
-        ("Visits", 100, 7, 7.0, 45, 15, "Behind"),
-        ("Media", 20, 3, 15.0, 9, 7, "Behind"),
+        ("Visits", 100, 7, 7.0, 45, 15, "Behind", 93, 15),
+        ("Media", 20, 3, 15.0, 9, 6, "Behind", 17, 3),
     ]
     assert summary == [
         (
@@ -189,6 +191,8 @@ def test_xlsx_figures_read_back_to_the_selectors_numbers(report_rows, office_a, 
             line.expected_rounded,
             line.projected,
             line.status_label,
+            line.still_needed,
+            line.needed_per_month,
         )
         for line in data.summary
     ]
