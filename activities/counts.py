@@ -85,6 +85,48 @@ def counted_groups(
 # --- keeping the roll-up honest ---------------------------------------------------------
 
 Key = tuple[int, int, int, dt.date, str]  # lead office, indicator, region or 0, month, status
+KEY_COLUMNS = "lead_office_id, indicator_id, region_key, month, status"
+
+
+def key_of(activity: Activity, status: str | None = None) -> Key:
+    """The roll-up row an activity counts in, with its status or `status`."""
+    return (
+        activity.lead_office_id,
+        activity.indicator_id,
+        activity.region_id or NO_REGION,
+        activity.occurred_on.replace(day=1),
+        status or activity.status,
+    )
+
+
+def lock_counts(keys: Iterable[Key]) -> None:
+    """Lock the roll-up rows a write is about to change, all at once and in one order.
+
+    The triggers change a roll-up row per activity, in the order the activities are saved:
+    two transactions saving activities of the same office, indicator and month (a bulk
+    submit and a bulk verify) would take the same rows in different orders and deadlock.
+    Taken first, in key order, they are waited for instead. Rows that do not exist yet are
+    made (with 0). PostgreSQL only: SQLite has one writer at a time."""
+    keys = sorted(set(keys))
+    if not keys or connection.vendor != "postgresql":
+        return
+    # Only placeholders and column names go into the text; the values are parameters.
+    rows = ", ".join(["(%s, %s, %s, %s::date, %s)"] * len(keys))
+    params = [value for key in keys for value in key]
+    lock = (
+        f"SELECT id FROM activities_activitymonthcount WHERE ({KEY_COLUMNS}) IN ({rows}) "  # noqa: S608
+        f"ORDER BY {KEY_COLUMNS} FOR UPDATE"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(lock, params)
+        if len(cursor.fetchall()) == len(keys):
+            return
+        cursor.execute(
+            f"INSERT INTO activities_activitymonthcount ({KEY_COLUMNS}, n) "  # noqa: S608
+            f"SELECT *, 0 FROM (VALUES {rows}) AS missing ON CONFLICT DO NOTHING",
+            params,
+        )
+        cursor.execute(lock, params)
 
 
 def recount() -> dict[Key, int]:

@@ -11,14 +11,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from common.db import retry_on_conflict
 from offices.models import Counterpart, Indicator, Office, Region
 
+from .counts import key_of, lock_counts
 from .models import Activity, Status
 from .periods import period_state
 
@@ -94,6 +97,29 @@ def can_review(user, activity: Activity) -> bool:
     return user.is_supervisor and activity.lead_office_id in user.office_scope_ids()
 
 
+def verified_by_someone_else(user, activity: Activity) -> bool:
+    """Four eyes (settings.KPI_FOUR_EYES, on by default): who created an activity or last
+    changed it (submitting is a change) does not verify it; another supervisor of the office
+    or a bureau admin does. Returning it with a comment stays open to them."""
+    return settings.KPI_FOUR_EYES and user.pk in (activity.created_by_id, activity.updated_by_id)
+
+
+def four_eyes_reason(activity: Activity) -> str:
+    """Why this person may not verify the activity, and who may, as the pages say it."""
+    return _(
+        "You created or last changed “%(title)s”, so someone else verifies it: another "
+        "supervisor of %(office)s or a bureau admin."
+    ) % {"title": activity.title, "office": activity.lead_office.name}
+
+
+def can_verify(user, activity: Activity) -> bool:
+    return (
+        can_review(user, activity)
+        and not activity.is_removed
+        and not verified_by_someone_else(user, activity)
+    )
+
+
 def can_edit(user, activity: Activity) -> bool:
     """Drafts and returned activities, by their office. A submitted or verified activity is
     locked: a supervisor returns it first."""
@@ -117,10 +143,30 @@ def _ensure_period_open(office: Office, day: dt.date, field: str | None = "occur
         raise ValidationError({field: state.explain()} if field else state.explain(), code="closed")
 
 
+def _closed_for_entries(activity: Activity, *, before: Activity | None = None) -> dict:
+    """A deactivated office, unit or indicator takes no new activity (docs/domain.md, "What
+    counts"); an activity recorded before keeps them, as long as they are not changed to."""
+    errors = {}
+    office, indicator = activity.lead_office, activity.indicator
+    if not office.is_active and (before is None or before.lead_office_id != office.pk):
+        errors["lead_office"] = [
+            _("%(office)s is closed for new entries: it was deactivated.") % {"office": office}
+        ]
+    if not indicator.is_active and (before is None or before.indicator_id != indicator.pk):
+        errors["indicator"] = [
+            _("“%(indicator)s” is no longer in use: it was deactivated.") % {"indicator": indicator}
+        ]
+    return errors
+
+
 def _validate(
-    activity: Activity, *, counterparts: Sequence[Counterpart], participating: Sequence[Office]
+    activity: Activity,
+    *,
+    counterparts: Sequence[Counterpart],
+    participating: Sequence[Office],
+    before: Activity | None = None,
 ) -> None:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = _closed_for_entries(activity, before=before)
     today = timezone.localdate()
     if activity.occurred_on and activity.occurred_on > today:
         errors.setdefault("occurred_on", []).append(_("The date cannot be in the future."))
@@ -211,7 +257,7 @@ def activity_check(
     return activity
 
 
-@transaction.atomic
+@retry_on_conflict
 def activity_create(
     *,
     user,
@@ -235,7 +281,7 @@ def activity_create(
     return activity
 
 
-@transaction.atomic
+@retry_on_conflict
 def activities_create_bulk(*, user, items: Sequence[dict]) -> list[Activity]:
     """Log many activities at once (the bulk import), as drafts: each is checked by
     `activity_check` exactly as a single one, then all are written in a few queries,
@@ -261,6 +307,7 @@ def activities_bulk_write(
     around the checks (`activities_create_bulk` is)."""
     if not pending:
         return []
+    lock_counts(key_of(activity) for activity, _links in pending)
     created = bulk_create_with_history(
         [activity for activity, _links in pending],
         Activity,
@@ -340,7 +387,7 @@ def _display(field, value) -> str:
     return str(value)
 
 
-@transaction.atomic
+@retry_on_conflict
 def activity_update(
     *,
     user,
@@ -366,6 +413,8 @@ def activity_update(
     if not can_edit(user, activity):
         raise PermissionDenied
     old_office, old_day = activity.lead_office, activity.occurred_on
+    before = Activity(lead_office_id=old_office.pk, indicator_id=activity.indicator_id)
+    old_key = key_of(activity)
     _ensure_period_open(old_office, old_day)
     for name, value in fields.items():
         setattr(activity, name, value.strip() if isinstance(value, str) else value)
@@ -385,9 +434,15 @@ def activity_update(
         if participating_offices is None
         else participating_offices
     )
-    _validate(activity, counterparts=current_counterparts, participating=current_participants)
+    _validate(
+        activity,
+        counterparts=current_counterparts,
+        participating=current_participants,
+        before=before,
+    )
     if (activity.lead_office_id, activity.occurred_on) != (old_office.pk, old_day):
         _ensure_period_open(activity.lead_office, activity.occurred_on)
+    lock_counts([old_key, key_of(activity)])
     _save(activity, by=user, previous_status=activity.status)
     if counterparts is not None:
         activity.counterparts.set(counterparts)
@@ -401,13 +456,23 @@ def activity_update(
 # --- status changes ------------------------------------------------------------------------
 
 
-def _locked(ids: Iterable[int]) -> list[Activity]:
-    return list(
+def _locked(ids: Iterable[int], *, to_status: str | None = None) -> list[Activity]:
+    """The activities, locked in id order, and the roll-up rows their change to `to_status`
+    (or their removal) will touch, locked in key order: two bulk changes at once wait for
+    each other instead of deadlocking."""
+    activities = list(
         Activity.objects.select_for_update(of=LOCK_ACTIVITY_ONLY)
         .select_related("lead_office", "indicator")
         .filter(pk__in=list(ids))
         .order_by("pk")
     )
+    lock_counts(
+        key
+        for activity in activities
+        if not activity.is_removed
+        for key in (key_of(activity), key_of(activity, to_status))
+    )
+    return activities
 
 
 def _refuse(problems: list[str]) -> None:
@@ -415,10 +480,10 @@ def _refuse(problems: list[str]) -> None:
         raise ValidationError(problems)
 
 
-@transaction.atomic
+@retry_on_conflict
 def activities_submit(*, user, activity_ids: Iterable[int]) -> list[Activity]:
     """Submit drafts and returned activities for verification: all of them or none."""
-    activities = _locked(activity_ids)
+    activities = _locked(activity_ids, to_status=Status.SUBMITTED)
     problems = []
     for activity in activities:
         if not can_edit(user, activity):
@@ -438,14 +503,16 @@ def activities_submit(*, user, activity_ids: Iterable[int]) -> list[Activity]:
     return activities
 
 
-@transaction.atomic
+@retry_on_conflict
 def activities_verify(*, user, activity_ids: Iterable[int]) -> list[Activity]:
     """Verify submitted activities. Allowed in a closed period: the figures do not change."""
-    activities = _locked(activity_ids)
+    activities = _locked(activity_ids, to_status=Status.VERIFIED)
     problems = []
     for activity in activities:
         if not can_review(user, activity) or activity.is_removed:
             raise PermissionDenied
+        if verified_by_someone_else(user, activity):
+            raise PermissionDenied(four_eyes_reason(activity))
         if activity.status != Status.SUBMITTED:
             problems.append(
                 _("“%(title)s” is not waiting for verification.") % {"title": activity.title}
@@ -459,13 +526,13 @@ def activities_verify(*, user, activity_ids: Iterable[int]) -> list[Activity]:
     return activities
 
 
-@transaction.atomic
+@retry_on_conflict
 def activities_return(*, user, activity_ids: Iterable[int], comment: str) -> list[Activity]:
     """Send activities back to their authors with a comment; they stop counting."""
     comment = comment.strip()
     if not comment:
         raise ValidationError({"comment": _("Say what needs to change: the author will see it.")})
-    activities = _locked(activity_ids)
+    activities = _locked(activity_ids, to_status=Status.RETURNED)
     problems = []
     for activity in activities:
         if not can_review(user, activity) or activity.is_removed:
@@ -492,7 +559,7 @@ def activities_return(*, user, activity_ids: Iterable[int], comment: str) -> lis
     return activities
 
 
-@transaction.atomic
+@retry_on_conflict
 def activity_remove(
     *, user, activity_id: int, reason: str, expected_version: int | None = None
 ) -> Activity:

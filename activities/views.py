@@ -85,6 +85,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "periods": _period_notes(request.user),
             "can_log": services.can_log_activities(request.user),
         },
+        status=form_status(activity_filter.form),
     )
 
 
@@ -242,6 +243,12 @@ def activity_page(request: HttpRequest, activity: Activity, *, status: int = 200
             "can_edit": services.can_edit(user, activity),
             "can_remove": services.can_remove(user, activity),
             "can_review": services.can_review(user, activity) and not activity.is_removed,
+            "can_verify": services.can_verify(user, activity),
+            "four_eyes_reason": (
+                services.four_eyes_reason(activity)
+                if services.verified_by_someone_else(user, activity)
+                else ""
+            ),
             "locked_message": _locked_message(activity),
             "return_form": ReturnForm(),
             "evidence": activity.evidence.select_related("uploaded_by"),
@@ -362,6 +369,18 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             pass  # the comment comes back with its error, and nothing is done
         elif not queue_ids:
             messages.error(request, _("Choose at least one activity."))
+        elif action == "verify" and (
+            theirs := [
+                a
+                for a in selectors.review_queue(user=user).filter(pk__in=queue_ids)
+                if services.verified_by_someone_else(user, a)
+            ]
+        ):
+            messages.error(
+                request,
+                _("Nothing was verified: %(reasons)s")
+                % {"reasons": " ".join(services.four_eyes_reason(a) for a in theirs)},
+            )
         elif action == "verify":
             try:
                 done = services.activities_verify(user=user, activity_ids=queue_ids)
@@ -393,10 +412,17 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.review_queue(user=user), QUEUE_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    for activity in page.object_list:
+        activity.someone_else_verifies = services.verified_by_someone_else(user, activity)
     return render(
         request,
         "activities/review_queue.html",
-        {"page": page, "form": form, "querystring": querystring_without(request, "page")},
+        {
+            "page": page,
+            "form": form,
+            "querystring": querystring_without(request, "page"),
+            "four_eyes": settings.KPI_FOUR_EYES,
+        },
         status=400 if form.errors else 200,
     )
 

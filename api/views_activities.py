@@ -184,8 +184,11 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses=serializers.ActivitySerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk: int):
-        """A supervisor of the lead office (or a bureau admin) confirms a submitted activity."""
+        """A supervisor of the lead office (or a bureau admin) confirms a submitted activity;
+        not the person who created it or last changed it ("four eyes": 403)."""
         activity = self._reviewable(pk)
+        if services.verified_by_someone_else(request.user, activity):
+            raise exceptions.PermissionDenied(services.four_eyes_reason(activity))
         services.activities_verify(user=request.user, activity_ids=[activity.pk])
         return self._answer(activity)
 

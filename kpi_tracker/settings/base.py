@@ -244,6 +244,9 @@ SPECTACULAR_SETTINGS = {
 # Domain settings (DOMAIN.md): a month M closes for entry at the end of day N of month M+1.
 KPI_PERIOD_CLOSE_DAY = envint("KPI_PERIOD_CLOSE_DAY", 10)
 KPI_STATUS_EARLIEST_DAY = 15  # before 15 January no status is given
+# Four eyes: who created or last changed an activity does not verify it; another supervisor
+# of the office or a bureau admin does.
+KPI_FOUR_EYES = envbool("KPI_FOUR_EYES", True)
 # Demo logins and made-up activities (`seed_demo`): never on production.
 KPI_DEMO_DATA_ALLOWED = True
 
