@@ -14,7 +14,9 @@ An upload goes through four steps; each can refuse it with a message that says w
    blank rows are skipped, and more than 5 000 rows refuses the whole file. Cells are read
    the way people write them (Excel dates, 2/3/2026 as day/month as in Hong Kong,
    2026年3月2日, full-width digits) and names are matched against the reference data,
-   loaded once per file whatever its length.
+   loaded once per file whatever its length. A cell that holds a formula is refused in its row,
+   never read as the result the file may carry (which the program that saved it computed,
+   if any did): only what was typed or pasted as text is imported.
 3. Duplicates: an activity (not removed) with the same lead office, indicator, date and
    title (normalised, case-insensitive), or the same row earlier in the file. One query.
 4. The rules: every other row goes through `services.activity_check`, the checks that
@@ -29,6 +31,7 @@ the meantime (the preview is then updated to say which and why).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -56,6 +59,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
+from openpyxl.worksheet.cell_range import CellRange
 
 from offices.models import Counterpart, Indicator, Office, Region
 from reports.exports import Column, Export
@@ -588,6 +592,7 @@ def _header_aliases() -> dict[str, str]:
 
 
 HEADER_ALIASES = _header_aliases()
+NO_FORMULAS: frozenset[int] = frozenset()  # a CSV file holds text, never a formula
 
 
 @dataclass
@@ -599,6 +604,8 @@ class Table:
     labels: dict[str, str]  # column key -> the header as written in the file
     ignored: list[str]  # headers of columns that are not read
     rows: list[tuple[int, Sequence[Any]]]
+    # row number -> the keys of its columns whose cell holds a formula (rows that have one)
+    formulas: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def letter(self, key: str) -> str:
         return get_column_letter(self.positions[key] + 1) if key in self.positions else ""
@@ -615,11 +622,14 @@ def _too_many_rows() -> ImportFileError:
     )
 
 
-def _table(numbered_rows: Iterable[tuple[int, Sequence[Any]]]) -> Table:
+def _table(numbered_rows: Iterable[tuple[int, Sequence[Any], frozenset[int]]]) -> Table:
+    """The table under the header, from (row number, cells, indices of the cells that hold
+    a formula) for every row of a sheet. A row with a formula in a column that is read is
+    never blank: it is refused, in its row, whatever the formula shows."""
     rows = iter(numbered_rows)
     header: Sequence[Any] | None = None
     keys: list[str | None] = []
-    for number, cells in rows:
+    for number, cells, _formulas in rows:
         if number > HEADER_SEARCH_ROWS:
             break
         keys = [HEADER_ALIASES.get(_header_key(cell_text(cell))) for cell in cells]
@@ -657,28 +667,57 @@ def _table(numbered_rows: Iterable[tuple[int, Sequence[Any]]]) -> Table:
         positions[key] = index
         labels[key] = text
     read = sorted(positions.values())
+    key_at = {index: key for key, index in positions.items()}
     data = []
-    for number, cells in rows:
-        if not any(cell_text(cells[i]).strip() for i in read if i < len(cells)):
+    formulas: dict[int, tuple[str, ...]] = {}
+    for number, cells, formula_cells in rows:
+        in_read = sorted(formula_cells & key_at.keys())
+        if not in_read and not any(cell_text(cells[i]).strip() for i in read if i < len(cells)):
             continue  # blank rows, wherever they are
         data.append((number, tuple(cells)))
         if len(data) > MAX_ROWS:
             raise _too_many_rows()
-    return Table(positions=positions, labels=labels, ignored=ignored, rows=data)
+        if in_read:
+            formulas[number] = tuple(key_at[index] for index in in_read)
+    return Table(positions=positions, labels=labels, ignored=ignored, rows=data, formulas=formulas)
+
+
+def _sheet_rows(sheet) -> Iterator[tuple[int, tuple[Any, ...], frozenset[int]]]:
+    """(row number, cell values, indices of the cells that hold a formula) for every row of
+    a sheet opened with its formulas, not their results. A formula's result is whatever the
+    program that saved the file last computed, or nothing (openpyxl saves none): never
+    what is imported. A filled-down formula is written in every cell it fills (shared); an
+    array formula, a dynamic array's spill or a data table only in its first cell, the
+    others holding just a result: they are found from the range that first cell names."""
+    ranges: list[CellRange] = []
+    for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+        found: set[int] = set()
+        for index, cell in enumerate(cells):
+            if cell.data_type != "f":
+                continue
+            found.add(index)
+            ref = getattr(cell.value, "ref", None)  # ArrayFormula, DataTableFormula
+            if ref:
+                with contextlib.suppress(TypeError, ValueError):  # the first is refused anyway
+                    ranges.append(CellRange(ref))
+        for area in ranges:
+            if area.min_row <= number <= area.max_row:
+                found.update(range(area.min_col - 1, min(area.max_col, MAX_COLUMNS)))
+        ranges = [area for area in ranges if area.max_row > number]
+        yield number, tuple(cell.value for cell in cells), frozenset(found)
 
 
 def _xlsx_table(name: str, content: bytes) -> Table:
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises anything from KeyError to XML errors
         logger.info("Unreadable workbook %r: %r", name, exc)
         raise _broken(name) from exc
     try:
         no_header = None
         for sheet in workbook.worksheets:
-            rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
             try:
-                return _table(enumerate(rows, start=1))
+                return _table(_sheet_rows(sheet))
             except _NoHeader as exc:
                 no_header = exc
         raise no_header or _broken(name)
@@ -711,7 +750,9 @@ def _csv_table(name: str, content: bytes) -> Table:
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return _table((number, cells[:MAX_COLUMNS]) for number, cells in enumerate(reader, 1))
+        return _table(
+            (number, cells[:MAX_COLUMNS], NO_FORMULAS) for number, cells in enumerate(reader, 1)
+        )
     except csv.Error as exc:
         raise ImportFileError(
             _("“%(name)s” could not be read as a CSV file: %(error)s")
@@ -887,8 +928,17 @@ class RowResult:
 
 def _parse_row(number: int, cells: Sequence[Any], table: Table, lookups: Lookups) -> RowResult:
     row = RowResult(number=number)
+    formulas = table.formulas.get(number, ())
+    for key in formulas:
+        row.issue(
+            key,
+            _("cell %(cell)s holds a formula: paste it as text (Paste Special › Values).")
+            % {"cell": f"{table.letter(key)}{number}"},
+        )
 
     def raw(key: str) -> Any:
+        if key in formulas:
+            return None  # refused above; its result is never read
         index = table.positions.get(key)
         value = cells[index] if index is not None and index < len(cells) else None
         # Control characters never reach a message or the database: PostgreSQL refuses a
@@ -898,8 +948,15 @@ def _parse_row(number: int, cells: Sequence[Any], table: Table, lookups: Lookups
     def text(key: str) -> str:
         return cell_text(raw(key))
 
+    if formulas and not any(text(key).strip() for key in table.positions):
+        # Nothing but formulas (which may show nothing): "give the date" would be noise.
+        row.values = dict.fromkeys(("date", "indicator", "title", "lead_office", "region"), "")
+        return row
+
     occurred_on = None
-    if not text("date").strip():
+    if row.has_issue("date"):
+        pass
+    elif not text("date").strip():
         row.issue("date", _("Give the date of the activity."))
     else:
         try:
@@ -911,7 +968,8 @@ def _parse_row(number: int, cells: Sequence[Any], table: Table, lookups: Lookups
     indicator = None
     name = tidy(text("indicator"))
     if not name:
-        row.issue("indicator", _("Give the indicator."))
+        if not row.has_issue("indicator"):
+            row.issue("indicator", _("Give the indicator."))
     else:
         indicator = lookups.indicators.get(normalise(name))
         if indicator is None:
@@ -934,7 +992,9 @@ def _parse_row(number: int, cells: Sequence[Any], table: Table, lookups: Lookups
 
     lead_office = None
     code = unicodedata.normalize("NFKC", text("lead_office")).strip().upper()
-    if not code:
+    if row.has_issue("lead_office"):
+        pass  # a formula: not the upload's office, which an empty cell would mean
+    elif not code:
         lead_office = lookups.allowed.get(lookups.office.pk)
         if lead_office is None:
             row.issue("lead_office", _("You cannot record activities for this office."))
@@ -1029,7 +1089,7 @@ def _parse_row(number: int, cells: Sequence[Any], table: Table, lookups: Lookups
             "notes": tidy(text("notes"), multiline=True),
             "counterparts": counterparts,
         }
-        if title:
+        if title and not formulas:
             row.key = (lead_office.pk, indicator.pk, occurred_on, normalise(title))
     return row
 
