@@ -14,7 +14,8 @@ An upload goes through four steps; each can refuse it with a message that says w
    blank rows are skipped, and more than 5 000 rows refuses the whole file. Cells are read
    the way people write them (Excel dates, 2/3/2026 as day/month as in Hong Kong,
    2026年3月2日, full-width digits) and names are matched against the reference data,
-   loaded once per file whatever its length. A cell that holds a formula is refused in its row,
+   loaded once per file whatever its length. A refused row whose date reads two ways
+   (12/03/2026) says how it was read. A cell that holds a formula is refused in its row,
    never read as the result the file may carry (which the program that saved it computed,
    if any did): only what was typed or pasted as text is imported.
 3. Duplicates: an activity (not removed) with the same lead office, indicator, date and
@@ -54,9 +55,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import formats, timezone, translation
+from django.utils import dateformat, formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.cell_range import CellRange
@@ -387,6 +388,32 @@ def parse_date(value: Any) -> dt.date:
         return dt.date(int(year), int(month), int(day))
     except ValueError as exc:
         raise CellError(_("“%(value)s” is not a real date.") % {"value": value}) from exc
+
+
+def other_reading(value: Any) -> dt.date | None:
+    """The other date a text that `parse_date` reads day/month/year would be, read
+    month/day/year as in the United States (12/03/2026: 3 December, not 12 March); None
+    if it reads one way only. Excel date cells and year-first dates read one way."""
+    if not isinstance(value, str) or not (match := _DMY.match(normalise(value))):
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    if day == month or day > 12 or month > 12:
+        return None
+    return dt.date(year, day, month)
+
+
+def date_note(written: str, read: dt.date, other: dt.date) -> str:
+    """How a date that reads two ways was read, said beside a refusal of its row: whoever
+    meant month/day/year sees that the date refused is not the one they meant."""
+    in_words = pgettext("a date in words, as a Django date format", "j F Y")
+    return _(
+        "%(written)s was read as %(read)s (day/month/year). If you meant %(other)s, write %(iso)s."
+    ) % {
+        "written": written,
+        "read": dateformat.format(read, in_words),
+        "other": dateformat.format(other, in_words),
+        "iso": other.isoformat(),
+    }
 
 
 # --- the file --------------------------------------------------------------------------------
@@ -876,6 +903,8 @@ class RowResult:
     key: tuple | None = None  # (office, indicator, date, title) for duplicates
     duplicate_of_row: int | None = None
     duplicate_of_activity: int | None = None
+    # a date that reads two ways: (as written, as read day/month/year, month/day/year)
+    date_read: tuple[str, dt.date, dt.date] | None = None
 
     def issue(self, column: str, message: str) -> None:
         self.issues.append((column, message))
@@ -923,6 +952,10 @@ class RowResult:
             ],
             "duplicate_of_row": self.duplicate_of_row,
             "duplicate_of_activity": self.duplicate_of_activity,
+            # Beside a refusal only: a row that is imported needs no second look.
+            "date_note": date_note(*self.date_read)
+            if self.date_read and self.status != NEW
+            else "",
         }
 
 
@@ -963,6 +996,9 @@ def _parse_row(number: int, cells: Sequence[Any], table: Table, lookups: Lookups
             occurred_on = parse_date(raw("date"))
         except CellError as exc:
             row.issue("date", exc.message)
+        else:
+            if other := other_reading(raw("date")):
+                row.date_read = (tidy(text("date")), occurred_on, other)
     row.values["date"] = occurred_on.isoformat() if occurred_on else tidy(text("date"))
 
     indicator = None
