@@ -27,7 +27,8 @@ An upload goes through four steps; each can refuse it with a message that says w
 The file is kept in an ImportBatch for its uploader. Confirming reads the same bytes again
 and creates, as drafts through `activities_create_bulk`, exactly the rows the preview showed as
 new, in one transaction: all of them, or none if any has become invalid or a duplicate in
-the meantime (the preview is then updated to say which and why).
+the meantime (the preview is then updated to say which and why). Confirmations into the same
+lead offices take their turn, so the same rows confirmed twice at once are imported once.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.cell_range import CellRange
 
+from common.db import retry_on_conflict
 from offices.models import Counterpart, Indicator, Office, Region
 from reports.exports import Column, Export
 
@@ -1161,6 +1163,12 @@ def _mark_duplicates(rows: list[RowResult]) -> None:
 def read_rows(*, user, office: Office, table: Table) -> tuple[list[RowResult], bool]:
     """Every non-blank row read, matched and checked for duplicates, in a fixed number of
     queries. Returns the rows and whether the template's example row was skipped."""
+    rows, example_skipped = _read_rows(user=user, office=office, table=table)
+    _mark_duplicates(rows)
+    return rows, example_skipped
+
+
+def _read_rows(*, user, office: Office, table: Table) -> tuple[list[RowResult], bool]:
     lookups = Lookups(user=user, office=office)
     rows = []
     example_skipped = False
@@ -1171,7 +1179,6 @@ def read_rows(*, user, office: Office, table: Table) -> tuple[list[RowResult], b
             example_skipped = True
             continue
         rows.append(row)
-    _mark_duplicates(rows)
     return rows, example_skipped
 
 
@@ -1244,17 +1251,38 @@ def import_preview(*, user, office: Office, upload: UploadedFile) -> ImportBatch
 class ImportOutcome:
     imported: int  # activities created
     refused: int  # rows of the preview that can no longer be imported (then nothing is)
+    duplicates: int = 0  # of those, rows recorded since the preview
 
 
-@transaction.atomic
+def _lock_lead_offices(rows: Iterable[RowResult]) -> None:
+    """Serialise the imports into the same lead offices, so that the second of two that
+    meet finds the first one's rows when it looks for duplicates (each statement of a READ
+    COMMITTED transaction sees what was committed before it began). FOR NO KEY UPDATE,
+    in one order: the foreign-key checks of other inserts (FOR KEY SHARE) and of the
+    roll-up's rows are not held up by it, and two imports cannot deadlock on it."""
+    office_ids = sorted({row.kwargs["lead_office"].pk for row in rows if row.kwargs})
+    if office_ids:
+        list(
+            Office.objects.select_for_update(no_key=True)
+            .filter(pk__in=office_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+@retry_on_conflict
 def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
     """Create, as drafts, exactly the rows the preview showed as new: all of them, or none.
 
     The stored file is read and checked again, since the data may have changed since the
-    preview (a month closed, the same activity logged by a colleague). If any of those rows
-    fails, nothing is created and the preview is updated to say which and why.
-    `expected` is the count on the button the person pressed: if the preview has changed
-    since their page was drawn, nothing is done.
+    preview (a month closed, the same activity logged by a colleague, the same file
+    imported by someone else a moment ago). If any of those rows fails, nothing is created
+    and the preview is updated to say which and why. `expected` is the count on the
+    button the person pressed: if the preview has changed since their page was drawn,
+    nothing is done. The batch is locked, so the same confirmation sent twice imports
+    once; the lead offices are locked before duplicates are looked for, so two
+    confirmations of the same rows import them once. One transaction, run again if the
+    database ends it for a deadlock.
     """
     batch = (
         ImportBatch.objects.for_user(user)
@@ -1290,7 +1318,9 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
     table = read_table(
         name=batch.original_name, file_format=batch.file_format, content=bytes(batch.content)
     )
-    rows, _example = read_rows(user=user, office=batch.office, table=table)
+    rows, _example = _read_rows(user=user, office=batch.office, table=table)
+    _lock_lead_offices(row for row in rows if row.number in previewed)
+    _mark_duplicates(rows)
     rows = [row for row in rows if row.number in previewed]
     check_rows(user=user, rows=rows)
     refused = [row for row in rows if row.status != NEW]
@@ -1303,7 +1333,11 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
         report["counts"] = _counts(row["status"] for row in report["rows"])
         batch.report = report
         batch.save(update_fields=["report"])
-        return ImportOutcome(imported=0, refused=len(refused) or len(previewed) - len(rows))
+        return ImportOutcome(
+            imported=0,
+            refused=len(refused) or len(previewed) - len(rows),
+            duplicates=sum(row.status == DUPLICATE for row in refused),
+        )
     batch.imported_at = timezone.now()
     batch.imported_count = len(rows)
     batch.save(update_fields=["imported_at", "imported_count"])
