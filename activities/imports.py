@@ -14,7 +14,10 @@ An upload goes through four steps; each can refuse it with a message that says w
    blank rows are skipped, and more than 5 000 rows refuses the whole file. Cells are read
    the way people write them (Excel dates, 2/3/2026 as day/month as in Hong Kong,
    2026年3月2日, full-width digits) and names are matched against the reference data,
-   loaded once per file whatever its length.
+   loaded once per file whatever its length. A refused row whose date reads two ways
+   (12/03/2026) says how it was read. A cell that holds a formula is refused in its row,
+   never read as the result the file may carry (which the program that saved it computed,
+   if any did): only what was typed or pasted as text is imported.
 3. Duplicates: an activity (not removed) with the same lead office, indicator, date and
    title (normalised, case-insensitive), or the same row earlier in the file. One query.
 4. The rules: every other row goes through `services.activity_check`, the checks that
@@ -24,11 +27,13 @@ An upload goes through four steps; each can refuse it with a message that says w
 The file is kept in an ImportBatch for its uploader. Confirming reads the same bytes again
 and creates, as drafts through `activities_create_bulk`, exactly the rows the preview showed as
 new, in one transaction: all of them, or none if any has become invalid or a duplicate in
-the meantime (the preview is then updated to say which and why).
+the meantime (the preview is then updated to say which and why). Confirmations into the same
+lead offices take their turn, so the same rows confirmed twice at once are imported once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -51,12 +56,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import formats, timezone, translation
+from django.utils import dateformat, formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
+from openpyxl.worksheet.cell_range import CellRange
 
+from common.db import retry_on_conflict
 from offices.models import Counterpart, Indicator, Office, Region
 from reports.exports import Column, Export
 
@@ -385,6 +392,32 @@ def parse_date(value: Any) -> dt.date:
         raise CellError(_("“%(value)s” is not a real date.") % {"value": value}) from exc
 
 
+def other_reading(value: Any) -> dt.date | None:
+    """The other date a text that `parse_date` reads day/month/year would be, read
+    month/day/year as in the United States (12/03/2026: 3 December, not 12 March); None
+    if it reads one way only. Excel date cells and year-first dates read one way."""
+    if not isinstance(value, str) or not (match := _DMY.match(normalise(value))):
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    if day == month or day > 12 or month > 12:
+        return None
+    return dt.date(year, day, month)
+
+
+def date_note(written: str, read: dt.date, other: dt.date) -> str:
+    """How a date that reads two ways was read, said beside a refusal of its row: whoever
+    meant month/day/year sees that the date refused is not the one they meant."""
+    in_words = pgettext("a date in words, as a Django date format", "j F Y")
+    return _(
+        "%(written)s was read as %(read)s (day/month/year). If you meant %(other)s, write %(iso)s."
+    ) % {
+        "written": written,
+        "read": dateformat.format(read, in_words),
+        "other": dateformat.format(other, in_words),
+        "iso": other.isoformat(),
+    }
+
+
 # --- the file --------------------------------------------------------------------------------
 
 
@@ -588,6 +621,7 @@ def _header_aliases() -> dict[str, str]:
 
 
 HEADER_ALIASES = _header_aliases()
+NO_FORMULAS: frozenset[int] = frozenset()  # a CSV file holds text, never a formula
 
 
 @dataclass
@@ -599,6 +633,8 @@ class Table:
     labels: dict[str, str]  # column key -> the header as written in the file
     ignored: list[str]  # headers of columns that are not read
     rows: list[tuple[int, Sequence[Any]]]
+    # row number -> the keys of its columns whose cell holds a formula (rows that have one)
+    formulas: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def letter(self, key: str) -> str:
         return get_column_letter(self.positions[key] + 1) if key in self.positions else ""
@@ -615,11 +651,14 @@ def _too_many_rows() -> ImportFileError:
     )
 
 
-def _table(numbered_rows: Iterable[tuple[int, Sequence[Any]]]) -> Table:
+def _table(numbered_rows: Iterable[tuple[int, Sequence[Any], frozenset[int]]]) -> Table:
+    """The table under the header, from (row number, cells, indices of the cells that hold
+    a formula) for every row of a sheet. A row with a formula in a column that is read is
+    never blank: it is refused, in its row, whatever the formula shows."""
     rows = iter(numbered_rows)
     header: Sequence[Any] | None = None
     keys: list[str | None] = []
-    for number, cells in rows:
+    for number, cells, _formulas in rows:
         if number > HEADER_SEARCH_ROWS:
             break
         keys = [HEADER_ALIASES.get(_header_key(cell_text(cell))) for cell in cells]
@@ -657,28 +696,57 @@ def _table(numbered_rows: Iterable[tuple[int, Sequence[Any]]]) -> Table:
         positions[key] = index
         labels[key] = text
     read = sorted(positions.values())
+    key_at = {index: key for key, index in positions.items()}
     data = []
-    for number, cells in rows:
-        if not any(cell_text(cells[i]).strip() for i in read if i < len(cells)):
+    formulas: dict[int, tuple[str, ...]] = {}
+    for number, cells, formula_cells in rows:
+        in_read = sorted(formula_cells & key_at.keys())
+        if not in_read and not any(cell_text(cells[i]).strip() for i in read if i < len(cells)):
             continue  # blank rows, wherever they are
         data.append((number, tuple(cells)))
         if len(data) > MAX_ROWS:
             raise _too_many_rows()
-    return Table(positions=positions, labels=labels, ignored=ignored, rows=data)
+        if in_read:
+            formulas[number] = tuple(key_at[index] for index in in_read)
+    return Table(positions=positions, labels=labels, ignored=ignored, rows=data, formulas=formulas)
+
+
+def _sheet_rows(sheet) -> Iterator[tuple[int, tuple[Any, ...], frozenset[int]]]:
+    """(row number, cell values, indices of the cells that hold a formula) for every row of
+    a sheet opened with its formulas, not their results. A formula's result is whatever the
+    program that saved the file last computed, or nothing (openpyxl saves none): never
+    what is imported. A filled-down formula is written in every cell it fills (shared); an
+    array formula, a dynamic array's spill or a data table only in its first cell, the
+    others holding just a result: they are found from the range that first cell names."""
+    ranges: list[CellRange] = []
+    for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+        found: set[int] = set()
+        for index, cell in enumerate(cells):
+            if cell.data_type != "f":
+                continue
+            found.add(index)
+            ref = getattr(cell.value, "ref", None)  # ArrayFormula, DataTableFormula
+            if ref:
+                with contextlib.suppress(TypeError, ValueError):  # the first is refused anyway
+                    ranges.append(CellRange(ref))
+        for area in ranges:
+            if area.min_row <= number <= area.max_row:
+                found.update(range(area.min_col - 1, min(area.max_col, MAX_COLUMNS)))
+        ranges = [area for area in ranges if area.max_row > number]
+        yield number, tuple(cell.value for cell in cells), frozenset(found)
 
 
 def _xlsx_table(name: str, content: bytes) -> Table:
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises anything from KeyError to XML errors
         logger.info("Unreadable workbook %r: %r", name, exc)
         raise _broken(name) from exc
     try:
         no_header = None
         for sheet in workbook.worksheets:
-            rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
             try:
-                return _table(enumerate(rows, start=1))
+                return _table(_sheet_rows(sheet))
             except _NoHeader as exc:
                 no_header = exc
         raise no_header or _broken(name)
@@ -711,7 +779,9 @@ def _csv_table(name: str, content: bytes) -> Table:
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return _table((number, cells[:MAX_COLUMNS]) for number, cells in enumerate(reader, 1))
+        return _table(
+            (number, cells[:MAX_COLUMNS], NO_FORMULAS) for number, cells in enumerate(reader, 1)
+        )
     except csv.Error as exc:
         raise ImportFileError(
             _("“%(name)s” could not be read as a CSV file: %(error)s")
@@ -835,6 +905,8 @@ class RowResult:
     key: tuple | None = None  # (office, indicator, date, title) for duplicates
     duplicate_of_row: int | None = None
     duplicate_of_activity: int | None = None
+    # a date that reads two ways: (as written, as read day/month/year, month/day/year)
+    date_read: tuple[str, dt.date, dt.date] | None = None
 
     def issue(self, column: str, message: str) -> None:
         self.issues.append((column, message))
@@ -882,13 +954,26 @@ class RowResult:
             ],
             "duplicate_of_row": self.duplicate_of_row,
             "duplicate_of_activity": self.duplicate_of_activity,
+            # Beside a refusal only: a row that is imported needs no second look.
+            "date_note": date_note(*self.date_read)
+            if self.date_read and self.status != NEW
+            else "",
         }
 
 
 def _parse_row(number: int, cells: Sequence[Any], table: Table, lookups: Lookups) -> RowResult:
     row = RowResult(number=number)
+    formulas = table.formulas.get(number, ())
+    for key in formulas:
+        row.issue(
+            key,
+            _("cell %(cell)s holds a formula: paste it as text (Paste Special › Values).")
+            % {"cell": f"{table.letter(key)}{number}"},
+        )
 
     def raw(key: str) -> Any:
+        if key in formulas:
+            return None  # refused above; its result is never read
         index = table.positions.get(key)
         value = cells[index] if index is not None and index < len(cells) else None
         # Control characters never reach a message or the database: PostgreSQL refuses a
@@ -898,20 +983,31 @@ def _parse_row(number: int, cells: Sequence[Any], table: Table, lookups: Lookups
     def text(key: str) -> str:
         return cell_text(raw(key))
 
+    if formulas and not any(text(key).strip() for key in table.positions):
+        # Nothing but formulas (which may show nothing): "give the date" would be noise.
+        row.values = dict.fromkeys(("date", "indicator", "title", "lead_office", "region"), "")
+        return row
+
     occurred_on = None
-    if not text("date").strip():
+    if row.has_issue("date"):
+        pass
+    elif not text("date").strip():
         row.issue("date", _("Give the date of the activity."))
     else:
         try:
             occurred_on = parse_date(raw("date"))
         except CellError as exc:
             row.issue("date", exc.message)
+        else:
+            if other := other_reading(raw("date")):
+                row.date_read = (tidy(text("date")), occurred_on, other)
     row.values["date"] = occurred_on.isoformat() if occurred_on else tidy(text("date"))
 
     indicator = None
     name = tidy(text("indicator"))
     if not name:
-        row.issue("indicator", _("Give the indicator."))
+        if not row.has_issue("indicator"):
+            row.issue("indicator", _("Give the indicator."))
     else:
         indicator = lookups.indicators.get(normalise(name))
         if indicator is None:
@@ -934,7 +1030,9 @@ def _parse_row(number: int, cells: Sequence[Any], table: Table, lookups: Lookups
 
     lead_office = None
     code = unicodedata.normalize("NFKC", text("lead_office")).strip().upper()
-    if not code:
+    if row.has_issue("lead_office"):
+        pass  # a formula: not the upload's office, which an empty cell would mean
+    elif not code:
         lead_office = lookups.allowed.get(lookups.office.pk)
         if lead_office is None:
             row.issue("lead_office", _("You cannot record activities for this office."))
@@ -1029,7 +1127,7 @@ def _parse_row(number: int, cells: Sequence[Any], table: Table, lookups: Lookups
             "notes": tidy(text("notes"), multiline=True),
             "counterparts": counterparts,
         }
-        if title:
+        if title and not formulas:
             row.key = (lead_office.pk, indicator.pk, occurred_on, normalise(title))
     return row
 
@@ -1065,6 +1163,12 @@ def _mark_duplicates(rows: list[RowResult]) -> None:
 def read_rows(*, user, office: Office, table: Table) -> tuple[list[RowResult], bool]:
     """Every non-blank row read, matched and checked for duplicates, in a fixed number of
     queries. Returns the rows and whether the template's example row was skipped."""
+    rows, example_skipped = _read_rows(user=user, office=office, table=table)
+    _mark_duplicates(rows)
+    return rows, example_skipped
+
+
+def _read_rows(*, user, office: Office, table: Table) -> tuple[list[RowResult], bool]:
     lookups = Lookups(user=user, office=office)
     rows = []
     example_skipped = False
@@ -1075,7 +1179,6 @@ def read_rows(*, user, office: Office, table: Table) -> tuple[list[RowResult], b
             example_skipped = True
             continue
         rows.append(row)
-    _mark_duplicates(rows)
     return rows, example_skipped
 
 
@@ -1148,17 +1251,38 @@ def import_preview(*, user, office: Office, upload: UploadedFile) -> ImportBatch
 class ImportOutcome:
     imported: int  # activities created
     refused: int  # rows of the preview that can no longer be imported (then nothing is)
+    duplicates: int = 0  # of those, rows recorded since the preview
 
 
-@transaction.atomic
+def _lock_lead_offices(rows: Iterable[RowResult]) -> None:
+    """Serialise the imports into the same lead offices, so that the second of two that
+    meet finds the first one's rows when it looks for duplicates (each statement of a READ
+    COMMITTED transaction sees what was committed before it began). FOR NO KEY UPDATE,
+    in one order: the foreign-key checks of other inserts (FOR KEY SHARE) and of the
+    roll-up's rows are not held up by it, and two imports cannot deadlock on it."""
+    office_ids = sorted({row.kwargs["lead_office"].pk for row in rows if row.kwargs})
+    if office_ids:
+        list(
+            Office.objects.select_for_update(no_key=True)
+            .filter(pk__in=office_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+@retry_on_conflict
 def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
     """Create, as drafts, exactly the rows the preview showed as new: all of them, or none.
 
     The stored file is read and checked again, since the data may have changed since the
-    preview (a month closed, the same activity logged by a colleague). If any of those rows
-    fails, nothing is created and the preview is updated to say which and why.
-    `expected` is the count on the button the person pressed: if the preview has changed
-    since their page was drawn, nothing is done.
+    preview (a month closed, the same activity logged by a colleague, the same file
+    imported by someone else a moment ago). If any of those rows fails, nothing is created
+    and the preview is updated to say which and why. `expected` is the count on the
+    button the person pressed: if the preview has changed since their page was drawn,
+    nothing is done. The batch is locked, so the same confirmation sent twice imports
+    once; the lead offices are locked before duplicates are looked for, so two
+    confirmations of the same rows import them once. One transaction, run again if the
+    database ends it for a deadlock.
     """
     batch = (
         ImportBatch.objects.for_user(user)
@@ -1194,7 +1318,9 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
     table = read_table(
         name=batch.original_name, file_format=batch.file_format, content=bytes(batch.content)
     )
-    rows, _example = read_rows(user=user, office=batch.office, table=table)
+    rows, _example = _read_rows(user=user, office=batch.office, table=table)
+    _lock_lead_offices(row for row in rows if row.number in previewed)
+    _mark_duplicates(rows)
     rows = [row for row in rows if row.number in previewed]
     check_rows(user=user, rows=rows)
     refused = [row for row in rows if row.status != NEW]
@@ -1207,7 +1333,11 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
         report["counts"] = _counts(row["status"] for row in report["rows"])
         batch.report = report
         batch.save(update_fields=["report"])
-        return ImportOutcome(imported=0, refused=len(refused) or len(previewed) - len(rows))
+        return ImportOutcome(
+            imported=0,
+            refused=len(refused) or len(previewed) - len(rows),
+            duplicates=sum(row.status == DUPLICATE for row in refused),
+        )
     batch.imported_at = timezone.now()
     batch.imported_count = len(rows)
     batch.save(update_fields=["imported_at", "imported_count"])

@@ -190,6 +190,21 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("activities:import-preview", pk=pk)
+    if outcome.refused and outcome.duplicates == outcome.refused:
+        messages.error(
+            request,
+            ngettext(
+                "Nothing was imported: the row to import was recorded since the preview, by "
+                "you or by someone else, and is a duplicate now. The preview below shows the "
+                "activity it repeats.",
+                "Nothing was imported: the %(count)d rows were recorded since the preview, "
+                "by you or by someone else, and are duplicates now. The preview below shows "
+                "the activities they repeat.",
+                outcome.refused,
+            )
+            % {"count": outcome.refused},
+        )
+        return redirect("activities:import-preview", pk=pk)
     if outcome.refused:
         messages.error(
             request,

@@ -480,6 +480,33 @@ def test_confirming_twice_imports_once(client_staff_a):
     assert "already imported" in _messages(response)[-1]
 
 
+def test_a_file_a_colleague_imported_since_the_preview_is_not_imported_again(
+    client, staff_a, supervisor_a
+):
+    content = make_xlsx([visit(), visit(title="Second")])
+    client.force_login(staff_a)
+    first = preview_of(upload(client, content))
+    client.force_login(supervisor_a)
+    second = preview_of(upload(client, content))
+    client.force_login(staff_a)
+    confirm(client, first)
+
+    client.force_login(supervisor_a)
+    response = confirm(client, second)
+
+    assert Activity.objects.count() == 2
+    assert _messages(response)[-1] == (
+        "Nothing was imported: the 2 rows were recorded since the preview, by you or by "
+        "someone else, and are duplicates now. The preview below shows the activities they "
+        "repeat."
+    )
+    second.refresh_from_db()
+    assert second.report["counts"] == {"new": 0, "duplicate": 2, "invalid": 0}
+    page = client.get(response.url).content.decode()
+    assert "There is nothing new to import" in page
+    assert page.count("Already recorded:") == 2
+
+
 # --- bad files ---------------------------------------------------------------------------------
 
 PNG = (
