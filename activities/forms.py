@@ -192,9 +192,10 @@ class ActivityForm(forms.Form):
                 ),
             ]
             if change.was is not None:
-                field.help_text = gettext("When you opened the form: %(value)s") % {
-                    "value": change.was
-                }
+                # The bound field keeps a copy of the help text: it may be built already.
+                field.help_text = self[f"choice_{change.name}"].help_text = gettext(
+                    "When you opened the form: %(value)s"
+                ) % {"value": change.was}
 
     @property
     def choices_to_make(self) -> list:
