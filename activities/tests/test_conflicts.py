@@ -4,9 +4,12 @@ own changes kept, a choice where both changed the same field), and saving it aga
 reverts anybody's change."""
 
 import datetime as dt
+import threading
 
 import pytest
-from django import forms
+from django import db, forms
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from activities import conflicts, services
@@ -377,3 +380,49 @@ def test_the_lead_office_is_a_field_like_the_others(client_admin, bureau_admin, 
     )
     activity = Activity.objects.get()
     assert (activity.lead_office, activity.title) == (other, "Renamed")
+
+
+# --- two saves at the same moment -------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs concurrent transactions (PostgreSQL)"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_at_once_one_is_refused_and_merged(staff_a, supervisor_a, activity):
+    """Both open version 1 and press Save together, each with a different change: the row
+    lock lets one through; the other is refused with the first one's change merged in."""
+    forms_opened = {}
+    for user in (staff_a, supervisor_a):
+        client = Client()
+        client.force_login(user)
+        forms_opened[user.username] = (client, opened(client, activity))
+    forms_opened[staff_a.username][1]["notes"] = "Bring the brochures"
+    forms_opened[supervisor_a.username][1]["city"] = "Yichang"
+    start = threading.Barrier(2)
+    answers = {}
+
+    def save(name):
+        client, data = forms_opened[name]
+        try:
+            start.wait(timeout=10)
+            answers[name] = client.post(edit_url(activity), data)
+        finally:
+            db.connection.close()
+
+    threads = [threading.Thread(target=save, args=(name,)) for name in forms_opened]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(a.status_code for a in answers.values()) == [302, 409]
+    [(loser, refused)] = [(n, a) for n, a in answers.items() if a.status_code == 409]
+    client = forms_opened[loser][0]
+    assert client.post(edit_url(activity), as_submitted(refused.context["form"])).status_code == 302
+    activity.refresh_from_db()
+    assert (activity.notes, activity.city, activity.version) == (
+        "Bring the brochures",
+        "Yichang",
+        3,
+    )

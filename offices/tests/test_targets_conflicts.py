@@ -8,11 +8,14 @@ Today is 15 June 2026 in Hong Kong: 2027 has not started (no reason needed), 202
 import datetime as dt
 import html
 import re
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django import forms
+from django import db, forms
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role
@@ -310,3 +313,47 @@ def test_merge_rule_for_cells():
     )
     assert merge.values == {"x": 150, "y": 7, "z": 6}
     assert merge.conflicts == {"z"}
+
+
+# --- two saves at the same moment -------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs concurrent transactions (PostgreSQL)"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_at_once_one_is_refused_and_merged(bureau_admin, colleague, grid):
+    """Both open the grid and press Save together, each with another cell changed: the row
+    locks let one through; the other is refused with the first one's cell merged in."""
+    opened_by = {}
+    for user, key, value in (
+        (bureau_admin, bureau(grid["visits"]), "120"),
+        (colleague, share(grid["a"], grid["visits"]), "70"),
+    ):
+        client = Client()
+        client.force_login(user)
+        data = opened(client)
+        data[key] = value
+        opened_by[user.username] = (client, data)
+    start = threading.Barrier(2)
+    answers = {}
+
+    def save(name):
+        client, data = opened_by[name]
+        try:
+            start.wait(timeout=10)
+            answers[name] = client.post(url(), data)
+        finally:
+            db.connection.close()
+
+    threads = [threading.Thread(target=save, args=(name,)) for name in opened_by]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(a.status_code for a in answers.values()) == [302, 409]
+    [(loser, refused)] = [(n, a) for n, a in answers.items() if a.status_code == 409]
+    client = opened_by[loser][0]
+    assert client.post(url(), as_submitted(refused.context["form"])).status_code == 302
+    assert (target(None, grid["visits"]), target(grid["a"], grid["visits"])) == (120, 70)
