@@ -15,6 +15,7 @@ from offices.models import Counterpart, Indicator, Office, Region
 
 from . import conflicts
 from .models import Activity, AuthorityLevel, PeriodReopening
+from .versions import comparable
 
 
 class CounterpartMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -215,7 +216,7 @@ class ActivityForm(forms.Form):
             elif isinstance(self.fields[name], forms.ModelChoiceField):
                 values[name] = value.pk if value is not None else None
             elif isinstance(value, str):
-                values[name] = value.strip()
+                values[name] = comparable(value.strip())
             else:
                 values[name] = value
         return values

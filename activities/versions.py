@@ -34,6 +34,12 @@ def _is_many(name: str) -> bool:
     return Activity._meta.get_field(name).many_to_many
 
 
+def comparable(value: Any) -> Any:
+    """Text as a browser and a script would both send it: a browser sends a textarea's
+    line breaks as CRLF, which is not a change of the text."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 def current_values(activity: Activity, fields: Sequence[str]) -> dict[str, Any]:
     """The activity's values as they are now (one query per related list)."""
     values = {}
@@ -42,7 +48,7 @@ def current_values(activity: Activity, fields: Sequence[str]) -> dict[str, Any]:
         if model_field.many_to_many:
             values[name] = frozenset(getattr(activity, name).values_list("pk", flat=True))
         else:
-            values[name] = getattr(activity, model_field.attname)
+            values[name] = comparable(getattr(activity, model_field.attname))
     return values
 
 
@@ -70,7 +76,7 @@ def versions(
             by=record.history_user,
             at=record.history_date,
             values={
-                name: getattr(record, Activity._meta.get_field(name).attname)
+                name: comparable(getattr(record, Activity._meta.get_field(name).attname))
                 for name in fields
                 if not _is_many(name)
             },

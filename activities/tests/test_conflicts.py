@@ -182,6 +182,20 @@ def test_a_field_both_changed_to_the_same_value_is_not_a_choice(
     assert "You made the same change." in refused.content.decode()
 
 
+def test_line_breaks_sent_by_a_browser_are_not_a_change(client_staff_a, supervisor_a, activity):
+    colleague_saves(supervisor_a, activity, 1, hk_participants="Director\nDeputy")
+    data = opened(client_staff_a, activity)
+    colleague_saves(supervisor_a, activity, 2, hk_participants="Director")
+    data["hk_participants"] = "Director\r\nDeputy"  # as a browser sends the textarea
+    data["notes"] = "Mine"
+
+    refused = client_staff_a.post(edit_url(activity), data)
+
+    form = refused.context["form"]
+    assert form.choices_to_make == []
+    assert form["hk_participants"].value() == "Director"
+
+
 # --- both change the same field --------------------------------------------------------------
 
 
