@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.templatetags.people import person
 from offices.counterparts import counterpart_label
 from offices.models import Counterpart, Indicator, Office, Region
 
+from . import conflicts
 from .models import Activity, AuthorityLevel, PeriodReopening
+from .versions import comparable
 
 
 class CounterpartMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -76,11 +84,29 @@ class ActivityForm(forms.Form):
     confirm_duplicate = forms.BooleanField(
         label=_("Yes, this is a different activity: save it"), required=False
     )
+    # The fields still to be chosen after an edit was refused as stale, comma-separated.
+    choose = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, user, activity: Activity | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data=None,
+        *args,
+        user,
+        activity: Activity | None = None,
+        conflicts_to_choose: list[str] | None = None,
+        **kwargs,
+    ):
+        super().__init__(data, *args, **kwargs)
         self.user = user
         self.activity = activity
+        if activity is None:
+            names = []
+        elif conflicts_to_choose is not None:
+            names = conflicts.conflict_names(",".join(conflicts_to_choose))
+        else:
+            names = conflicts.conflict_names(self.data.get("choose", ""))
+        self.conflict_names = names
+        self._offer_choices(names)
         writable = (
             Office.objects.active()
             if user.is_bureau_admin
@@ -111,6 +137,99 @@ class ActivityForm(forms.Form):
         self.fields["counterparts"].widget.attrs.update({"data-counterpart-picker": ""})
         self.duplicates: list[Activity] = []
 
+    def _take_theirs(self, data: dict) -> None:
+        """Where the person chose the other person's value, the form saves the value of
+        the version it was merged with: to the rule, a field they did not change. If yet
+        another change came in since, saving is refused and merged again. The person's
+        own value stays in the page, should the form come back with an error."""
+        chosen = [n for n in self.conflict_names if data.get(f"choice_{n}") == "theirs"]
+        if not chosen:
+            return
+        values = conflicts.values_at(self.activity, data.get("version") or 0)
+        if values is None:
+            raise forms.ValidationError(
+                _("This version of the activity is not on record. Open it again."),
+                code="unknown_version",
+            )
+        for name in chosen:
+            value = values[name]
+            raw = [str(pk) for pk in sorted(value)] if isinstance(value, frozenset) else value
+            try:
+                data[name] = self.fields[name].clean(_as_input(raw))
+            except forms.ValidationError as exc:
+                self.add_error(f"choice_{name}", exc)
+
+    def _offer_choices(self, names: list[str]) -> None:
+        """A field both people changed is chosen, not typed: its own input carries the
+        person's value out of sight, and a pair of radio buttons says which value to keep."""
+        self.fields["choose"].initial = ",".join(names)
+        for name in names:
+            field = self.fields[name]
+            field.widget = (
+                forms.MultipleHiddenInput()
+                if isinstance(field, forms.ModelMultipleChoiceField)
+                else forms.HiddenInput()
+            )
+            self.fields[f"choice_{name}"] = forms.ChoiceField(
+                label=field.label,
+                choices=[("mine", gettext("Keep yours")), ("theirs", gettext("Take theirs"))],
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose which value to keep.")},
+            )
+
+    def describe_choices(self, merge: conflicts.ActivityMerge) -> None:
+        """Name each choice by its value, and the other one by who saved it and when."""
+        for change in merge.conflicts:
+            field = self.fields.get(f"choice_{change.name}")
+            if field is None:
+                continue
+            when = date_format(timezone.localtime(change.at), "Y-m-d H:i") if change.at else ""
+            field.choices = [
+                ("mine", gettext("Keep yours: %(value)s") % {"value": change.mine}),
+                (
+                    "theirs",
+                    gettext("Take the one %(person)s saved at %(when)s: %(value)s")
+                    % {"person": person(change.by), "when": when, "value": change.theirs},
+                ),
+            ]
+            if change.was is not None:
+                # The bound field keeps a copy of the help text: it may be built already.
+                field.help_text = self[f"choice_{change.name}"].help_text = gettext(
+                    "When you opened the form: %(value)s"
+                ) % {"value": change.was}
+
+    @property
+    def choices_to_make(self) -> list:
+        return [self[f"choice_{name}"] for name in self.conflict_names]
+
+    def values(self, names=None) -> dict[str, Any]:
+        """The submitted values as the three-way rule compares them: ids for related
+        objects, frozensets of ids for related lists."""
+        data = self.cleaned_data
+        values: dict[str, Any] = {}
+        for name in conflicts.FIELDS if names is None else names:
+            if name not in data:
+                continue
+            value = data[name]
+            if isinstance(self.fields[name], forms.ModelMultipleChoiceField):
+                values[name] = frozenset(obj.pk for obj in value)
+            elif isinstance(self.fields[name], forms.ModelChoiceField):
+                values[name] = value.pk if value is not None else None
+            elif isinstance(value, str):
+                values[name] = comparable(value.strip())
+            else:
+                values[name] = value
+        return values
+
+    @classmethod
+    def initial_from_values(cls, values: dict[str, Any], **extra) -> dict:
+        """The form's initial data from compared values (those of a merge)."""
+        initial = {
+            name: sorted(value) if isinstance(value, frozenset) else value
+            for name, value in values.items()
+        }
+        return {**initial, **extra}
+
     def clean_occurred_on(self):
         day = self.cleaned_data["occurred_on"]
         if day > timezone.localdate():
@@ -119,6 +238,9 @@ class ActivityForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.errors:
+            return data
+        self._take_theirs(data)
         if self.errors:
             return data
         # A likely duplicate: same office, indicator, date and counterpart.
@@ -180,6 +302,16 @@ class ActivityForm(forms.Form):
             "notes": activity.notes,
             "version": activity.version,
         }
+
+
+def _as_input(value):
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 # Fields kept by "Save and add another".

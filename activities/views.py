@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kpi_tracker.views import form_status, querystring_without
 
-from . import selectors, services
+from . import conflicts, selectors, services
 from .access import get_activity_for_user
 from .evidence import EvidenceForm, can_add_evidence
 from .forms import (
@@ -153,28 +153,41 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a draft or returned activity. A save made on a version someone else changed
+    since is refused and the form comes back merged (activities/conflicts.py): the latest
+    value of every field the person did not touch, their own changes, and a choice for each
+    field both changed."""
     activity = get_activity_for_user(request.user, pk, write=True)
     if not services.can_edit(request.user, activity):
         messages.error(request, _locked_message(activity))
         return redirect("activities:detail", pk=activity.pk)
-    conflict = None
+    merge = None
     if request.method == "POST":
         form = ActivityForm(request.POST, user=request.user, activity=activity)
         if form.is_valid():
+            base_version = form.cleaned_data["version"] or 0
             try:
                 services.activity_update(
                     user=request.user,
                     activity_id=activity.pk,
-                    expected_version=form.cleaned_data["version"] or 0,
+                    expected_version=base_version,
                     **form.service_kwargs(),
                 )
             except services.ConflictError as exc:
-                conflict = exc
-                # The person has now seen the other change: saving again is a choice.
-                data = request.POST.copy()
-                data["version"] = str(exc.activity.version)
-                form = ActivityForm(data, user=request.user, activity=exc.activity)
-                form.is_valid()
+                activity = exc.activity
+                merge = conflicts.activity_merge(
+                    activity, base_version=base_version, mine=form.values()
+                )
+                form = ActivityForm(
+                    initial=ActivityForm.initial_from_values(
+                        merge.values,
+                        version=merge.version,
+                        confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                    ),
+                    user=request.user,
+                    activity=activity,
+                    conflicts_to_choose=[change.name for change in merge.conflicts],
+                )
             except ValidationError as exc:
                 _apply_errors(form, exc)
             except PermissionDenied:
@@ -183,6 +196,16 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect("activities:detail", pk=activity.pk)
+        elif form.conflict_names:
+            # Back with an error before the choices were all made: name them again.
+            merge = conflicts.activity_merge(
+                activity,
+                base_version=None,
+                mine=form.values(form.conflict_names),
+                until=form.cleaned_data.get("version"),
+            )
+        if merge is not None:
+            form.describe_choices(merge)
     else:
         form = ActivityForm(
             initial=ActivityForm.initial_from(activity), user=request.user, activity=activity
@@ -193,11 +216,12 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         _form_context(
             form,
             activity=activity,
-            conflict=conflict,
+            merge=merge,
+            refused=merge is not None and not form.is_bound,
             period=period_state(office=activity.lead_office, day=activity.occurred_on),
             creating=False,
         ),
-        status=409 if conflict else form_status(form),
+        status=409 if merge is not None and not form.is_bound else form_status(form),
     )
 
 

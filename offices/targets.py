@@ -36,7 +36,12 @@ from django.db.models.functions import Lag
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.merge import three_way
+
 from .models import AnnualTarget, Indicator, Office, OfficeTarget
+from .target_conflicts import TargetsChangedError, changed_cells
+
+__all__ = ["TargetsChangedError"]  # raised by targets_save, caught by the pages
 
 MIN_TARGET = 1
 MAX_TARGET = 1_000_000
@@ -415,15 +420,6 @@ def _write(obj, *, user, reason: str, delete: bool = False) -> None:
         obj.save()
 
 
-class TargetsChangedError(Exception):
-    """Someone saved targets of this year after the grid was opened; nothing was saved.
-    `changes` holds, for each cell concerned, the value the person saw and the value now."""
-
-    def __init__(self, changes: list[TargetChange]):
-        self.changes = changes
-        super().__init__("The targets changed since the grid was opened.")
-
-
 @transaction.atomic
 def targets_save(
     *,
@@ -441,8 +437,9 @@ def targets_save(
     dicts are not touched. Returns what changed; nothing is written when nothing changed.
 
     `seen_bureau` / `seen_shares` are the values the person saw when the grid was opened:
-    a cell they would change that someone else changed since raises TargetsChangedError,
-    so nobody overwrites a colleague's change without seeing it.
+    if someone else changed one of the cells sent since, nothing is saved and
+    TargetsChangedError carries the grid merged three ways (common/merge.py), so that
+    nobody overwrites a colleague's change, and nobody puts back a value they never touched.
 
     Raises ValidationError keyed by `bureau_key()` / `share_key()` / "reason"."""
     _require_editor(user)
@@ -477,22 +474,41 @@ def targets_save(
         for t in OfficeTarget.objects.select_for_update().filter(year=year)
     }
 
-    changed_since: list[TargetChange] = []
+    base: dict[str, int | None] = {}
+    mine: dict[str, int | None] = {}
+    theirs: dict[str, int | None] = {}
     for indicator_id, seen in (seen_bureau or {}).items():
-        row = existing_bureau.get(indicator_id)
-        now = row.target if row else None
-        if indicator_id in indicators and now != seen and bureau.get(indicator_id, now) != now:
-            changed_since.append(TargetChange(indicators[indicator_id], None, seen, now))
+        if indicator_id in indicators:
+            key = bureau_key(indicator_id)
+            row = existing_bureau.get(indicator_id)
+            base[key], theirs[key] = seen, row.target if row else None
+            if indicator_id in bureau:
+                mine[key] = bureau[indicator_id]
     for (office_id, indicator_id), seen in (seen_shares or {}).items():
-        row = existing_shares.get((office_id, indicator_id))
-        now = row.target if row else None
-        wanted = shares.get((office_id, indicator_id), now)
-        if office_id in offices and indicator_id in indicators and now != seen and wanted != now:
-            changed_since.append(
-                TargetChange(indicators[indicator_id], offices[office_id], seen, now)
-            )
-    if changed_since:
-        raise TargetsChangedError(changed_since)
+        if office_id in offices and indicator_id in indicators:
+            key = share_key(office_id, indicator_id)
+            row = existing_shares.get((office_id, indicator_id))
+            base[key], theirs[key] = seen, row.target if row else None
+            if (office_id, indicator_id) in shares:
+                mine[key] = shares[(office_id, indicator_id)]
+    merge = three_way(base, mine, theirs)
+    # A colleague's change to a cell the person sent back: they have not seen it, and
+    # saving their page as it is would put the old value back.
+    if merge.theirs_changed & set(mine):
+        changes = changed_cells(
+            year=year,
+            merge=merge,
+            base=base,
+            mine=mine,
+            theirs=theirs,
+            cells=[(bureau_key(i), indicator, None) for i, indicator in indicators.items()]
+            + [
+                (share_key(o, i), indicator, office)
+                for o, office in offices.items()
+                for i, indicator in indicators.items()
+            ],
+        )
+        raise TargetsChangedError(changes, values=merge.values, latest=theirs)
 
     # (change, existing row or None)
     planned: list[tuple[TargetChange, AnnualTarget | OfficeTarget | None]] = []

@@ -10,13 +10,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.templatetags.people import person
 from kpi_tracker.views import form_status
 
-from . import targets
+from . import target_conflicts, targets
 from .targets import GridRow, TargetGrid
 
 # --- forms ------------------------------------------------------------------------------
@@ -63,12 +65,28 @@ class TargetField(forms.IntegerField):
 
 class TargetGridForm(forms.Form):
     """Every cell of the grid plus the reason. The service decides whether the reason is
-    needed (it knows what changed)."""
+    needed (it knows what changed).
 
-    def __init__(self, *args, grid: TargetGrid, **kwargs):
+    After a refusal (someone else saved targets since the grid was opened) the grid comes
+    back merged, and a cell both people changed is chosen rather than typed: its input
+    carries the person's value out of sight, and two radio buttons say which value to keep."""
+
+    def __init__(
+        self, *args, grid: TargetGrid, conflicts_to_choose: list[str] | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.grid = grid
         self.rows: list[GridRow] = grid.rows()
+        keys = [cell.key for row in self.rows for cell in row.cells]
+        wanted = (
+            set(conflicts_to_choose)
+            if conflicts_to_choose is not None
+            else {key.strip() for key in str(self.data.get("choose", "")).split(",")}
+        )
+        self.conflict_keys = [key for key in keys if key in wanted]
+        self.fields["choose"] = forms.CharField(
+            required=False, widget=forms.HiddenInput, initial=",".join(self.conflict_keys)
+        )
         for row in self.rows:
             scope = row.office.name if row.office else _("Bureau-wide")
             for cell in row.cells:
@@ -84,8 +102,59 @@ class TargetGridForm(forms.Form):
         self.fields["reason"] = _reason_field(year=grid.year, started=grid.started)
         for row in self.rows:
             for cell in row.cells:
+                if cell.key in self.conflict_keys:
+                    self.fields[cell.key].widget = forms.HiddenInput()
+                    self.fields[f"choice-{cell.key}"] = forms.ChoiceField(
+                        label=self.fields[cell.key].label,
+                        choices=[("mine", _("Keep yours")), ("theirs", _("Take theirs"))],
+                        widget=forms.RadioSelect,
+                        error_messages={"required": _("Choose which value to keep.")},
+                    )
                 cell.field = self[cell.key]
                 cell.seen = self[f"seen-{cell.key}"]
+                cell.choice = self[f"choice-{cell.key}"] if cell.key in self.conflict_keys else None
+
+    @property
+    def choices_to_make(self) -> list:
+        return [self[f"choice-{key}"] for key in self.conflict_keys]
+
+    def clean(self):
+        data = super().clean()
+        # Taking the other value is taking the value the merged grid was "seen" with: to
+        # the rule, a cell the person did not change. If yet another change came in since,
+        # saving is refused and merged again.
+        for key in self.conflict_keys:
+            if data.get(f"choice-{key}") == "theirs":
+                data[key] = data.get(f"seen-{key}")
+        return data
+
+    def describe_choices(self, changes: list[targets.ChangedCell]) -> None:
+        """Name each choice by its value, and the other one by who saved it and when."""
+        for change in changes:
+            field = self.fields.get(f"choice-{change.key}")
+            if field is None or not change.is_conflict:
+                continue
+            when = date_format(timezone.localtime(change.at), "Y-m-d H:i") if change.at else ""
+            field.choices = [
+                ("mine", _("Keep yours: %(value)s") % {"value": _target_display(change.mine)}),
+                (
+                    "theirs",
+                    _("Take the one %(person)s saved at %(when)s: %(value)s")
+                    % {
+                        "person": person(change.by),
+                        "when": when,
+                        "value": _target_display(change.new),
+                    },
+                ),
+            ]
+            if change.old is not None:
+                # The bound field keeps a copy of the help text: it may be built already.
+                field.help_text = self[f"choice-{change.key}"].help_text = _(
+                    "When you opened the grid: %(value)s"
+                ) % {"value": _target_display(change.old)}
+
+    def cells(self) -> list[tuple[str, object, object]]:
+        return [(cell.key, cell.indicator, row.office) for row in self.rows for cell in row.cells]
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -106,6 +175,10 @@ class TargetGridForm(forms.Form):
             "seen_bureau": seen_bureau,
             "seen_shares": seen_shares,
         }
+
+
+def _target_display(value: int | None) -> str:
+    return _("empty") if value is None else number_format(value, force_grouping=True)
 
 
 class CopyForwardForm(forms.Form):
@@ -183,37 +256,53 @@ def targets_year(request: HttpRequest, year: int) -> HttpResponse:
     form = None
     if can_edit:
         form = TargetGridForm(request.POST if request.method == "POST" else None, grid=grid)
-    changed_since = None
+    changes = refused = None
     if form is not None and form.is_bound and form.is_valid():
         try:
-            changes = targets.targets_save(user=request.user, year=year, **form.service_kwargs())
+            saved = targets.targets_save(user=request.user, year=year, **form.service_kwargs())
         except targets.TargetsChangedError as exc:
-            changed_since = exc.changes
-            # The person has now seen the other change: their entries stay, and the values
-            # they "saw" become today's, so saving again is a deliberate choice.
+            refused, changes = exc, exc.changes
+            # The grid comes back merged: what the others changed where this person did
+            # not, this person's own entries, and a choice where both changed a cell. The
+            # values "seen" are those it was merged with, so that only a new change
+            # refuses it again.
             grid = targets.target_grid(year=year)
-            data = request.POST.copy()
-            for row in grid.rows():
-                for cell in row.cells:
-                    data[f"seen-{cell.key}"] = "" if cell.value is None else str(cell.value)
-            form = TargetGridForm(data, grid=grid)
-            form.is_valid()
+            form = TargetGridForm(
+                grid=grid,
+                initial={
+                    **exc.values,
+                    **{f"seen-{key}": value for key, value in exc.latest.items()},
+                    "reason": form.cleaned_data["reason"],
+                },
+                conflicts_to_choose=[change.key for change in exc.conflicts],
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            if changes:
+            if saved:
                 messages.success(
                     request,
                     ngettext(
                         "Saved %(count)d change to the targets for %(year)s.",
                         "Saved %(count)d changes to the targets for %(year)s.",
-                        len(changes),
+                        len(saved),
                     )
-                    % {"count": len(changes), "year": year},
+                    % {"count": len(saved), "year": year},
                 )
             else:
                 messages.info(request, _("Nothing changed."))
             return redirect("targets:year", year=year)
+    elif form is not None and form.is_bound and form.conflict_keys:
+        # Back before every choice was made: name them again.
+        data = form.cleaned_data
+        changes = target_conflicts.cells_to_choose(
+            year=year,
+            mine={key: data.get(key) for key in form.conflict_keys},
+            theirs={key: data.get(f"seen-{key}") for key in form.conflict_keys},
+            cells=form.cells(),
+        )
+    if changes is not None:
+        form.describe_choices(changes)
     return render(
         request,
         "targets/grid.html",
@@ -223,9 +312,10 @@ def targets_year(request: HttpRequest, year: int) -> HttpResponse:
             "rows": form.rows if form is not None else grid.rows(),
             "form": form,
             "can_edit": can_edit,
-            "changed_since": changed_since,
+            "changes": changes,
+            "refused": refused is not None,
         },
-        status=409 if changed_since else form_status(form),
+        status=409 if refused is not None else form_status(form),
     )
 
 

@@ -549,32 +549,3 @@ def test_copy_page_query_count(client_admin, year_2026, django_assert_num_querie
     _add_offices_indicators_and_targets(2026, offices=2, indicators=2)
     with django_assert_num_queries(7):
         client_admin.get(copy_url(2027))
-
-
-def test_a_colleagues_change_since_the_grid_was_opened_is_not_overwritten(
-    client_admin, bureau_admin
-):
-    """Two admins open the 2027 grid; the first saves; the second is told, keeps their
-    entries, and overwrites only by saving again."""
-    from offices.models import AnnualTarget, Indicator
-
-    indicator = Indicator.objects.filter(is_active=True).first() or IndicatorFactory()
-    AnnualTarget.objects.create(year=2027, indicator=indicator, target=100)
-    key = targets.bureau_key(indicator.pk)
-    page = client_admin.get(grid_url(2027))
-    form = page.context["form"]
-    data = {name: (form[name].value() or "") for name in form.fields}
-
-    targets.targets_save(user=bureau_admin, year=2027, bureau={indicator.pk: 150}, shares={})
-
-    data[key] = "200"
-    refused = client_admin.post(grid_url(2027), data)
-    assert "Someone else changed these targets" in refused.content.decode()
-    assert AnnualTarget.objects.get(year=2027, indicator=indicator).target == 150
-    assert refused.context["form"][key].value() == "200"
-
-    resent = {
-        name: refused.context["form"][name].value() or "" for name in refused.context["form"].fields
-    }
-    client_admin.post(grid_url(2027), resent)
-    assert AnnualTarget.objects.get(year=2027, indicator=indicator).target == 200
