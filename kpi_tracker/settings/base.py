@@ -140,7 +140,8 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media"))
 
-# Evidence files are at most 10 MB each (checked per file); a request carries at most 20.
+# Evidence files are at most 10 MB each and 50 MB together, checked while the request is read
+# (activities.evidence); a request carries at most 20.
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_PERMISSIONS = 0o640
 
