@@ -30,7 +30,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @csrf_protect
-def _evidence_upload(request: HttpRequest, pk: int, handler: EvidenceUploadHandler):
+def _evidence_upload(request: HttpRequest, pk: int, handler: EvidenceUploadHandler) -> HttpResponse:
     """Each file is checked on its own: the good ones are kept, each refused one is named
     with the reason; an upload too large in all keeps none. PermissionDenied (403) for
     those who may see but not write; 400, on the activity's page, when no file was kept."""
