@@ -9,24 +9,41 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from .access import get_activity_for_user
-from .evidence import evidence_add
+from .evidence import EvidenceUploadHandler, evidence_add
 from .services import can_write_for_office
 from .views import activity_page
 
 
+@csrf_exempt  # checked below, once the upload handler is in place
 @require_POST
 @login_required
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sizes are enforced while the body is read, so the handler has to be set before
+    anything reads it, CSRF's check included."""
+    handler = EvidenceUploadHandler(request)
+    request.upload_handlers = [handler]
+    return _evidence_upload(request, pk, handler)
+
+
+@csrf_protect
+def _evidence_upload(request: HttpRequest, pk: int, handler: EvidenceUploadHandler) -> HttpResponse:
     """Each file is checked on its own: the good ones are kept, each refused one is named
-    with the reason. PermissionDenied (403) for those who may see but not write; 400, on
-    the activity's page, when no file was kept."""
+    with the reason; an upload too large in all keeps none. PermissionDenied (403) for
+    those who may see but not write; 400, on the activity's page, when no file was kept."""
     activity = get_activity_for_user(request.user, pk)
     if not can_write_for_office(request.user, activity.lead_office):
         raise PermissionDenied
     uploads = request.FILES.getlist("file")
+    try:
+        handler.check_request(uploads)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return activity_page(request, activity, status=400)
     if not uploads:
         messages.error(request, _("Choose at least one file to upload."))
         return activity_page(request, activity, status=400)

@@ -25,7 +25,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from kpi_tracker.middleware import DATABASE_ERRORS, database_errors_as_503, database_unavailable
+from common.db import is_lock_conflict
+from kpi_tracker.middleware import (
+    DATABASE_ERRORS,
+    database_errors_as_503,
+    database_unavailable,
+    lock_conflict,
+)
 from kpi_tracker.views import form_status
 from offices.models import Office
 from reports.exports import render_csv, render_xlsx
@@ -176,7 +182,18 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         outcome = imports.import_confirm(user=request.user, batch_id=pk, expected=expected)
     except ImportBatch.DoesNotExist as exc:
         raise Http404 from exc
-    except DATABASE_ERRORS:
+    except DATABASE_ERRORS as exc:
+        back_url = reverse("activities:import-preview", args=[pk])
+        if is_lock_conflict(exc):
+            logger.warning("Import %s lost a lock conflict: %s", pk, exc)
+            return lock_conflict(
+                request,
+                message=_(
+                    "Nothing was imported: others were saving at the same moment, so no row "
+                    "of this file was saved. Your preview is kept; import it again."
+                ),
+                back_url=back_url,
+            )
         logger.exception("Database unavailable while confirming import %s", pk)
         return database_unavailable(
             request,
@@ -185,7 +202,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
                 "Nothing was imported: no row of this file was saved. Your preview is kept; "
                 "import it again in a minute."
             ),
-            back_url=reverse("activities:import-preview", args=[pk]),
+            back_url=back_url,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

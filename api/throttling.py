@@ -1,6 +1,7 @@
 """Request rates per user (whatever the credentials), per token, and per address for
 requests without credentials. Rates come from settings.KPI_API_THROTTLE_RATES, read at
-each request so that tests and deployments can set them."""
+each request so that tests and deployments can set them. The address is the client's as
+the sign-in lock-out and the audit trail read it (`common.http.client_address`)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,17 @@ from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import ApiToken
+from common.http import client_address
 
 
 class _Throttle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         return settings.KPI_API_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request) -> str:
+        """X-Forwarded-For only from a trusted proxy (DRF's own reading believes it from
+        anyone once NUM_PROXIES is set)."""
+        return client_address(request) or ""
 
 
 class UserThrottle(_Throttle):

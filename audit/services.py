@@ -15,7 +15,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import translation
 
-from kpi_tracker.http import client_address
+from common.http import client_address
 
 from .models import AuditEvent, Kind
 

@@ -8,6 +8,8 @@ admin.site.site_header = _("KPI Tracker administration")
 admin.site.site_title = _("KPI Tracker")
 admin.site.index_title = _("Mainland Offices KPI Tracker")
 
+handler400 = "kpi_tracker.views.bad_request"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

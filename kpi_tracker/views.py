@@ -2,6 +2,9 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -40,3 +43,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 answer to a request that could not be read (a NUL character, a body too
+    large, a malformed form): JSON under /api/, the page otherwise. In the person's
+    language, also when it was refused before the locale middleware ran."""
+    with translation.override(translation.get_language_from_request(request)):
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "detail": _(
+                        "The request could not be read: it is malformed or too large. "
+                        "Nothing was saved."
+                    )
+                },
+                status=400,
+            )
+        return defaults.bad_request(request, exception)

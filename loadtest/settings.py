@@ -9,11 +9,15 @@ another, and WAL lets pages be read while an activity is written."""
 
 import os
 
+from kpi_tracker.settings.env import envint
 from kpi_tracker.settings.local import *  # noqa: F403
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 WHITENOISE_USE_FINDERS = True
+# gunicorn's threads live as long as their worker, so connections are reused, as in
+# production (local.py closes them after each request, for the development server).
+DATABASES["default"]["CONN_MAX_AGE"] = envint("DATABASE_CONN_MAX_AGE", 60)  # noqa: F405
 # run.py: directories of its own under a temporary one (STATIC_ROOT stays empty).
 MEDIA_ROOT = os.environ.get("DJANGO_MEDIA_ROOT", MEDIA_ROOT)  # noqa: F405
 STATIC_ROOT = os.environ.get("DJANGO_STATIC_ROOT", STATIC_ROOT)  # noqa: F405

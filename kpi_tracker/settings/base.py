@@ -6,7 +6,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
-from .env import env, envbool, envint, envlist
+from .env import env, envbool, envint, envlist, envnetworks
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -41,6 +41,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL character anywhere in the request: 400 before the session, a static file's
+    # lookup or a query can trip on it (JSON bodies: api.parsers).
+    "common.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -137,7 +140,8 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media"))
 
-# Evidence files are at most 10 MB each (checked per file); a request carries at most 20.
+# Evidence files are at most 10 MB each and 50 MB together, checked while the request is read
+# (activities.evidence); a request carries at most 20.
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_PERMISSIONS = 0o640
 
@@ -158,8 +162,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False  # the audit trail keeps every failure
 AXES_VERBOSE = False
-# The client's address as the API's throttles read it (REST_FRAMEWORK's NUM_PROXIES).
-AXES_CLIENT_IP_CALLABLE = "kpi_tracker.http.client_address"
+# The client's address, read as the audit trail and the API's throttles read it.
+AXES_CLIENT_IP_CALLABLE = "common.http.client_address"
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks): a
+# request from anywhere else is its own client, whatever its headers say. Empty: the
+# connection's address, always. docker-compose.yml sets the proxy's; see docs/deployment.md.
+KPI_TRUSTED_PROXIES = envnetworks("KPI_TRUSTED_PROXIES")
 
 # Content Security Policy (django-csp): everything from our own host, no inline script or
 # style, no plug-ins, no framing.
@@ -202,9 +211,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # `?format=` is a filter of ours (reports), not DRF's switch of output format.
     "URL_FORMAT_OVERRIDE": None,
-    # Proxies in front of the application: the client's address for the per-address limit
-    # is taken that many steps back in X-Forwarded-For (0: the connection's own address).
-    "NUM_PROXIES": envint("KPI_NUM_PROXIES", 0),
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,

@@ -1,5 +1,6 @@
 """Small helpers to read settings from the environment (after healthchecks' hc/settings.py)."""
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -37,3 +38,17 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def envnetworks(name: str) -> list[str]:
+    """Comma-separated addresses or networks (CIDR), each checked at startup."""
+    entries = envlist(name)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks such as 172.30.0.10 or "
+                f"10.0.0.0/8, not {entry!r}."
+            ) from exc
+    return entries

@@ -11,8 +11,11 @@ env_required("DATABASE_URL")
 KPI_DEMO_DATA_ALLOWED = False
 
 SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-REST_FRAMEWORK["NUM_PROXIES"] = envint("KPI_NUM_PROXIES", 1)  # noqa: F405 (the HTTPS proxy)
+# Whether a request came over HTTPS is gunicorn's to say (wsgi.url_scheme): it believes the
+# proxy's X-Forwarded-Proto only from --forwarded-allow-ips, where Django's
+# SECURE_PROXY_SSL_HEADER would believe it from anyone. The container's own health check
+# asks over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = envint("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
