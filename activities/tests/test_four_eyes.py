@@ -88,9 +88,8 @@ def test_the_activity_page_says_who_can_verify_it(
     mine = logged_by(supervisor_a, office_a, indicator)
     page = client_supervisor_a.get(reverse("activities:detail", args=[mine.pk]))
     text = page.content.decode()
-    assert "so someone else verifies it: another supervisor of Office A or a bureau admin" in (
-        text
-    )
+    who = "so someone else verifies it: another supervisor of Office A or a bureau admin"
+    assert who in text
     assert 'value="verify"' not in text
     assert 'value="return"' in text  # returning stays open
     # a forced verification is refused, and changes nothing
