@@ -8,6 +8,9 @@ admin.site.site_header = _("KPI Tracker administration")
 admin.site.site_title = _("KPI Tracker")
 admin.site.index_title = _("Mainland Offices KPI Tracker")
 
+handler400 = views.bad_request
+handler404 = views.page_not_found
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -2,8 +2,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from rest_framework import exceptions
 
 
 def querystring_without(request: HttpRequest, *names: str) -> str:
@@ -40,3 +42,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def _json_under_api(page, refusal: type[exceptions.APIException]):
+    """Django's own error page, or under /api/ the API's JSON refusal, for what is refused
+    before any view of the API runs: a URL that no route matches (an id out of range, a
+    code with a slash), a request Django refuses as malformed."""
+
+    def view(request: HttpRequest, exception: Exception) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": str(refusal.default_detail)}, status=refusal.status_code)
+        return page(request, exception)
+
+    return view
+
+
+bad_request = _json_under_api(defaults.bad_request, exceptions.ParseError)
+page_not_found = _json_under_api(defaults.page_not_found, exceptions.NotFound)
