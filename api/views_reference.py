@@ -16,6 +16,7 @@ from offices.access import get_office_for_user
 from offices.models import AnnualTarget, Counterpart, Indicator, Office, OfficeTarget, Region
 
 from . import serializers
+from .schema import FORBIDDEN
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -93,7 +94,7 @@ class TargetsView(APIView):
 
     @extend_schema(
         parameters=[serializers.YearQuerySerializer],
-        responses=serializers.TargetsSerializer,
+        responses={200: serializers.TargetsSerializer, 403: FORBIDDEN},
     )
     def get(self, request):
         if not targets.can_view_targets(request.user):
