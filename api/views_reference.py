@@ -86,6 +86,7 @@ class CounterpartViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.CounterpartSerializer
     queryset = Counterpart.objects.filter(is_active=True).select_related("region")
     filterset_class = CounterpartFilter
+    lookup_value_regex = serializers.ID_PATTERN
 
 
 class TargetsView(APIView):

@@ -265,3 +265,14 @@ def test_lists_and_codes_written_have_their_limits(schema):
     assert request_properties(schema, "post", "/api/v1/activities/{id}/remove/")["reason"][
         "maxLength"
     ] == (1000)
+
+
+def test_ids_in_paths_are_the_digits_the_routes_take(schema):
+    """A longer number, or anything but digits, matches no route (a 404 in JSON)."""
+    for path, methods in schema["paths"].items():
+        for method in methods:
+            if "{id}" in path:
+                assert parameter(schema, method, path, "id")["schema"] == {
+                    "type": "string",
+                    "pattern": "^[0-9]{1,18}$",
+                }, (method, path)
