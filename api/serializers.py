@@ -26,6 +26,7 @@ from reports.progress import STATUS_RULE, STATUS_VALUES
 MAX_LINKS = 50  # counterparts, partners or participating offices on one activity
 MAX_ID = 2**63 - 1  # a larger number is no row's id (and no database takes it)
 ID_PATTERN = r"[0-9]{1,18}"  # ids in URLs: digits only, and never more than MAX_ID
+CODE_PATTERN = r"[-a-zA-Z0-9_]{1,40}"  # codes in URLs: what region, office, indicator codes use
 
 
 MAX_VERSION = 2**31 - 1  # an activity's version is a PositiveIntegerField

@@ -25,6 +25,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.RegionSerializer
     queryset = Region.objects.all()
     lookup_field = "code"
+    lookup_value_regex = serializers.CODE_PATTERN
     pagination_class = None
 
 
@@ -34,6 +35,7 @@ class OfficeViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = serializers.OfficeSerializer
     lookup_field = "code"
+    lookup_value_regex = serializers.CODE_PATTERN
     pagination_class = None
 
     def get_queryset(self):
@@ -55,6 +57,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.IndicatorSerializer
     queryset = Indicator.objects.all()
     lookup_field = "code"
+    lookup_value_regex = serializers.CODE_PATTERN
     pagination_class = None
 
 

@@ -276,3 +276,12 @@ def test_ids_in_paths_are_the_digits_the_routes_take(schema):
                     "type": "string",
                     "pattern": "^[0-9]{1,18}$",
                 }, (method, path)
+
+
+def test_codes_in_paths_are_the_characters_codes_are_made_of(schema):
+    for path, methods in schema["paths"].items():
+        for method in methods:
+            if "{code}" in path:
+                assert parameter(schema, method, path, "code")["schema"]["pattern"] == (
+                    "^[-a-zA-Z0-9_]{1,40}$"
+                ), (method, path)

@@ -143,6 +143,14 @@ REFUSED = [
         404,
         id="a URL no route matches",
     ),
+    pytest.param(
+        "admin",
+        "GET",
+        "/api/v1/regions/{code}/",
+        lambda d: {"path_parameters": {"code": "11\x000000"}},
+        404,
+        id="a code no route takes",
+    ),
     pytest.param("staff", "GET", "/api/v1/targets/", lambda d: {}, 403, id="targets: bureau only"),
     pytest.param("staff", "GET", "/api/v1/reports/", lambda d: {}, 403, id="reports: bureau only"),
     pytest.param(
