@@ -4,6 +4,7 @@ indicators and regions named by code, and a few that scripts need."""
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -79,10 +80,15 @@ class ApiActivityFilter(ActivityFilter):
         return queryset.involving_offices([office.pk])
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class YearFilter(django_filters.NumberFilter):
+    """A year: a whole number (2026, not 2026.5)."""
+
+    field_class = forms.IntegerField
+
+
 class PublishedReportFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(
-        label=_("Year"), field_name="date_from__year", min_value=2000, max_value=2100
-    )
+    year = YearFilter(label=_("Year"), field_name="date_from__year", min_value=2000, max_value=2100)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PublishedReport.Kind.choices)
     format = django_filters.ChoiceFilter(label=_("Format"), choices=ReportFormat.choices)
     state = django_filters.ChoiceFilter(label=_("State"), choices=PublishedReport.State.choices)

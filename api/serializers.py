@@ -27,14 +27,30 @@ from reports.progress import ARITHMETIC_RULE, STATUS_RULE, STATUS_VALUES
 MAX_LINKS = 50  # counterparts, partners or participating offices on one activity
 MAX_ID = 2**63 - 1  # a larger number is no row's id (and no database takes it)
 ID_PATTERN = r"[0-9]{1,18}"  # ids in URLs: digits only, and never more than MAX_ID
+CODE_PATTERN = r"[-a-zA-Z0-9_]{1,40}"  # codes in URLs: what region, office, indicator codes use
 
 
-def _in_range(day: dt.date) -> dt.date:
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise serializers.ValidationError(
-            _("Give a date from %(first)s to %(last)s.") % {"first": FIRST_DAY, "last": LAST_DAY}
-        )
-    return day
+MAX_VERSION = 2**31 - 1  # an activity's version is a PositiveIntegerField
+
+
+class DayRange:
+    """A day a person records or asks about lies from FIRST_DAY to LAST_DAY; one message
+    gives both ends. The schema reads `bounds` (api.schema)."""
+
+    bounds = (FIRST_DAY, LAST_DAY)
+
+    def __call__(self, day: dt.date) -> None:
+        first, last = self.bounds
+        if not first <= day <= last:
+            raise serializers.ValidationError(
+                _("Give a date from %(first)s to %(last)s.") % {"first": first, "last": last}
+            )
+
+
+class DayField(serializers.DateField):
+    def __init__(self, **kwargs):
+        kwargs["validators"] = [*kwargs.get("validators", []), DayRange()]
+        super().__init__(**kwargs)
 
 
 class CodeField(serializers.SlugRelatedField):
@@ -155,7 +171,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 class CounterpartSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True, help_text=_("In the request's language."))
-    region = CodeField(read_only=True)
+    region = CodeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Counterpart
@@ -259,7 +275,7 @@ class ActivityWriteSerializer(serializers.Serializer):
 
     lead_office = CodeField(queryset=Office.objects.none())
     indicator = CodeField(queryset=Indicator.objects.filter(is_active=True))
-    occurred_on = serializers.DateField(validators=[_in_range])
+    occurred_on = DayField()
     title = serializers.CharField(max_length=200)
     region = CodeField(queryset=Region.objects.all(), required=False, allow_null=True)
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -329,10 +345,12 @@ class ActivityCreateSerializer(ActivityWriteSerializer):
     )
 
 
-class ActivityUpdateSerializer(ActivityWriteSerializer):
-    version = serializers.IntegerField(
+def version_field() -> serializers.IntegerField:
+    """The version a change was made on, as PUT, PATCH and remove take it."""
+    return serializers.IntegerField(
         required=False,
         min_value=1,
+        max_value=MAX_VERSION,
         help_text=_(
             "The version you read. A stale one is refused with 409 and nothing is saved. "
             "Alternatively send the ETag you read in If-Match (refused with 412)."
@@ -340,9 +358,13 @@ class ActivityUpdateSerializer(ActivityWriteSerializer):
     )
 
 
+class ActivityUpdateSerializer(ActivityWriteSerializer):
+    version = version_field()
+
+
 class RemoveSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = version_field()
 
 
 class ReturnSerializer(serializers.Serializer):
@@ -383,9 +405,9 @@ class ProgressQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(
         required=False, min_value=2000, max_value=2100, help_text=_("This year by default.")
     )
-    as_of = serializers.DateField(
+    as_of = DayField(
         required=False,
-        validators=[_in_range, not_after_today],
+        validators=[not_after_today],
         help_text=_(
             "Count what was submitted by the end of this day, today or earlier (a day still "
             "to come is refused). Today by default, or the last day of a past year, as on "
@@ -540,12 +562,8 @@ class ReportRequestSerializer(serializers.Serializer):
     period = serializers.ChoiceField(
         choices=["year", "q1", "q2", "q3", "q4", "h1", "h2", "custom"], default="year"
     )
-    date_from = serializers.DateField(
-        required=False, validators=[_in_range], help_text=_("Only with period “custom”.")
-    )
-    date_to = serializers.DateField(
-        required=False, validators=[_in_range], help_text=_("Only with period “custom”.")
-    )
+    date_from = DayField(required=False, help_text=_("Only with period “custom”."))
+    date_to = DayField(required=False, help_text=_("Only with period “custom”."))
     office = CodeField(
         queryset=Office.objects.filter(is_active=True),
         required=False,

@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -20,14 +20,22 @@ from offices.models import Counterpart, Office
 from . import serializers
 from .exceptions import PreconditionRequired, StaleVersion
 from .filters import ApiActivityFilter
+from .schema import PRECONDITION_REQUIRED, conflict, header
 
-CONFLICT = OpenApiResponse(serializers.ConflictSerializer, description="A stale version.")
 IF_MATCH = OpenApiParameter(
     "If-Match",
     str,
     OpenApiParameter.HEADER,
+    pattern=r'^(W/)?"[0-9]{1,9}"$',
     description="The ETag of the version you read; refused with 412 if it is stale.",
 )
+ETAG = header("ETag", codes=[200, 201], description="The version's ETag, for If-Match.")
+# A change names the version it was made on: 409 or 412 when it is stale, 428 without one.
+VERSIONED = {
+    409: conflict(409),
+    412: conflict(412),
+    428: PRECONDITION_REQUIRED,
+}
 
 
 def _with_links(queryset):
@@ -65,6 +73,19 @@ def _if_match(request) -> int | None:
             {"If-Match": [_('Send the ETag you read, for example "3".')]}
         )
     return int(value)
+
+
+def _version_named(request, payload) -> tuple[int, bool]:
+    """The version a change was made on, from If-Match or else the body's `version`, and
+    whether it came from the header (a stale one is then 412, not 409). Without either,
+    428: a change that names no version could overwrite one its author has not seen."""
+    header_version = _if_match(request)
+    if header_version is not None:
+        return header_version, True
+    version = payload.validated_data.get("version")
+    if version is None:
+        raise PreconditionRequired
+    return version, False
 
 
 @extend_schema(tags=["activities"])
@@ -107,12 +128,14 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         response["ETag"] = _etag(activity)
         return response
 
+    @extend_schema(parameters=[ETAG])
     def retrieve(self, request, pk: int):
         """The activity, as the user may see it (removed ones too); 404 otherwise."""
         return self._answer(get_activity_for_user(request.user, pk))
 
     @extend_schema(
         request=serializers.ActivityCreateSerializer,
+        parameters=[ETAG, header("Location", codes=[201], description="The new activity.")],
         responses={201: serializers.ActivitySerializer},
     )
     def create(self, request):
@@ -132,16 +155,16 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=serializers.ActivityUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses={200: serializers.ActivitySerializer, 409: CONFLICT, 412: CONFLICT},
+        parameters=[IF_MATCH, ETAG],
+        responses={200: serializers.ActivitySerializer, **VERSIONED},
     )
     def update(self, request, pk: int):
         return self._update(request, pk, partial=False)
 
     @extend_schema(
         request=serializers.ActivityUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses={200: serializers.ActivitySerializer, 409: CONFLICT, 412: CONFLICT},
+        parameters=[IF_MATCH, ETAG],
+        responses={200: serializers.ActivitySerializer, **VERSIONED},
     )
     def partial_update(self, request, pk: int):
         return self._update(request, pk, partial=True)
@@ -154,12 +177,7 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             data=request.data, user=request.user, partial=partial
         )
         payload.is_valid(raise_exception=True)
-        header_version = _if_match(request)
-        version = (
-            header_version if header_version is not None else payload.validated_data.get("version")
-        )
-        if version is None:
-            raise PreconditionRequired
+        version, by_header = _version_named(request, payload)
         try:
             if version == activity.version and not services.can_edit(request.user, activity):
                 raise exceptions.PermissionDenied(_locked_reason(activity))
@@ -169,11 +187,11 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 expected_version=version,
                 **payload.service_kwargs(replace=not partial),
             )
-        except services.ConflictError as conflict:
-            raise StaleVersion(conflict, precondition=header_version is not None) from None
+        except services.ConflictError as stale:
+            raise StaleVersion(stale, precondition=by_header) from None
         return self._answer(activity)
 
-    @extend_schema(request=None, responses=serializers.ActivitySerializer)
+    @extend_schema(request=None, parameters=[ETAG], responses=serializers.ActivitySerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk: int):
         """Submit a draft or returned activity for verification: from now on it counts."""
@@ -181,7 +199,7 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         services.activities_submit(user=request.user, activity_ids=[activity.pk])
         return self._answer(activity)
 
-    @extend_schema(request=None, responses=serializers.ActivitySerializer)
+    @extend_schema(request=None, parameters=[ETAG], responses=serializers.ActivitySerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk: int):
         """A supervisor of the lead office (or a bureau admin) confirms a submitted activity;
@@ -192,7 +210,11 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         services.activities_verify(user=request.user, activity_ids=[activity.pk])
         return self._answer(activity)
 
-    @extend_schema(request=serializers.ReturnSerializer, responses=serializers.ActivitySerializer)
+    @extend_schema(
+        request=serializers.ReturnSerializer,
+        parameters=[ETAG],
+        responses=serializers.ActivitySerializer,
+    )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk: int):
         """Send a submitted or verified activity back to its author; it stops counting."""
@@ -208,29 +230,32 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=serializers.RemoveSerializer,
-        responses={200: serializers.ActivitySerializer, 409: CONFLICT},
+        parameters=[IF_MATCH, ETAG],
+        responses={200: serializers.ActivitySerializer, **VERSIONED},
     )
     @action(detail=True, methods=["post"])
     def remove(self, request, pk: int):
-        """Remove an activity with a reason. It stays on record (who, when, why) and stops
-        counting; it leaves the list."""
-        activity = self._writable(pk)
-        if not services.can_remove(request.user, activity):
-            raise exceptions.PermissionDenied(
-                _(
-                    "This activity is %(status)s: a supervisor of the lead office returns or "
-                    "removes it."
-                )
-                % {"status": activity.get_status_display().lower()}
-            )
+        """Remove an activity with a reason, naming the version read as an edit does. It
+        stays on record (who, when, why) and stops counting; it leaves the list."""
+        activity = get_activity_for_user(request.user, pk)
+        if not services.can_write_for_office(request.user, activity.lead_office):
+            raise exceptions.PermissionDenied(_("Only the lead office changes this activity."))
         payload = serializers.RemoveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.activity_remove(
-            user=request.user,
-            activity_id=activity.pk,
-            reason=payload.validated_data["reason"],
-            expected_version=payload.validated_data.get("version"),
-        )
+        version, by_header = _version_named(request, payload)
+        try:
+            # On a stale version the conflict says what changed (a removal, a submission)
+            # rather than the refusal the current state would give.
+            if version == activity.version:
+                _ensure_removable(request.user, activity)
+            services.activity_remove(
+                user=request.user,
+                activity_id=activity.pk,
+                reason=payload.validated_data["reason"],
+                expected_version=version,
+            )
+        except services.ConflictError as stale:
+            raise StaleVersion(stale, precondition=by_header) from None
         return self._answer(activity)
 
     def _reviewable(self, pk: int) -> Activity:
@@ -248,6 +273,16 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if activity.is_removed:
             raise exceptions.PermissionDenied(_("This activity has been removed."))
         return activity
+
+
+def _ensure_removable(user, activity: Activity) -> None:
+    if activity.is_removed:
+        raise exceptions.PermissionDenied(_("This activity has been removed."))
+    if not services.can_remove(user, activity):
+        raise exceptions.PermissionDenied(
+            _("This activity is %(status)s: a supervisor of the lead office returns or removes it.")
+            % {"status": activity.get_status_display().lower()}
+        )
 
 
 def _locked_reason(activity: Activity) -> str:

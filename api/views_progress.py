@@ -13,6 +13,7 @@ from offices.access import get_office_for_user
 from reports.dashboard import dashboard, default_as_of
 
 from . import serializers
+from .schema import FORBIDDEN, NOT_FOUND
 
 
 class ProgressView(APIView):
@@ -23,7 +24,11 @@ class ProgressView(APIView):
     @extend_schema(
         tags=["progress"],
         parameters=[serializers.ProgressQuerySerializer],
-        responses=serializers.ProgressSerializer,
+        responses={
+            200: serializers.ProgressSerializer,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
     )
     def get(self, request):
         query = serializers.ProgressQuerySerializer(data=request.query_params)

@@ -16,6 +16,7 @@ from offices.access import get_office_for_user
 from offices.models import AnnualTarget, Counterpart, Indicator, Office, OfficeTarget, Region
 
 from . import serializers
+from .schema import FORBIDDEN
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -24,6 +25,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.RegionSerializer
     queryset = Region.objects.all()
     lookup_field = "code"
+    lookup_value_regex = serializers.CODE_PATTERN
     pagination_class = None
 
 
@@ -33,6 +35,7 @@ class OfficeViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = serializers.OfficeSerializer
     lookup_field = "code"
+    lookup_value_regex = serializers.CODE_PATTERN
     pagination_class = None
 
     def get_queryset(self):
@@ -54,6 +57,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.IndicatorSerializer
     queryset = Indicator.objects.all()
     lookup_field = "code"
+    lookup_value_regex = serializers.CODE_PATTERN
     pagination_class = None
 
 
@@ -85,6 +89,7 @@ class CounterpartViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.CounterpartSerializer
     queryset = Counterpart.objects.filter(is_active=True).select_related("region")
     filterset_class = CounterpartFilter
+    lookup_value_regex = serializers.ID_PATTERN
 
 
 class TargetsView(APIView):
@@ -93,7 +98,7 @@ class TargetsView(APIView):
 
     @extend_schema(
         parameters=[serializers.YearQuerySerializer],
-        responses=serializers.TargetsSerializer,
+        responses={200: serializers.TargetsSerializer, 403: FORBIDDEN},
     )
     def get(self, request):
         if not targets.can_view_targets(request.user):

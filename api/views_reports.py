@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,13 +14,22 @@ from rest_framework.response import Response
 from reports import services
 from reports.forms import PublishForm
 from reports.models import PublishedReport
+from reports.report_files import FORMATS
 from reports.views_reports import ALTERED_MESSAGE, stored_file_response
 
 from . import serializers
 from .filters import PublishedReportFilter
+from .schema import FORBIDDEN, header
+
+# Every operation here refuses people outside the bureau (see `initial`).
+BUREAU_ONLY = {403: FORBIDDEN}
 
 
 @extend_schema(tags=["reports"])
+@extend_schema_view(
+    list=extend_schema(responses={200: serializers.PublishedReportSerializer, **BUREAU_ONLY}),
+    retrieve=extend_schema(responses={200: serializers.PublishedReportSerializer, **BUREAU_ONLY}),
+)
 class PublishedReportViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -40,7 +49,8 @@ class PublishedReportViewSet(
 
     @extend_schema(
         request=serializers.ReportRequestSerializer,
-        responses={202: serializers.PublishedReportSerializer},
+        parameters=[header("Location", codes=[202], description="The report, to follow.")],
+        responses={202: serializers.PublishedReportSerializer, **BUREAU_ONLY},
     )
     def create(self, request):
         """Publish a report (bureau admins). It is generated in the background: follow
@@ -85,16 +95,21 @@ class PublishedReportViewSet(
         return response
 
     @extend_schema(
+        parameters=[
+            header("Repr-Digest", codes=[200], description="sha-256=:<base64>: (RFC 9530)"),
+            header("Content-Disposition", codes=[200], description="attachment; filename=..."),
+        ],
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The stored file, byte for byte."
+            (200, *sorted({kind.split(";")[0] for _label, kind in FORMATS.values()})): (
+                OpenApiResponse(OpenApiTypes.BINARY, description="The stored file, byte for byte.")
             ),
+            **BUREAU_ONLY,
             409: OpenApiResponse(
                 serializers.FileAlteredSerializer,
                 description="The stored file does not match the SHA-256 recorded when it was "
                 "published: it is not served.",
             ),
-        }
+        },
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk: int):

@@ -8,7 +8,8 @@ admin.site.site_header = _("KPI Tracker administration")
 admin.site.site_title = _("KPI Tracker")
 admin.site.index_title = _("Mainland Offices KPI Tracker")
 
-handler400 = "kpi_tracker.views.bad_request"
+handler400 = views.bad_request
+handler404 = views.page_not_found
 
 urlpatterns = [
     path("", views.home, name="home"),

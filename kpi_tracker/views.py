@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from rest_framework import exceptions
 
 
 def querystring_without(request: HttpRequest, *names: str) -> str:
@@ -61,3 +62,14 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
                 status=400,
             )
         return defaults.bad_request(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A URL that no route matches (an id out of range, a code with a slash): the page, or
+    under /api/ the API's JSON refusal."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": str(exceptions.NotFound.default_detail)},
+            status=exceptions.NotFound.status_code,
+        )
+    return defaults.page_not_found(request, exception)

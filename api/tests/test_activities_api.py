@@ -1061,7 +1061,7 @@ ACTIONS = {
         "post",
         "remove",
         Status.DRAFT,
-        {"reason": "Logged twice"},
+        {"reason": "Logged twice", "version": 1},
         lambda a: a.removed_at is not None,
     ),
 }
@@ -1227,14 +1227,15 @@ def test_remove_needs_a_reason(api, draft, body):
 
 def test_staff_do_not_remove_what_is_submitted_but_a_supervisor_does(api, submitted):
     before = written()
-    refused = api("staff_a").post(url(submitted, "remove"), {"reason": "Logged twice"})
+    refused = api("staff_a").post(
+        url(submitted, "remove"), {"reason": "Logged twice", "version": 1}
+    )
     assert refused.status_code == 403
     assert "submitted" in refused.json()["detail"]
     assert written() == before
 
-    assert (
-        api("supervisor_a").post(url(submitted, "remove"), {"reason": "Twice"}).status_code == 200
-    )
+    removed = api("supervisor_a").post(url(submitted, "remove"), {"reason": "Twice", "version": 1})
+    assert removed.status_code == 200
     assert not Activity.objects.counted().exists()
 
 
@@ -1251,9 +1252,11 @@ def test_a_removed_activity_is_not_reviewed(api, submitted, supervisor_a, action
 
 def test_a_removed_activity_is_not_removed_again(api, draft):
     remover = api("staff_a")
-    assert remover.post(url(draft, "remove"), {"reason": "Twice"}).status_code == 200
+    assert remover.post(url(draft, "remove"), {"reason": "Twice", "version": 1}).status_code == 200
     before = written()
-    assert remover.post(url(draft, "remove"), {"reason": "Again"}).status_code == 403
+    again = remover.post(url(draft, "remove"), {"reason": "Again", "version": 2})
+    assert again.status_code == 403
+    assert "removed" in again.json()["detail"]
     assert remover.post(url(draft, "submit")).status_code == 403
     assert written() == before
 
@@ -1351,11 +1354,73 @@ def test_the_current_version_saves(read_by_two, draft):
     assert (draft.title, draft.notes, draft.version) == ("My speech", "Mine", 4)
 
 
-def test_remove_with_a_stale_version_is_refused_with_409(read_by_two, draft):
+def test_remove_with_a_stale_version_is_refused_with_409_and_the_changes(read_by_two, draft):
     before = written()
     response = read_by_two.post(url(draft, "remove"), {"reason": "Twice", "version": 1})
     assert response.status_code == 409
-    assert response.json()["current_version"] == 2
+    assert response["ETag"] == '"2"'
+    assert response.json() == {
+        "detail": response.json()["detail"],
+        "code": "stale_version",
+        "current_version": 2,
+        "changed_by": "supervisor_a",
+        "changed_at": "2026-06-15T10:00:00+08:00",
+        "changes": [{"field": "title", "label": "title", "old": TITLE, "new": "Keynote"}],
+    }
+    assert "Someone else changed this activity" in response.json()["detail"]
+    assert written() == before
+
+
+@pytest.mark.parametrize("etag", ['"1"', 'W/"1"'])
+def test_remove_with_a_stale_if_match_is_refused_with_412_and_the_changes(read_by_two, draft, etag):
+    before = written()
+    response = read_by_two.post(url(draft, "remove"), {"reason": "Twice"}, HTTP_IF_MATCH=etag)
+    assert response.status_code == 412
+    assert response["ETag"] == '"2"'
+    body = response.json()
+    assert (body["code"], body["current_version"], body["changed_by"]) == (
+        "stale_version",
+        2,
+        "supervisor_a",
+    )
+    assert body["changes"] == [{"field": "title", "label": "title", "old": TITLE, "new": "Keynote"}]
+    assert written() == before
+
+
+@pytest.mark.parametrize("persona", ["staff_a", "supervisor_a", "bureau_admin"])
+@pytest.mark.parametrize("named", ["body", "If-Match"])
+def test_remove_without_a_version_is_refused_with_428_and_with_it_removes(
+    api, draft, persona, named, request
+):
+    remover = api(persona)
+    before = written()
+    refused = remover.post(url(draft, "remove"), {"reason": "Logged twice"})
+    assert refused.status_code == 428
+    assert "version" in refused.json()["detail"]
+    assert written() == before
+
+    if named == "body":
+        removed = remover.post(url(draft, "remove"), {"reason": "Logged twice", "version": 1})
+    else:
+        removed = remover.post(
+            url(draft, "remove"), {"reason": "Logged twice"}, HTTP_IF_MATCH='"1"'
+        )
+    assert (removed.status_code, removed["ETag"]) == (200, '"2"')
+    draft.refresh_from_db()
+    assert (draft.removed_by, draft.removal_reason) == (
+        request.getfixturevalue(persona),
+        "Logged twice",
+    )
+
+
+def test_remove_names_what_changed_before_what_the_change_forbids(api, draft):
+    """The author read a draft; the supervisor submitted it since. Removing the version
+    read is a conflict that says so, not the refusal a submitted activity would get."""
+    assert api("supervisor_a").post(url(draft, "submit")).status_code == 200
+    before = written()
+    response = api("staff_a").post(url(draft, "remove"), {"reason": "Twice", "version": 1})
+    assert response.status_code == 409
+    assert [c["field"] for c in response.json()["changes"]] == ["status"]
     assert written() == before
 
 
@@ -1391,7 +1456,7 @@ def in_april(office_a, indicator):
     [
         ("detail", Status.DRAFT, {"title": "Keynote", "version": 1}, "occurred_on"),
         ("submit", Status.DRAFT, {}, "non_field_errors"),
-        ("remove", Status.DRAFT, {"reason": "Twice"}, "non_field_errors"),
+        ("remove", Status.DRAFT, {"reason": "Twice", "version": 1}, "non_field_errors"),
         ("return", Status.SUBMITTED, {"comment": "Which outlet?"}, "non_field_errors"),
     ],
 )
@@ -1458,7 +1523,8 @@ def test_a_granted_reopening_lets_the_office_write_in_the_month(api, in_april, u
     assert writer.post(url(draft, "submit")).status_code == 200
     returned = writer.post(url(draft, "return"), {"comment": "Which outlet?"})
     assert returned.status_code == 200
-    assert writer.post(url(draft, "remove"), {"reason": "Twice"}).status_code == 200
+    removal = {"reason": "Twice", "version": returned.json()["version"]}
+    assert writer.post(url(draft, "remove"), removal).status_code == 200
 
     draft.refresh_from_db()
     assert (draft.title, draft.status, draft.removal_reason) == ("Keynote", "returned", "Twice")

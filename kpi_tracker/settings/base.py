@@ -208,7 +208,7 @@ REST_FRAMEWORK = {
         "api.throttling.AnonThrottle",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.SignedIn"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     # `?format=` is a filter of ours (reports), not DRF's switch of output format.
     "URL_FORMAT_OVERRIDE": None,
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
