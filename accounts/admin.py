@@ -3,12 +3,14 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.admin import StaleEditAdmin
+
 from .models import ApiToken, ReminderDigest, ReminderPreference, User
 from .tokens import token_revoke
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(StaleEditAdmin, DjangoUserAdmin):
     list_display = (
         "username",
         "get_full_name",
@@ -32,7 +34,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(ReminderPreference)
-class ReminderPreferenceAdmin(admin.ModelAdmin):
+class ReminderPreferenceAdmin(StaleEditAdmin):
     list_display = (
         "user",
         "drafts",

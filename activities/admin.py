@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import StaleEditAdmin
+
 from .models import Activity, ActivityMonthCount, Evidence, ImportBatch, PeriodReopening
 
 
@@ -24,7 +26,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(StaleEditAdmin, SimpleHistoryAdmin):
     list_display = (
         "occurred_on",
         "title",
@@ -87,7 +89,7 @@ class EvidenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(PeriodReopening)
-class PeriodReopeningAdmin(SimpleHistoryAdmin):
+class PeriodReopeningAdmin(StaleEditAdmin, SimpleHistoryAdmin):
     """Decisions are taken on the Periods page; here the records and their history."""
 
     list_display = ("office", "year", "month", "state", "open_until", "requested_by", "decided_by")

@@ -2,19 +2,21 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import StaleEditAdmin
+
 from .deactivation import ConfirmDeactivationForm
 from .models import AnnualTarget, Counterpart, Indicator, Office, OfficeTarget, Region
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(StaleEditAdmin):
     list_display = ("code", "name_en", "name_zh_hant", "name_zh_hans", "kind")
     list_filter = ("kind",)
     search_fields = ("code", "name_en", "name_zh_hant", "name_zh_hans")
 
 
 @admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(StaleEditAdmin):
     form = ConfirmDeactivationForm
     list_display = ("code", "name_en", "name_zh_hant", "kind", "parent", "city_en", "is_active")
     list_filter = ("kind", "is_active", "parent")
@@ -24,7 +26,7 @@ class OfficeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(StaleEditAdmin):
     form = ConfirmDeactivationForm
     list_display = ("code", "name_en", "name_zh_hant", "display_order", "is_active")
     list_editable = ("display_order",)
@@ -60,21 +62,21 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(AnnualTarget)
-class AnnualTargetAdmin(SimpleHistoryAdmin):
+class AnnualTargetAdmin(StaleEditAdmin, SimpleHistoryAdmin):
     list_display = ("year", "indicator", "target", "source")
     list_filter = ("year", "indicator")
     list_select_related = ("indicator",)
 
 
 @admin.register(OfficeTarget)
-class OfficeTargetAdmin(SimpleHistoryAdmin):
+class OfficeTargetAdmin(StaleEditAdmin, SimpleHistoryAdmin):
     list_display = ("year", "office", "indicator", "target")
     list_filter = ("year", "office", "indicator")
     list_select_related = ("office", "indicator")
 
 
 @admin.register(Counterpart)
-class CounterpartAdmin(admin.ModelAdmin):
+class CounterpartAdmin(StaleEditAdmin):
     form = ConfirmDeactivationForm
     list_display = ("name_en", "name_zh_hant", "type", "region", "is_active", "created_by")
     readonly_fields = ("created_by", "created_at")

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from activities.models import Activity
 from activities.tests.factories import ActivityFactory
+from loadtest import pages
 from offices.tests.factories import AnnualTargetFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,9 +110,11 @@ def test_an_admin_can_log_and_submit_an_activity_and_it_counts_from_then(
         None,
     )
 
+    # The change form carries what it was opened with (a stale save is refused, merged).
+    url = reverse("admin:activities_activity_change", args=[activity.pk])
+    seen = pages.find_form(client_admin.get(url).content.decode(), has_field="_seen")
     response = client_admin.post(
-        reverse("admin:activities_activity_change", args=[activity.pk]),
-        {**data, "status": "submitted"},
+        url, {**data, "status": "submitted", "_seen": seen.field("_seen").value}
     )
 
     assert response.status_code == 302
