@@ -95,7 +95,7 @@ class ConfirmDeactivationForm(forms.ModelForm):
         )
         if deactivating and not cleaned.get("confirm_deactivation"):
             self.add_error(
-                "is_active",
+                None,  # at the top of the form, where it is read before anything else
                 _("%(notice)s Tick “I understand what deactivating does” and save again.")
                 % {"notice": deactivation_notice(self.instance)},
             )
