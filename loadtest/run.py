@@ -422,7 +422,8 @@ def check_dashboard() -> list[Check]:
             if figure.achieved != rows:
                 differences.append(f"{where} {figure.indicator.code}: {figure.achieved} != {rows}")
 
-    compare("bureau", data.figures, by_indicator(counted.filter(lead_office__is_active=True)))
+    # everything counted, deactivated offices and units included (docs/domain.md)
+    compare("bureau", data.figures, by_indicator(counted))
     for row in data.rows:
         compare(row.office.code, row.figures, by_indicator(counted.for_office(row.office)))
         for unit in row.units:
@@ -431,7 +432,7 @@ def check_dashboard() -> list[Check]:
                 unit.figures,
                 by_indicator(counted.filter(lead_office=unit.office)),
             )
-    for figure in data.figures:  # the bureau is the sum over the offices (DOMAIN.md)
+    for figure in data.figures:  # the bureau is the sum over the offices (docs/domain.md)
         compared += 1
         offices = sum(
             f.achieved for row in data.rows for f in row.figures if f.indicator == figure.indicator
