@@ -2,12 +2,13 @@ from axes.helpers import get_cool_off
 from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -78,3 +79,13 @@ def set_language(request: HttpRequest) -> HttpResponse:
         user.language = language
         user.save(update_fields=["language"])
     return response
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to the page it works from."""
+    user = request.user
+    if user.is_bureau:
+        return redirect("reports:bureau")
+    return redirect("offices:detail", code=user.office.code)

@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from common.web import apply_errors
+
 from .tokens import token_create, token_revoke, tokens_of
 
 API_ROOT = "/api/v1/"  # the version's prefix (api/urls.py), which has no page of its own
@@ -58,11 +60,6 @@ class TokenForm(forms.Form):
         return None if days is None else timezone.localdate() + dt.timedelta(days=days)
 
 
-def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    for field, errors in exc.update_error_dict({}).items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -79,7 +76,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
                     expires_on=form.expires_on(),
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
         if created is None:
             status = 400
         else:

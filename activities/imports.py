@@ -64,8 +64,8 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.cell_range import CellRange
 
 from common.db import retry_on_conflict
+from common.exports import Column, Export
 from offices.models import Counterpart, Indicator, Office, Region
-from reports.exports import Column, Export
 
 from .models import Activity, AuthorityLevel
 from .models_import import MAX_IMPORT_FILE_BYTES, ImportBatch

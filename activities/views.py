@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kpi_tracker.views import form_status, querystring_without
+from common.web import apply_errors, form_status, querystring_without
 
 from . import conflicts, selectors, services
 from .access import get_activity_for_user
@@ -35,14 +35,6 @@ from .periods import period_state, period_states
 
 PER_PAGE = 25
 QUEUE_PER_PAGE = 50
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _period_notes(user) -> list:
@@ -117,7 +109,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                     user=request.user, submit="submit" in request.POST, **form.service_kwargs()
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -189,7 +181,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     conflicts_to_choose=[change.name for change in merge.conflicts],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             except PermissionDenied:
                 messages.error(request, _locked_message(activity))
                 return redirect("activities:detail", pk=activity.pk)
@@ -307,7 +299,7 @@ def activity_remove(request: HttpRequest, pk: int) -> HttpResponse:
                     ),
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request, _("The activity was removed. It stays on record with your reason.")
@@ -519,7 +511,7 @@ def periods(request: HttpRequest) -> HttpResponse:
                     reason=request_form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                _apply_errors(request_form, exc)
+                apply_errors(request_form, exc)
             else:
                 messages.success(request, _("Your request was sent to the bureau admins."))
                 return redirect("activities:periods")

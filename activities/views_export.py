@@ -2,7 +2,7 @@
 
 A database that cannot be reached gets a 503 page before the download starts (a workbook
 is made in the view); a CSV, streamed, whose connection is lost is cut short and says so
-(`reports.exports.render_csv`). Every download is on the audit trail."""
+(`common.exports.render_csv`). Every download is on the audit trail."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET
 
 from audit.models import Kind
 from audit.services import record
-from kpi_tracker.middleware import database_errors_as_503
-from reports.exports import ActivityExport, render_csv, render_xlsx
+from common.exports import render_csv, render_xlsx
+from common.middleware.database import database_errors_as_503
 
+from .exports import ActivityExport
 from .selectors import activity_list as activity_list_for
 from .views import activity_list as activity_list_page
 

@@ -26,15 +26,15 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from common.db import is_lock_conflict
-from kpi_tracker.middleware import (
+from common.exports import render_csv, render_xlsx
+from common.middleware.database import (
     DATABASE_ERRORS,
     database_errors_as_503,
     database_unavailable,
     lock_conflict,
 )
-from kpi_tracker.views import form_status
+from common.web import form_status
 from offices.models import Office
-from reports.exports import render_csv, render_xlsx
 
 from . import imports
 from .models import ImportBatch

@@ -12,10 +12,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from reports import services
+from reports.downloads import ALTERED_MESSAGE, stored_file_response
 from reports.forms import PublishForm
 from reports.models import PublishedReport
 from reports.report_files import FORMATS
-from reports.views_reports import ALTERED_MESSAGE, stored_file_response
 
 from . import serializers
 from .filters import PublishedReportFilter

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kpi_tracker.views import querystring_without
+from common.web import querystring_without
 
 from .filters import AuditEventFilter
 from .models import AuditEvent, Kind

@@ -102,6 +102,7 @@ from openpyxl import Workbook  # noqa: E402
 from accounts.models import ApiToken, User  # noqa: E402
 from accounts.tokens import token_create  # noqa: E402
 from activities import imports, selectors  # noqa: E402
+from activities.exports import ActivityExport  # noqa: E402
 from activities.models import (  # noqa: E402
     COUNTING_STATUSES,
     Activity,
@@ -110,9 +111,9 @@ from activities.models import (  # noqa: E402
     end_of_day,
 )
 from activities.views import PER_PAGE  # noqa: E402
+from common.exports import FORMULA_TRIGGERS  # noqa: E402
 from offices import demo  # noqa: E402
 from offices.models import AnnualTarget, Counterpart, Indicator, Office, Region  # noqa: E402
-from reports.exports import FORMULA_TRIGGERS, ActivityExport  # noqa: E402
 
 HONG_KONG = ZoneInfo("Asia/Hong_Kong")
 
@@ -1054,7 +1055,7 @@ def _joined_names(alias: str, through: str, target: str, table: str, order: str)
 
 
 def export_copy_sql(*, year: int | None) -> str:
-    """The CSV export's rows and columns (reports.exports.ActivityExport, in English), in the
+    """The CSV export's rows and columns (activities.exports.ActivityExport, in English), in the
     list's order, as one SELECT for COPY: the floor of the export."""
     with translation.override("en"):
         status = _choices("a.status", Status.choices)

@@ -2,18 +2,19 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from accounts.views import home
+from ops.views import healthz
 
 admin.site.site_header = _("KPI Tracker administration")
 admin.site.site_title = _("KPI Tracker")
 admin.site.index_title = _("Mainland Offices KPI Tracker")
 
-handler400 = views.bad_request
-handler404 = views.page_not_found
+handler400 = "common.web.bad_request"
+handler404 = "common.web.page_not_found"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("offices/", include("offices.urls")),
     path("activities/", include("activities.urls")),

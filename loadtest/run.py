@@ -14,7 +14,7 @@ the database, and dashboard totals that differ from the rows they count.
    LOADTEST_KEEP_DB=1). Migrated, with the reference data, the demo logins and the demo
    year (`seed_demo`), and an API token for the demo admin.
 2. gunicorn on 127.0.0.1 at a free port, 3 worker processes of 4 threads (2 cores), with
-   loadtest/settings.py (the local settings with DEBUG off; static files through
+   kpi_tracker/settings/loadtest.py (the local settings with DEBUG off; static files through
    WhiteNoise from the finders; SQLite in WAL mode, writers queueing for up to 20 s).
 3. locust, headless, in a process of its own: loadtest/locustfile.py, 50 users started at
    25 a second, 60 seconds, 5 seconds for the last tasks to finish. It hands back a JSON
@@ -496,7 +496,7 @@ def main() -> int:
     try:
         database = prepare_database(tmp)
         os.environ["DATABASE_URL"] = database.url
-        os.environ["DJANGO_SETTINGS_MODULE"] = "loadtest.settings"
+        os.environ["DJANGO_SETTINGS_MODULE"] = "kpi_tracker.settings.loadtest"
         os.environ["DJANGO_MEDIA_ROOT"] = str(tmp / "media")
         os.environ["DJANGO_STATIC_ROOT"] = str(tmp / "static")
         say(f"loadtest: {USERS} users for {RUN_SECONDS} s on loopback; database: {database.label}")

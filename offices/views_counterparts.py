@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kpi_tracker.views import querystring_without
+from common.web import apply_errors, querystring_without
 
 from . import counterparts as directory
 from .i18n import current_suffix
@@ -225,8 +225,7 @@ def counterpart_create(request: HttpRequest) -> HttpResponse:
                 name_zh_hant=data["name_zh_hant"],
                 name_zh_hans=data["name_zh_hans"],
             )
-            for field, errors in exc.update_error_dict({}).items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_errors(form, exc)
 
     if counterpart is not None:
         if _wants_json(request):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.templatetags.people import person
-from kpi_tracker.views import form_status
+from common.web import apply_errors, form_status
 
 from . import target_conflicts, targets
 from .targets import GridRow, TargetGrid
@@ -187,14 +187,6 @@ class CopyForwardForm(forms.Form):
         self.fields["reason"] = _reason_field(year=year, started=started)
 
 
-def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 # --- access -----------------------------------------------------------------------------
 
 
@@ -277,7 +269,7 @@ def targets_year(request: HttpRequest, year: int) -> HttpResponse:
                 conflicts_to_choose=[change.key for change in exc.conflicts],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if saved:
                 messages.success(
@@ -338,7 +330,7 @@ def targets_copy(request: HttpRequest, year: int) -> HttpResponse:
                 user=request.user, year=year, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if copied:
                 messages.success(

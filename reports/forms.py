@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common.web import apply_errors
 from offices.models import Office
 
 from .models import PublishedReport, ReportFormat
@@ -117,8 +118,7 @@ class ReportForm(forms.Form):
         try:
             check_scope(scope)
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
+            apply_errors(self, error)
             return cleaned
         self.scope = scope
         return cleaned

@@ -1,5 +1,5 @@
 """A report's files: XLSX (one sheet per section), PDF (reports.pdf) and CSV (the counted
-activities). The sections are `Export`s of `reports.exports`, so every cell goes through the
+activities). The sections are `Export`s of `common.exports`, so every cell goes through the
 one writer that types numbers and dates and neutralises formula-looking text."""
 
 from __future__ import annotations
@@ -11,16 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import progress as progress_rules
-from .exports import (
+from activities.exports import ActivityExport
+from common.exports import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
-    ActivityExport,
     Column,
     Export,
     write_csv,
     write_xlsx,
 )
+
+from . import progress as progress_rules
 from .report import ReportData, ReportScope
 
 PDF_CONTENT_TYPE = "application/pdf"

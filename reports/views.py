@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from kpi_tracker.views import form_status
+from common.web import form_status
 from offices.access import get_office_for_user
 from offices.models import AS_OF_VALIDATORS
 

@@ -3,7 +3,6 @@ published. Thin: figures come from reports.report, rules from reports.services."
 
 from __future__ import annotations
 
-import base64
 import tempfile
 
 from django.contrib import messages
@@ -15,26 +14,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from audit.models import Kind
-from audit.services import record
+from common.exports import SPOOL_MAX_BYTES, render_csv
 
 from . import services
-from .exports import SPOOL_MAX_BYTES, render_csv
+from .downloads import ALTERED_MESSAGE, record_export, stored_file_response
 from .forms import PublishedFilterForm, PublishForm, ReportForm
 from .models import PublishedReport
 from .report_files import content_type, counted_activities
 from .selectors import report_changes
 
 PER_PAGE = 20
-ALTERED_MESSAGE = gettext_lazy(
-    "This published report's stored file does not match the SHA-256 recorded when it was "
-    "published: it has been changed or lost since, so it is not served as the genuine "
-    "report. The refusal is on the audit trail; tell the system administrator, who can "
-    "restore the file from a backup and check it against the SHA-256 on this page."
-)
 
 
 def _require_reports(user) -> None:
@@ -99,13 +90,13 @@ def report_download(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
 
     if fmt == "csv":  # streamed as the rows come: constant memory, visible progress
-        _record_export(f"report {scope.filename()}.csv", office=scope.office)
+        record_export(f"report {scope.filename()}.csv", office=scope.office)
         return render_csv(counted_activities(scope))
     # A zip or a PDF is complete only at its end: written first, to disk once it is large.
     fileobj = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)  # noqa: SIM115 (closed by the response)
     services.report_write(scope, fmt, fileobj)
     fileobj.seek(0)
-    _record_export(f"report {scope.filename()}.{fmt}", office=scope.office)
+    record_export(f"report {scope.filename()}.{fmt}", office=scope.office)
     response = FileResponse(
         fileobj,
         as_attachment=True,
@@ -202,24 +193,3 @@ def published_download(request: HttpRequest, pk: int) -> HttpResponse:
         )
         patch_cache_control(response, private=True, no_store=True)
         return response
-
-
-def _record_export(summary: str, *, office, **details) -> None:
-    record(Kind.EXPORT, summary, office=office, details=details)
-
-
-def stored_file_response(report: PublishedReport) -> FileResponse:
-    """A published report's file as stored (the page's and the API's download), checked
-    against its SHA-256 first: services.PublishedFileAltered if it does not match."""
-    handle = services.published_file(report)
-    _record_export(f"published report {report.filename}", office=report.office, report=report.pk)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=report.filename,
-        content_type=content_type(report.format),
-    )
-    digest = base64.b64encode(bytes.fromhex(report.sha256)).decode()
-    response["Repr-Digest"] = f"sha-256=:{digest}:"
-    patch_cache_control(response, private=True, no_store=True)
-    return response

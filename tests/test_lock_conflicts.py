@@ -29,7 +29,7 @@ from activities.models import Activity, Status
 from activities.tests.factories import ActivityFactory
 from activities.tests.test_import import confirm, make_xlsx, preview_of, upload, visit
 from common.db import is_lock_conflict
-from kpi_tracker.middleware import DatabaseUnavailableMiddleware
+from common.middleware.database import DatabaseUnavailableMiddleware
 from offices.services import reference_data_load
 
 HK = ZoneInfo("Asia/Hong_Kong")

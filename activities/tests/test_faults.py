@@ -41,12 +41,12 @@ from django.urls import reverse
 from openpyxl.worksheet import _writer as openpyxl_writer
 
 from activities import imports
+from activities.exports import ActivityExport
 from activities.models import Activity, ActivityMonthCount, ImportBatch
 from activities.tests.factories import ActivityFactory
 from activities.tests.test_import import confirm, make_csv, make_xlsx, preview_of, upload, visit
 from offices.models import Indicator
 from offices.services import reference_data_load
-from reports.exports import ActivityExport
 from tests.faults import backend_terminated_before
 
 HK = ZoneInfo("Asia/Hong_Kong")
@@ -480,7 +480,7 @@ def test_a_connection_lost_while_a_file_is_checked_keeps_nothing(client_staff_a)
 
 
 def test_the_page_of_a_lost_connection_needs_no_query(rf, django_assert_num_queries):
-    from kpi_tracker.middleware import DatabaseUnavailableMiddleware
+    from common.middleware.database import DatabaseUnavailableMiddleware
 
     middleware = DatabaseUnavailableMiddleware(lambda request: None)
     with django_assert_num_queries(0):
@@ -553,7 +553,7 @@ def fetches_fail_after(monkeypatch):
     """fetches_fail_after(n): the export's streamed query fails on its n + 1st fetch."""
     real = compiler.cursor_iter
     monkeypatch.setattr(ActivityExport, "chunk_size", CHUNK)
-    monkeypatch.setattr("reports.exports.CSV_ROWS_PER_CHUNK", 10)
+    monkeypatch.setattr("common.exports.CSV_ROWS_PER_CHUNK", 10)
 
     def arrange(fetches: int) -> None:
         done = [0]

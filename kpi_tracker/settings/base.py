@@ -43,7 +43,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A NUL character anywhere in the request: 400 before the session, a static file's
     # lookup or a query can trip on it (JSON bodies: api.parsers).
-    "common.middleware.RefuseNulMiddleware",
+    "common.middleware.nul.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "audit.services.RequestMiddleware",
     # A lost database connection: a 503 page saying so, not a 500.
-    "kpi_tracker.middleware.DatabaseUnavailableMiddleware",
+    "common.middleware.database.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a lock-out raised at sign-in into its response.
     "axes.middleware.AxesMiddleware",
 ]

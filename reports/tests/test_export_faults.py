@@ -29,7 +29,7 @@ from tests.faults import backend_terminated_before
 
 HK = ZoneInfo("Asia/Hong_Kong")
 DROPPED = "server closed the connection unexpectedly"
-MIDDLEWARE = "kpi_tracker.middleware.DatabaseUnavailableMiddleware"
+MIDDLEWARE = "common.middleware.database.DatabaseUnavailableMiddleware"
 COUNTED_ACTIVITIES = 'SELECT "activities_activity"."id"'  # the export of the counted rows
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def site_middleware(settings):
-    """The site-wide 503 for a lost database (kpi_tracker.middleware), whether or not
+    """The site-wide 503 for a lost database (common.middleware.database), whether or not
     settings list it yet."""
     if MIDDLEWARE not in settings.MIDDLEWARE:
         settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]

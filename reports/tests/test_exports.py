@@ -14,12 +14,13 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
+from activities.exports import ActivityExport
 from activities.models import Status
 from activities.tests.factories import ActivityFactory
+from common import exports
+from common.exports import Column, Export, neutralise
 from offices.models import Counterpart
 from offices.tests.factories import CounterpartFactory, RegionFactory
-from reports import exports
-from reports.exports import ActivityExport, Column, Export, neutralise
 
 HK = ZoneInfo("Asia/Hong_Kong")
 ID = -1  # the id is the last column

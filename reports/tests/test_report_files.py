@@ -11,8 +11,11 @@ import pytest
 import time_machine
 from django.utils import timezone, translation
 
+from activities.exports import ActivityExport
 from activities.models import Activity, Status
 from activities.tests.factories import ActivityFactory
+from common import exports
+from common.exports import Column, Export
 from offices.tests.factories import (
     AnnualTargetFactory,
     IndicatorFactory,
@@ -20,8 +23,6 @@ from offices.tests.factories import (
     OfficeTargetFactory,
     RegionFactory,
 )
-from reports import exports
-from reports.exports import ActivityExport, Column, Export
 from reports.report import ReportScope, report_data
 from reports.report_files import write_report
 

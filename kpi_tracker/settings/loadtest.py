@@ -1,5 +1,6 @@
 """Settings for `make loadtest` only: the developer's settings (local.py) as a server under
 load would run them. loadtest/run.py points DATABASE_URL at a database of its own.
+With the other settings, because only the project package imports its settings.
 
 DEBUG is off, as in production (no SQL kept per request, real error pages); static files
 come from the finders through WhiteNoise, so no collectstatic is needed. SQLite gets what
@@ -9,8 +10,8 @@ another, and WAL lets pages be read while an activity is written."""
 
 import os
 
-from kpi_tracker.settings.env import envint
-from kpi_tracker.settings.local import *  # noqa: F403
+from .env import envint
+from .local import *  # noqa: F403
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]

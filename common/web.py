@@ -1,12 +1,15 @@
-from django.contrib.auth.decorators import login_required
-from django.db import connection
+"""Helpers every app's pages share: query strings for pagination, the status of a page that
+shows a refused form, a service's refusal put on the form, and the error answers that are
+JSON under /api/."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import defaults
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 from rest_framework import exceptions
 
 
@@ -27,23 +30,14 @@ def form_status(*forms) -> int:
     return 400 if refused else 200
 
 
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """Send each role to the page it works from."""
-    user = request.user
-    if user.is_bureau:
-        return redirect("reports:bureau")
-    return redirect("offices:detail", code=user.office.code)
-
-
-@require_GET
-@never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
-    """For the container health check: the app answers and reaches its database."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal shown on the form: each field's reasons beside the field, the
+    rest (and the reasons about fields the form does not show) above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -1,0 +1,2 @@
+"""Middleware every request goes through: NUL characters refused (`nul`), database errors
+answered with a page that says what happened (`database`)."""
