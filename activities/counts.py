@@ -16,8 +16,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from .models import COUNTING_STATUSES, Activity, ActivityMonthCount
-from .models_counts import NO_REGION
+from .models import COUNTING_STATUSES, NO_REGION, Activity, ActivityMonthCount
 
 GROUPS = ("lead_office", "indicator", "region", "month")
 

@@ -67,8 +67,7 @@ from common.db import retry_on_conflict
 from common.exports import Column, Export
 from offices.models import Counterpart, Indicator, Office, Region
 
-from .models import Activity, AuthorityLevel
-from .models_import import MAX_IMPORT_FILE_BYTES, ImportBatch
+from .models import MAX_IMPORT_FILE_BYTES, Activity, AuthorityLevel, ImportBatch
 from .services import activities_create_bulk, activity_check, can_write_for_office
 
 logger = logging.getLogger(__name__)

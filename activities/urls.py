@@ -1,21 +1,33 @@
-from django.urls import include, path
+from django.urls import path
 
-from . import views
+from .views import activities, evidence, export, imports, periods, review
 
 app_name = "activities"
 
 urlpatterns = [
-    path("", views.activity_list, name="list"),
-    path("new/", views.activity_create, name="create"),
-    path("<int:pk>/", views.activity_detail, name="detail"),
-    path("<int:pk>/edit/", views.activity_edit, name="edit"),
-    path("<int:pk>/remove/", views.activity_remove, name="remove"),
-    path("<int:pk>/review/", views.activity_review, name="review-one"),
-    path("submit/", views.activities_submit, name="submit"),
-    path("review/", views.review_queue, name="review"),
-    path("periods/", views.periods, name="periods"),
-    path("periods/<int:pk>/decide/", views.reopening_decide, name="reopening-decide"),
-    path("", include("activities.urls_export")),
-    path("", include("activities.urls_evidence")),
-    path("import/", include("activities.urls_import")),
+    path("", activities.activity_list, name="list"),
+    path("new/", activities.activity_create, name="create"),
+    path("<int:pk>/", activities.activity_detail, name="detail"),
+    path("<int:pk>/edit/", activities.activity_edit, name="edit"),
+    path("<int:pk>/remove/", activities.activity_remove, name="remove"),
+    path("export.<str:fmt>", export.activity_export, name="export"),
+    # submitting and reviewing
+    path("<int:pk>/review/", review.activity_review, name="review-one"),
+    path("submit/", review.activities_submit, name="submit"),
+    path("review/", review.review_queue, name="review"),
+    # periods
+    path("periods/", periods.periods, name="periods"),
+    path("periods/<int:pk>/decide/", periods.reopening_decide, name="reopening-decide"),
+    # evidence files
+    path("<int:pk>/evidence/", evidence.evidence_upload, name="evidence-upload"),
+    path(
+        "<int:pk>/evidence/<int:evidence_pk>/",
+        evidence.evidence_download,
+        name="evidence-download",
+    ),
+    # bulk import
+    path("import/", imports.import_start, name="import"),
+    path("import/template.<slug:fmt>", imports.import_template, name="import-template"),
+    path("import/<int:pk>/", imports.import_preview, name="import-preview"),
+    path("import/<int:pk>/confirm/", imports.import_confirm, name="import-confirm"),
 ]

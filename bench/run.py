@@ -110,7 +110,7 @@ from activities.models import (  # noqa: E402
     Status,
     end_of_day,
 )
-from activities.views import PER_PAGE  # noqa: E402
+from activities.views.activities import PER_PAGE  # noqa: E402
 from common.exports import FORMULA_TRIGGERS  # noqa: E402
 from offices import demo  # noqa: E402
 from offices.models import AnnualTarget, Counterpart, Indicator, Office, Region  # noqa: E402

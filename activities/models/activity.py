@@ -1,3 +1,5 @@
+"""An activity, what it is, and the one place that says which activities count."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +30,7 @@ class AuthorityLevel(models.TextChoices):
     DISTRICT = "district", _("District or county")
 
 
-# DOMAIN.md, "What counts": submitted or verified, and not removed.
+# What counts: submitted or verified, and not removed (docs/domain.md).
 COUNTING_STATUSES = (Status.SUBMITTED, Status.VERIFIED)
 
 
@@ -259,116 +261,3 @@ class Activity(models.Model):
             self.counted_since = now
         elif not counting_now:
             self.counted_since = None
-
-
-def evidence_path(instance: Evidence, filename: str) -> str:
-    return f"evidence/{instance.activity_id}/{filename}"
-
-
-class Evidence(models.Model):
-    """A file that shows an activity took place: a photo, a PDF, an Office document."""
-
-    activity = models.ForeignKey(
-        Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="evidence"
-    )
-    file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
-
-    class Meta:
-        ordering = ["uploaded_at"]
-        verbose_name = _("evidence file")
-        verbose_name_plural = _("evidence files")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(size__lte=10 * 1024 * 1024), name="evidence_size_limit"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-
-class PeriodReopening(models.Model):
-    """A request to reopen one closed month for one office, and the admin's decision.
-
-    A granted reopening lets the office (with its units) add, change and remove
-    activities of that month until `open_until`. Every step is kept in the history.
-    """
-
-    class State(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
-        GRANTED = "granted", _("Granted")
-        DECLINED = "declined", _("Declined")
-
-    office = models.ForeignKey(
-        Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="reopenings"
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    month = models.PositiveSmallIntegerField(_("month"))
-    reason = models.TextField(_("reason"), max_length=1000)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-    state = models.CharField(
-        _("state"), max_length=10, choices=State.choices, default=State.REQUESTED
-    )
-    open_until = models.DateField(_("open until"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decision_note = models.TextField(_("note on the decision"), max_length=1000, blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-requested_at"]
-        verbose_name = _("period reopening")
-        verbose_name_plural = _("period reopenings")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="reopening_month_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(state__in=["requested", "granted", "declined"]),
-                name="reopening_state_valid",
-            ),
-            models.CheckConstraint(
-                condition=~Q(state="granted")
-                | Q(open_until__isnull=False, decided_by__isnull=False),
-                name="reopening_granted_has_date",
-                violation_error_message=_("A granted reopening needs a date and who granted it."),
-            ),
-            models.UniqueConstraint(
-                fields=["office", "year", "month"],
-                condition=Q(state="requested"),
-                name="reopening_one_open_request",
-                violation_error_message=_(
-                    "This month already has a request waiting for a decision."
-                ),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.office.code} {self.year}-{self.month:02d} ({self.get_state_display()})"
-
-
-from .models_counts import *  # noqa
-from .models_import import *  # noqa

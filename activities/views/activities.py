@@ -1,40 +1,35 @@
-"""Activity screens. Thin: forms clean input, services decide, selectors read."""
+"""Activity screens: the list, logging, editing, one activity and removing it. Thin: forms clean input, services decide, selectors read."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from common.web import apply_errors, form_status, querystring_without
 
-from . import conflicts, selectors, services
-from .access import get_activity_for_user
-from .evidence import EvidenceForm, can_add_evidence
-from .forms import (
+from .. import conflicts, selectors, services
+from ..access import get_activity_for_user
+from ..evidence import EvidenceForm, can_add_evidence
+from ..forms import (
     COMMON_FIELDS,
     ActivityForm,
     RemoveForm,
-    ReopeningDecisionForm,
-    ReopeningRequestForm,
     ReturnForm,
 )
-from .models import Activity, PeriodReopening, Status
-from .periods import period_state, period_states
+from ..models import Activity, Status
+from ..periods import period_state
 
 PER_PAGE = 25
-QUEUE_PER_PAGE = 50
 
 
 def _period_notes(user) -> list:
@@ -320,263 +315,3 @@ def activity_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- status changes --------------------------------------------------------------------------
-
-
-def _selected_ids(request: HttpRequest) -> list[int]:
-    """The ticked activities. The page only sends ids: anything else is a malformed request."""
-    ids = []
-    for value in request.POST.getlist("ids")[:500]:
-        if not (value.isdigit() and len(value) <= 18):
-            raise BadRequest("An activity id is a number.")
-        ids.append(int(value))
-    return ids
-
-
-def _back(request: HttpRequest, default: str) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
-
-
-@login_required
-@require_POST
-def activities_submit(request: HttpRequest) -> HttpResponse:
-    services.require_can_log_activities(request.user)
-    ids = _selected_ids(request)
-    visible = list(
-        Activity.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True)
-    )
-    if not visible:
-        messages.error(request, _("Choose at least one activity to submit."))
-        return _back(request, "activities:list")
-    try:
-        submitted = services.activities_submit(user=request.user, activity_ids=visible)
-    except ValidationError as exc:
-        messages.error(
-            request, _("Nothing was submitted: %(reasons)s") % {"reasons": " ".join(exc.messages)}
-        )
-    except PermissionDenied:
-        messages.error(
-            request, _("Nothing was submitted: you cannot submit some of these activities.")
-        )
-    else:
-        messages.success(
-            request, _("%(count)d submitted for verification.") % {"count": len(submitted)}
-        )
-    return _back(request, "activities:list")
-
-
-@login_required
-def review_queue(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not (user.is_supervisor or user.is_bureau_admin):
-        raise PermissionDenied
-    form = ReturnForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        ids = _selected_ids(request)
-        queue_ids = list(
-            selectors.review_queue(user=user).filter(pk__in=ids).values_list("pk", flat=True)
-        )
-        action = request.POST.get("action")
-        if action not in ("verify", "return"):
-            raise BadRequest("Verify or return.")
-        if not form.is_valid():
-            pass  # the comment comes back with its error, and nothing is done
-        elif not queue_ids:
-            messages.error(request, _("Choose at least one activity."))
-        elif action == "verify" and (
-            theirs := [
-                a
-                for a in selectors.review_queue(user=user).filter(pk__in=queue_ids)
-                if services.verified_by_someone_else(user, a)
-            ]
-        ):
-            messages.error(
-                request,
-                _("Nothing was verified: %(reasons)s")
-                % {"reasons": " ".join(services.four_eyes_reason(a) for a in theirs)},
-            )
-        elif action == "verify":
-            try:
-                done = services.activities_verify(user=user, activity_ids=queue_ids)
-                messages.success(request, _("%(count)d verified.") % {"count": len(done)})
-            except ValidationError as exc:
-                messages.error(
-                    request,
-                    _("Nothing was verified: %(reasons)s") % {"reasons": " ".join(exc.messages)},
-                )
-        elif action == "return":
-            try:
-                done = services.activities_return(
-                    user=user, activity_ids=queue_ids, comment=form.cleaned_data["comment"]
-                )
-                messages.success(
-                    request, _("%(count)d returned to their authors.") % {"count": len(done)}
-                )
-            except ValidationError as exc:
-                if hasattr(exc, "error_dict") and "comment" in exc.error_dict:
-                    form.add_error("comment", exc.error_dict["comment"])
-                else:
-                    messages.error(
-                        request,
-                        _("Nothing was returned: %(reasons)s")
-                        % {"reasons": " ".join(exc.messages)},
-                    )
-        if not form.errors:
-            return _back(request, "activities:review")
-    page = Paginator(selectors.review_queue(user=user), QUEUE_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    for activity in page.object_list:
-        activity.someone_else_verifies = services.verified_by_someone_else(user, activity)
-    return render(
-        request,
-        "activities/review_queue.html",
-        {
-            "page": page,
-            "form": form,
-            "querystring": querystring_without(request, "page"),
-            "four_eyes": settings.KPI_FOUR_EYES,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@login_required
-@require_POST
-def activity_review(request: HttpRequest, pk: int) -> HttpResponse:
-    """Verify or return one activity from its own page."""
-    activity = get_activity_for_user(request.user, pk)
-    if not services.can_review(request.user, activity):
-        raise PermissionDenied
-    action = request.POST.get("action")
-    if action not in ("verify", "return"):
-        raise BadRequest("Verify or return.")
-    form = ReturnForm(request.POST)
-    if not form.is_valid():  # a comment longer than the page lets anyone type
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return activity_page(request, activity, status=400)
-    try:
-        if action == "verify":
-            services.activities_verify(user=request.user, activity_ids=[activity.pk])
-            messages.success(request, _("Verified."))
-        elif action == "return":
-            services.activities_return(
-                user=request.user,
-                activity_ids=[activity.pk],
-                comment=form.cleaned_data["comment"],
-            )
-            messages.success(request, _("Returned to the author with your comment."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("activities:detail", pk=activity.pk)
-
-
-# --- periods --------------------------------------------------------------------------------
-
-
-def _recent_months(today: dt.date, count: int = 12) -> list[dt.date]:
-    months, day = [], today.replace(day=1)
-    for _i in range(count):
-        months.append(day)
-        day = (day - dt.timedelta(days=1)).replace(day=1)
-    return months
-
-
-@login_required
-def periods(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    office = user.office
-    states = _period_states_of(user)
-    closed = [(f"{s.year}-{s.month:02d}", s.label) for s in states if not s.is_open]
-    request_form = None
-    if office and not user.is_bureau:
-        request_form = ReopeningRequestForm(
-            request.POST if request.method == "POST" else None,
-            user=user,
-            closed_months=closed,
-            initial={"office": office.pk},
-        )
-        if request_form.is_bound and request_form.is_valid():
-            year, month = (int(part) for part in request_form.cleaned_data["month"].split("-"))
-            try:
-                services.reopening_request(
-                    user=user,
-                    office=request_form.cleaned_data["office"],
-                    year=year,
-                    month=month,
-                    reason=request_form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                apply_errors(request_form, exc)
-            else:
-                messages.success(request, _("Your request was sent to the bureau admins."))
-                return redirect("activities:periods")
-    elif request.method == "POST":
-        raise PermissionDenied  # offices ask to reopen a month; the bureau decides
-    return _periods_page(
-        request, states=states, request_form=request_form, status=form_status(request_form)
-    )
-
-
-def _period_states_of(user) -> list:
-    """The last twelve months of the user's office, open or closed; none for the bureau."""
-    if not user.office:
-        return []
-    today = timezone.localdate()
-    return period_states(office=user.office, days=_recent_months(today), today=today)
-
-
-def _periods_page(request: HttpRequest, *, states, request_form=None, status: int = 200):
-    user = request.user
-    reopenings = PeriodReopening.objects.select_related("office", "requested_by", "decided_by")
-    if not user.is_bureau:
-        reopenings = reopenings.filter(office_id__in=user.office_scope_ids())
-    pending = (
-        [r for r in reopenings if r.state == PeriodReopening.State.REQUESTED]
-        if user.is_bureau_admin
-        else []
-    )
-    return render(
-        request,
-        "activities/periods.html",
-        {
-            "states": states,
-            "request_form": request_form,
-            "reopenings": reopenings[:50],
-            "pending": pending,
-            "decision_form": ReopeningDecisionForm(),
-            "close_day": settings.KPI_PERIOD_CLOSE_DAY,
-        },
-        status=status,
-    )
-
-
-@login_required
-@require_POST
-def reopening_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    """A refused decision (the form's errors, or the rule's) comes back on the Periods page
-    with 400, and nothing is recorded."""
-    if not request.user.is_bureau_admin:
-        raise PermissionDenied
-    reopening = get_object_or_404(PeriodReopening, pk=pk)
-    form = ReopeningDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return _periods_page(request, states=_period_states_of(request.user), status=400)
-    try:
-        services.reopening_decide(
-            user=request.user,
-            reopening_id=reopening.pk,
-            grant=form.cleaned_data["decision"] == "grant",
-            open_until=form.cleaned_data["open_until"],
-            note=form.cleaned_data["note"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return _periods_page(request, states=_period_states_of(request.user), status=400)
-    messages.success(request, _("Decision recorded."))
-    return redirect("activities:periods")

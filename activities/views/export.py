@@ -16,9 +16,9 @@ from audit.services import record
 from common.exports import render_csv, render_xlsx
 from common.middleware.database import database_errors_as_503
 
-from .exports import ActivityExport
-from .selectors import activity_list as activity_list_for
-from .views import activity_list as activity_list_page
+from ..exports import ActivityExport
+from ..selectors import activity_list as activity_list_for
+from .activities import activity_list as activity_list_page
 
 RENDERERS = {"csv": render_csv, "xlsx": render_xlsx}
 

@@ -36,9 +36,9 @@ from common.middleware.database import (
 from common.web import form_status
 from offices.models import Office
 
-from . import imports
-from .models import ImportBatch
-from .services import require_can_log_activities
+from .. import imports
+from ..models import ImportBatch
+from ..services import require_can_log_activities
 
 logger = logging.getLogger(__name__)
 
