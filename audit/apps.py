@@ -3,10 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
-    """The audit trail of security-relevant events (issue 8)."""
+    """The audit trail of security-relevant events. Each app records its own events where
+    they happen (`audit.services.record`); the trail listens to nobody."""
 
     name = "audit"
     verbose_name = _("Audit trail")
-
-    def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the receivers)

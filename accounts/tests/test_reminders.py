@@ -18,9 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ReminderDigest, ReminderPreference, Role
-from accounts.reminders import digests_due, send_digests
+from accounts.reminders import send_digests
 from accounts.tests.factories import UserFactory
 from activities.models import Status
+from activities.reminders import digests_due
 from activities.tests.factories import ActivityFactory
 
 pytestmark = pytest.mark.django_db
@@ -382,7 +383,7 @@ def test_links_use_the_site_url(staff_a):
 
 
 def test_the_help_documents_cron():
-    from accounts.management.commands.send_reminders import Command
+    from activities.management.commands.send_reminders import Command
 
     assert "0 8,14 * * * cd /app && python manage.py send_reminders" in Command.help
 

@@ -1,4 +1,4 @@
-"""`python manage.py send_reminders`: the daily reminder digests (issue 4, "Reminders").
+"""`python manage.py send_reminders`: the daily reminder digests (docs/operations.md).
 
 Meant for cron, and safe to run twice a day (or twice at once):
 
@@ -9,7 +9,8 @@ that day skip whoever already had one (a ReminderDigest row, unique per person a
 The second run catches what the first could not send: a digest whose sending failed is
 not recorded, so it is tried again; the command then exits with an error so cron reports
 it. "Office heads" are the office's supervisors: there is no separate head role.
-See accounts/reminders.py for who is reminded of what.
+See activities/reminders.py for who is reminded of what, accounts/reminders.py for what a
+digest says and how it is sent.
 """
 
 import argparse
@@ -17,14 +18,12 @@ import argparse
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from accounts.reminders import (
+from accounts.reminders import compose_digest, default_site_url, send_digests
+from activities.reminders import (
     DEFAULT_CLOSING_DAYS,
     DEFAULT_DRAFT_DAYS,
     DEFAULT_WAITING_DAYS,
-    compose_digest,
-    default_site_url,
     digests_due,
-    send_digests,
 )
 
 
