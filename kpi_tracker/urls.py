@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.views import home
-from ops.views import healthz
+from ops.views.health import healthz
 
 admin.site.site_header = _("KPI Tracker administration")
 admin.site.site_title = _("KPI Tracker")
@@ -23,7 +23,7 @@ urlpatterns = [
     path("dashboard/", include("reports.urls")),
     path("reports/", include("reports.urls_reports")),
     path("api/", include("api.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("ops.urls")),
     path("admin/", admin.site.urls),
 ]
 # Uploaded evidence is never served from MEDIA_URL: downloads go through a view that

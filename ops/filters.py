@@ -3,9 +3,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEvent, Kind
 from offices.models import DAY_VALIDATORS, Office
-
-from .models import AuditEvent, Kind
 
 
 class AuditEventFilter(django_filters.FilterSet):

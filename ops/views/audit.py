@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.models import AuditEvent, Kind
+from audit.services import record
 from common.web import querystring_without
 
-from .filters import AuditEventFilter
-from .models import AuditEvent, Kind
-from .services import record
+from ..filters import AuditEventFilter
 
 PER_PAGE = 50
 
