@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from offices.models import Counterpart
 
 from .counts import CountedList, joined, list_counts
 from .filters import ActivityFilter
@@ -115,4 +118,39 @@ def review_queue(*, user) -> QuerySet[Activity]:
         queryset = queryset.filter(lead_office_id__in=user.office_scope_ids())
     return queryset.select_related("lead_office", "indicator", "region", "created_by").order_by(
         "counted_since", "pk"
+    )
+
+
+# --- counterparts and their activities -----------------------------------------------------
+
+
+def with_visible_activity_counts(counterparts: QuerySet, *, user) -> QuerySet:
+    """Each counterpart with the number of activities with it that the user may see
+    (`visible_activities`), by the same rule as the counterpart's page: a correlated
+    subquery, so a paginated directory reads one page of rows, never a loop."""
+    return counterparts.annotate(
+        visible_activities=Coalesce(_visible_activity_count(user), Value(0))
+    )
+
+
+def _visible_activity_count(user) -> Subquery:
+    links = Activity.counterparts.through.objects.filter(
+        counterpart_id=OuterRef("pk"),
+        activity_id__in=Activity.objects.visible_to(user).not_removed().values("pk"),
+    )
+    return Subquery(
+        links.order_by().values("counterpart_id").annotate(n=Count("pk")).values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def counterpart_activities(*, user, counterpart: Counterpart) -> QuerySet[Activity]:
+    """The activities with this counterpart that the user may see: the bureau sees every
+    office's; an office sees its own (those it leads or joined)."""
+    return (
+        Activity.objects.visible_to(user)
+        .not_removed()
+        .filter(counterparts=counterpart)
+        .select_related("lead_office", "indicator", "region", "reviewed_by")
+        .order_by("-occurred_on", "-pk")
     )

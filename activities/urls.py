@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import activities, evidence, export, imports, periods, review
+from .views import activities, counterparts, evidence, export, imports, periods, review
 
 app_name = "activities"
 
@@ -31,3 +31,14 @@ urlpatterns = [
     path("import/<int:pk>/", imports.import_preview, name="import-preview"),
     path("import/<int:pk>/confirm/", imports.import_confirm, name="import-confirm"),
 ]
+
+# The counterparts directory, with the activities of each (under /counterparts/).
+counterpart_urls = (
+    [
+        path("", counterparts.counterpart_list, name="list"),
+        path("new/", counterparts.counterpart_create, name="create"),
+        path("search.json", counterparts.counterpart_search_json, name="search"),
+        path("<int:pk>/", counterparts.counterpart_detail, name="detail"),
+    ],
+    "counterparts",
+)

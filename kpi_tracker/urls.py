@@ -3,7 +3,9 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.views import home
+from activities import urls as activities_urls
 from ops.views.health import healthz
+from reports import urls as reports_urls
 
 admin.site.site_header = _("KPI Tracker administration")
 admin.site.site_title = _("KPI Tracker")
@@ -16,12 +18,12 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
-    path("offices/", include("offices.urls")),
+    path("targets/", include("offices.urls")),
     path("activities/", include("activities.urls")),
-    path("counterparts/", include("offices.urls_counterparts")),
-    path("targets/", include("offices.urls_targets")),
-    path("dashboard/", include("reports.urls")),
-    path("reports/", include("reports.urls_reports")),
+    path("counterparts/", include(activities_urls.counterpart_urls)),
+    path("offices/", include(reports_urls.office_urls)),
+    path("dashboard/", include(reports_urls.dashboard_urls)),
+    path("reports/", include(reports_urls.reporting_urls)),
     path("api/", include("api.urls")),
     path("audit/", include("ops.urls")),
     path("admin/", admin.site.urls),

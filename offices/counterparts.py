@@ -17,19 +17,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
-    Count,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
-
-from activities.models import Activity
 
 from .i18n import current_suffix
 from .models import Counterpart, Region
@@ -183,17 +178,13 @@ def counterpart_search(
 
 def counterpart_directory(
     *,
-    user,
     q: str = "",
     type: str = "",
     region: Region | None = None,
 ) -> QuerySet[Counterpart]:
-    """The directory as one user sees it: every active counterpart, each with the number of
-    activities with it that the user may see (`visible_activities`), by the same rule as
-    the counterpart's page: `Activity.objects.visible_to(user).not_removed()`.
-
-    A lazy queryset so that the paginator fetches one page: a count and a page of rows,
-    the number coming from a correlated subquery, never from a loop."""
+    """The directory as one user sees it: every active counterpart, English names first.
+    A lazy queryset so that the paginator fetches one page (the activities' pages add the
+    number of activities with each: activities.selectors.with_visible_activity_counts)."""
     queryset = Counterpart.objects.filter(is_active=True).select_related("region")
     q = clean_query(q)
     if q:
@@ -203,34 +194,10 @@ def counterpart_directory(
     if region is not None:
         queryset = queryset.filter(region=region)
     return queryset.annotate(
-        visible_activities=Coalesce(_visible_activity_count(user), Value(0)),
         no_english_name=Case(
             When(name_en="", then=Value(1)), default=Value(0), output_field=IntegerField()
         ),
     ).order_by("no_english_name", Lower("name_en"), "name_zh_hant", "pk")
-
-
-def _visible_activity_count(user) -> Subquery:
-    links = Activity.counterparts.through.objects.filter(
-        counterpart_id=OuterRef("pk"),
-        activity_id__in=Activity.objects.visible_to(user).not_removed().values("pk"),
-    )
-    return Subquery(
-        links.order_by().values("counterpart_id").annotate(n=Count("pk")).values("n"),
-        output_field=IntegerField(),
-    )
-
-
-def counterpart_activities(*, user, counterpart: Counterpart) -> QuerySet[Activity]:
-    """The activities with this counterpart that the user may see: the bureau sees every
-    office's; an office sees its own (those it leads or joined), the issue's rule."""
-    return (
-        Activity.objects.visible_to(user)
-        .not_removed()
-        .filter(counterparts=counterpart)
-        .select_related("lead_office", "indicator", "region", "reviewed_by")
-        .order_by("-occurred_on", "-pk")
-    )
 
 
 @dataclass(frozen=True)

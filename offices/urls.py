@@ -1,12 +1,13 @@
 from django.urls import path
 
-from reports.views import office_dashboard
-
 from . import views
 
-app_name = "offices"
+app_name = "targets"
 
 urlpatterns = [
-    path("", views.office_list, name="list"),
-    path("<str:code>/", office_dashboard, name="detail"),
+    # `targets:year` without a year opens this year.
+    path("", views.targets_index, name="year"),
+    path("<int:year>/", views.targets_year, name="year"),
+    path("<int:year>/copy/", views.targets_copy, name="copy"),
+    path("<int:year>/history/", views.targets_history, name="history"),
 ]

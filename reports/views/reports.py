@@ -1,5 +1,4 @@
-"""Annual and progress reports: download one now, publish one to keep, list what was
-published. Thin: figures come from reports.report, rules from reports.services."""
+"""The Reports page: a report made now from the current data (downloaded, not kept), publishing one to keep, and the list of what was published. Thin: figures come from reports.report, rules from reports.services."""
 
 from __future__ import annotations
 
@@ -9,21 +8,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from common.exports import SPOOL_MAX_BYTES, render_csv
 
-from . import services
-from .downloads import ALTERED_MESSAGE, record_export, stored_file_response
-from .forms import PublishedFilterForm, PublishForm, ReportForm
-from .models import PublishedReport
-from .report_files import content_type, counted_activities
-from .selectors import report_changes
+from .. import services
+from ..downloads import record_export
+from ..forms import PublishedFilterForm, PublishForm, ReportForm
+from ..models import PublishedReport
+from ..report_files import content_type, counted_activities
+from ..selectors import report_changes
 
 PER_PAGE = 20
 
@@ -132,64 +130,3 @@ def report_publish(request: HttpRequest) -> HttpResponse:
             request, _("The report is being generated. This page shows when it is ready.")
         )
     return redirect("reporting:published", pk=report.pk)
-
-
-def _get_published(request: HttpRequest, pk: int) -> PublishedReport:
-    if not request.user.is_bureau:
-        raise PermissionDenied
-    return get_object_or_404(
-        PublishedReport.objects.select_related("office", "requested_by"), pk=pk
-    )
-
-
-@require_GET
-@login_required
-def published_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _get_published(request, pk)
-    changes = report_changes([report]).get(report.pk)
-    return render(
-        request,
-        "reports/published_detail.html",
-        {
-            "report": report,
-            "changes": changes,
-            "progress": services.report_progress(report),
-        },
-    )
-
-
-@require_GET
-@login_required
-def published_status(request: HttpRequest, pk: int) -> JsonResponse:
-    """For the page's script while a report is generated."""
-    report = _get_published(request, pk)
-    response = JsonResponse(
-        {
-            "state": report.state,
-            "label": report.get_state_display(),
-            "percent": services.report_progress(report),
-            "url": reverse("reporting:published", args=[report.pk]),
-        }
-    )
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
-@require_GET
-@login_required
-def published_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The stored file, byte for byte, with its SHA-256 in the Repr-Digest header (RFC 9530)."""
-    report = _get_published(request, pk)
-    if not report.is_done:
-        raise Http404
-    try:
-        return stored_file_response(report)
-    except services.PublishedFileAltered:
-        response = render(
-            request,
-            "reports/published_altered.html",
-            {"report": report, "message": ALTERED_MESSAGE},
-            status=409,
-        )
-        patch_cache_control(response, private=True, no_store=True)
-        return response

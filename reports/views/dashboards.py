@@ -19,8 +19,8 @@ from common.web import form_status
 from offices.access import get_office_for_user
 from offices.models import AS_OF_VALIDATORS
 
-from . import progress
-from .dashboard import dashboard, default_as_of
+from .. import progress
+from ..dashboard import dashboard, default_as_of
 
 SORTS = {"office", "-office"}
 

@@ -1,6 +1,7 @@
 """The counterparts directory: browse, look one up, add one (as a page, or from the
-activity form's picker with fetch), and the type-ahead's JSON. Thin: the rules are in
-offices/counterparts.py."""
+activity form's picker with fetch), and the type-ahead's JSON. Thin: the directory's
+rules are in offices/counterparts.py; the activities with each counterpart come from
+activities.selectors."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.web import apply_errors, querystring_without
+from offices import counterparts as directory
+from offices.i18n import current_suffix
+from offices.models import Counterpart, Region
 
-from . import counterparts as directory
-from .i18n import current_suffix
-from .models import Counterpart, Region
+from .. import selectors
 
 PER_PAGE = 25
 DIALOG_AUTO_ID = "cp-new-%s"  # the dialog sits on the activity form's page: no id clashes
@@ -110,11 +112,11 @@ def _wants_json(request: HttpRequest) -> bool:
 def counterpart_list(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    queryset = directory.counterpart_directory(
+    queryset = selectors.with_visible_activity_counts(
+        directory.counterpart_directory(
+            q=filters.get("q", ""), type=filters.get("type", ""), region=filters.get("region")
+        ),
         user=request.user,
-        q=filters.get("q", ""),
-        type=filters.get("type", ""),
-        region=filters.get("region"),
     )
     page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -135,7 +137,7 @@ def counterpart_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Any signed-in user may see a counterpart (the directory is shared); the activities
     listed are only those the user may see."""
     counterpart = get_object_or_404(Counterpart.objects.select_related("region"), pk=pk)
-    activities = directory.counterpart_activities(user=request.user, counterpart=counterpart)
+    activities = selectors.counterpart_activities(user=request.user, counterpart=counterpart)
     page = Paginator(activities, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
