@@ -105,13 +105,8 @@ class User(AbstractUser):
         if self.office_id is None:
             return []
         if not hasattr(self, "_office_scope_ids"):
-            from offices.models import Office
-
-            self._office_scope_ids = list(
-                Office.objects.filter(Q(pk=self.office_id) | Q(parent_id=self.office_id))
-                .order_by()
-                .values_list("pk", flat=True)
-            )
+            offices = self._meta.get_field("office").related_model.objects  # no import upward
+            self._office_scope_ids = offices.scope_ids_of(self.office_id)
         return self._office_scope_ids
 
     def can_see_office(self, office) -> bool:

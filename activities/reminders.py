@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from accounts.models import OFFICE_ROLES, Role, User
 from accounts.reminders import DRAFTS, MONTH_CLOSING, RETURNED, VERIFICATION_QUEUE, Digest
+from offices.models import office_with_units
 
 from .models import Activity, Status, end_of_day
 from .periods import closing_day
@@ -66,7 +67,7 @@ def _wants(reminder: str, roles: Iterable[str], via: str = "") -> Q:
 def _led_by_scope_of_user_office() -> Q:
     """Led by the outer user's office or, for a top-level office, one of its units: the
     same scope as `User.office_scope_ids()`, as a condition for a correlated subquery."""
-    return Q(lead_office_id=OuterRef("office_id")) | Q(lead_office__parent_id=OuterRef("office_id"))
+    return office_with_units(OuterRef("office_id"), field="lead_office")
 
 
 def _local_date(value: dt.datetime | None) -> str | None:

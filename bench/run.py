@@ -112,8 +112,8 @@ from activities.models import (  # noqa: E402
 )
 from activities.views.activities import PER_PAGE  # noqa: E402
 from common.exports import FORMULA_TRIGGERS  # noqa: E402
-from offices import demo  # noqa: E402
 from offices.models import AnnualTarget, Counterpart, Indicator, Office, Region  # noqa: E402
+from ops import demo  # noqa: E402
 
 HONG_KONG = ZoneInfo("Asia/Hong_Kong")
 

@@ -37,7 +37,7 @@ from locust.exception import StopUser
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from loadtest import pages  # noqa: E402
 
-# offices.demo.DEMO_PASSWORD: the demo logins that seed_demo creates (never on production).
+# ops.demo.DEMO_PASSWORD: the demo logins that seed_demo creates (never on production).
 DEMO_PASSWORD = "kpi-demo-2026"  # noqa: S105
 TITLE_PREFIX = "loadtest "
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}

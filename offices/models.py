@@ -90,7 +90,30 @@ class Region(LocalizedNamesMixin, models.Model):
         return self.name
 
 
+# --- an office with its units: the one roll-up rule (docs/domain.md, "What counts") ------
+
+
+def office_with_units(office_id, *, field: str = "") -> Q:
+    """The office and, for a top-level office, its units and centre, as a condition: on
+    offices themselves, or on a model's office field (`field="lead_office"`). `office_id`
+    may be an expression (an OuterRef). Every figure of an office rolls up exactly these."""
+    prefix = f"{field}__" if field else ""
+    return Q(**{f"{prefix}pk": office_id}) | Q(**{f"{prefix}parent_id": office_id})
+
+
+def is_within(office: Office, top_id: int) -> bool:
+    """`office` is the office `top_id` or one of its units: the rule above, for offices
+    already read (a list of every office, without a query)."""
+    return top_id in (office.pk, office.parent_id)
+
+
 class OfficeQuerySet(models.QuerySet):
+    def scope_ids_of(self, office_id: int) -> list[int]:
+        """The ids of the office with its units (one query)."""
+        return list(
+            self.filter(office_with_units(office_id)).order_by().values_list("pk", flat=True)
+        )
+
     def top_level(self) -> OfficeQuerySet:
         return self.filter(parent__isnull=True)
 
@@ -194,7 +217,7 @@ class Office(LocalizedNamesMixin, models.Model):
         if self.parent_id:
             return [self.pk]
         if "_scope_ids" not in self.__dict__:
-            self._scope_ids = [self.pk, *self.units.order_by().values_list("pk", flat=True)]
+            self._scope_ids = type(self).objects.scope_ids_of(self.pk)
         return self._scope_ids
 
 

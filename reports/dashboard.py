@@ -18,6 +18,7 @@ from offices.models import (
     Office,
     OfficeTarget,
     Region,
+    is_within,
     shown_in_figures,
 )
 
@@ -110,7 +111,7 @@ def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Das
     # it and roll up into its parent (docs/domain.md, "What counts").
     all_offices = list(Office.objects.select_related("parent"))
     if office is not None:
-        scope = {office.pk} | {o.pk for o in all_offices if o.parent_id == office.pk}
+        scope = {o.pk for o in all_offices if is_within(o, office.pk)}
         offices = [o for o in all_offices if o.pk in scope]
     else:
         scope = None
@@ -176,7 +177,7 @@ def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Das
             office=top,
             # with every unit, shown or not: what a unit counted rolls up into its parent
             figures=figures_for(
-                {top.pk, *(o.pk for o in all_offices if o.parent_id == top.pk)},
+                {o.pk for o in all_offices if is_within(o, top.pk)},
                 lambda i, o=top: shares.get((o.pk, i.pk)),
             ),
             units=[

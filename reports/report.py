@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext
@@ -28,6 +28,8 @@ from offices.models import (
     Office,
     OfficeTarget,
     Region,
+    is_within,
+    office_with_units,
     shown_in_figures,
 )
 
@@ -107,9 +109,7 @@ class ReportScope:
         counts"): deactivated offices, units and indicators included."""
         counted = Activity.objects.counted().between(self.date_from, self.end).as_of(self.as_of)
         if self.office is not None:  # the office and its units, without a query for them
-            counted = counted.filter(
-                Q(lead_office_id=self.office.pk) | Q(lead_office__parent_id=self.office.pk)
-            )
+            counted = counted.filter(office_with_units(self.office.pk, field="lead_office"))
         return counted
 
 
@@ -354,7 +354,7 @@ def report_data(scope: ReportScope) -> ReportData:
     if scope.office is None:
         covered = all_offices
     elif scope.office.parent_id is None:
-        covered = [o for o in all_offices if scope.office.pk in (o.pk, o.parent_id)]
+        covered = [o for o in all_offices if is_within(o, scope.office.pk)]
     else:
         covered = [scope.office]
     covered_ids = {o.pk for o in covered}

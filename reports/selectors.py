@@ -12,7 +12,14 @@ from django.utils.translation import gettext
 
 from activities.counts import counted_groups
 from activities.models import Activity
-from offices.models import AnnualTarget, Indicator, Office, Region, shown_in_figures
+from offices.models import (
+    AnnualTarget,
+    Indicator,
+    Office,
+    Region,
+    office_with_units,
+    shown_in_figures,
+)
 
 from .progress import IndicatorProgress
 from .report import (
@@ -138,9 +145,7 @@ def report_changes(reports: list) -> dict[int, ReportChanges]:
     for report in done:
         window = Q(occurred_on__gte=report.date_from, occurred_on__lte=report.end)
         if report.office_id is not None:  # the office and its units, without a query
-            window &= Q(lead_office_id=report.office_id) | Q(
-                lead_office__parent_id=report.office_id
-            )
+            window &= office_with_units(report.office_id, field="lead_office")
         columns[f"n{report.pk}"] = Count("pk", filter=window)
         columns[f"s{report.pk}"] = Sum("pk", filter=window)
     now: dict[int, Groups] = {r.pk: {} for r in done}

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -78,11 +77,6 @@ class ActivityQuerySet(models.QuerySet):
             return self.all()
         return self.involving_offices(user.office_scope_ids())
 
-    def with_reporting_office(self) -> ActivityQuerySet:
-        """Annotate the top-level office each activity counts for."""
-        return self.annotate(
-            reporting_office_id=Coalesce("lead_office__parent_id", "lead_office_id")
-        )
 
 
 class Activity(models.Model):

@@ -4,7 +4,7 @@ from django.db import IntegrityError
 
 from activities.models import Activity
 from activities.tests.factories import ActivityFactory
-from offices.models import Office
+from offices.models import Office, is_within, office_with_units
 from offices.tests.factories import (
     AnnualTargetFactory,
     CounterpartFactory,
@@ -89,10 +89,10 @@ def test_unit_activities_roll_up_into_the_parent(office_a, unit_a, office_b, ind
 
     assert Activity.objects.for_office(office_a).count() == 2
     assert Activity.objects.for_office(unit_a).count() == 1
-    by_reporting_office = sorted(
-        Activity.objects.with_reporting_office().values_list("reporting_office_id", flat=True)
-    )
-    assert by_reporting_office == sorted([office_a.pk, office_a.pk, office_b.pk])
+    # the one rule, as a condition on activities and on offices read beforehand
+    led = Activity.objects.filter(office_with_units(office_a.pk, field="lead_office"))
+    assert sorted(led.values_list("lead_office_id", flat=True)) == sorted([office_a.pk, unit_a.pk])
+    assert [is_within(o, office_a.pk) for o in (office_a, unit_a, office_b)] == [True, True, False]
 
 
 def test_names_follow_the_active_language(office_a):

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from activities.models import Activity
-from offices.demo import DEMO_PASSWORD
+from ops.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from activities.models import Activity
-from offices.demo import DEMO_PASSWORD
 from offices.models import Office
+from ops.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

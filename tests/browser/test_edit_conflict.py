@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from activities import services
 from activities.models import Activity
-from offices.demo import DEMO_PASSWORD
 from offices.models import Indicator, Office
+from ops.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

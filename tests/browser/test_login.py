@@ -8,7 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from offices.demo import DEMO_PASSWORD
+from ops.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from offices.demo import DEMO_PASSWORD
+from ops.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

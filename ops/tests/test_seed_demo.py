@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from accounts.models import Role, User
 from activities.models import Activity, Status
-from offices.demo import DEMO_PASSWORD, DEMO_USERS
 from offices.models import Office
+from ops.demo import DEMO_PASSWORD, DEMO_USERS
 
 pytestmark = pytest.mark.django_db
 

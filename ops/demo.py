@@ -18,8 +18,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from activities.models import Activity, Status, end_of_day
 from activities.services import activities_bulk_write
-
-from .models import AnnualTarget, Counterpart, Indicator, Office, OfficeTarget, Region
+from offices.models import AnnualTarget, Counterpart, Indicator, Office, OfficeTarget, Region
 
 DEMO_PASSWORD = "kpi-demo-2026"  # noqa: S105 - printed for the demo on purpose
 DEMO_EMAIL_DOMAIN = "demo.cmab.gov.hk"

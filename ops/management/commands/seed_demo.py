@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from offices.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 from offices.models import Office
+from ops.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 
 
 class Command(BaseCommand):
