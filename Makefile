@@ -62,9 +62,10 @@ restore: install  ## Restore a backup: make restore FILE=var/backups/<file> [NOI
 	@if [ -z "$(FILE)" ]; then echo "Which backup? make restore FILE=var/backups/<file>" >&2; exit 2; fi
 	$(MANAGE) restore $(if $(NOINPUT),--noinput) "$(FILE)"
 
-lint: install  ## ruff check and format check
+lint: install  ## ruff check and format check, and the layers' import contract (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install  ## Reformat the code with ruff
 	$(BIN)/ruff check --fix .
