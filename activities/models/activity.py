@@ -78,7 +78,6 @@ class ActivityQuerySet(models.QuerySet):
         return self.involving_offices(user.office_scope_ids())
 
 
-
 class Activity(models.Model):
     """One occasion, counted once towards one indicator for its lead office."""
 
