@@ -9,7 +9,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from accounts.models import Role
@@ -24,18 +23,15 @@ from offices.tests.factories import (
     UnitFactory,
 )
 
-pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK)),
+]
 
 SIGNED_IN = ["staff_a", "supervisor_a", "staff_b", "bureau_viewer", "bureau_admin"]
 OFFICE_USERS = ["staff_a", "supervisor_a", "staff_b"]
 BUREAU_USERS = ["bureau_viewer", "bureau_admin"]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK), tick=False):
-        yield
 
 
 @pytest.fixture

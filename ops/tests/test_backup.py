@@ -22,7 +22,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -43,17 +42,14 @@ from offices.tests.factories import (
 from ops.backup import BackupError, backup_database
 from reports.dashboard import dashboard
 
-pytestmark = pytest.mark.django_db(transaction=True)
 HK = ZoneInfo("Asia/Hong_Kong")
 TODAY = dt.date(2026, 7, 2)
 POSTGRESQL = connection.vendor == "postgresql"
 SUFFIX = ".dump" if POSTGRESQL else ".sqlite3"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 7, 2, 18, 0, tzinfo=HK), tick=False):
-        yield
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.frozen_at(dt.datetime(2026, 7, 2, 18, 0, tzinfo=HK)),
+]
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,16 +20,13 @@ from offices.tests.factories import (
 )
 from reports.dashboard import dashboard
 
-pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
 AS_OF = dt.date(2026, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    # Two days after AS_OF: what was submitted on 1 July is in the past, not to come.
-    with time_machine.travel(dt.datetime(2026, 7, 2, 18, 0, tzinfo=HK), tick=False):
-        yield
+# Two days after AS_OF: what was submitted on 1 July is in the past, not to come.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.frozen_at(dt.datetime(2026, 7, 2, 18, 0, tzinfo=HK)),
+]
 
 
 def at(day, hour=12):

@@ -8,7 +8,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -27,17 +26,18 @@ from reports.dashboard import dashboard
 from reports.report import ReportScope, report_data
 from reports.selectors import offices_overview, report_changes
 
-pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
 TODAY = dt.date(2026, 7, 2)
 PAST = dt.date(2026, 5, 31)
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.frozen_at(dt.datetime(2026, 7, 2, 18, 0, tzinfo=HK)),
+]
 
 
 @pytest.fixture(autouse=True)
-def frozen(settings, tmp_path):
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    with time_machine.travel(dt.datetime(2026, 7, 2, 18, 0, tzinfo=HK), tick=False):
-        yield
 
 
 @pytest.fixture

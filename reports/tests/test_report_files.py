@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-import time_machine
 from django.utils import timezone, translation
 
 from activities.exports import ActivityExport
@@ -26,7 +25,6 @@ from offices.tests.factories import (
 from reports.report import ReportScope, report_data
 from reports.report_files import write_report
 
-pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
 AS_OF = dt.date(2026, 6, 15)
 SHEETS = [
@@ -39,13 +37,7 @@ SHEETS = [
     "Activities counted",
 ]
 ID, DATE, INDICATOR, TITLE, LEAD_OFFICE = -1, 0, 1, 2, 4
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    """Today is 15 June 2026 in Hong Kong (as activities/tests/conftest.py's `frozen`)."""
-    with time_machine.travel(dt.datetime(2026, 6, 15, 10, 0, tzinfo=HK), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 @pytest.fixture
