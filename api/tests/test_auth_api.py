@@ -24,7 +24,7 @@ from drf_spectacular.validation import validate_schema
 from accounts.models import ApiToken
 from accounts.tokens import token_create, token_revoke
 from activities.models import Activity
-from api.tests.conftest import bearer
+from api.tests.clients import bearer
 from reports.models import PublishedReport
 
 HK = ZoneInfo("Asia/Hong_Kong")

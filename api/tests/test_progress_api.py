@@ -11,14 +11,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Role
-from accounts.tests.factories import UserFactory
 from activities.models import Status
 from activities.tests.factories import ActivityFactory
-from api.tests.conftest import bearer
+from api.tests.clients import TokenClient
 from offices.tests.factories import (
     AnnualTargetFactory,
     IndicatorFactory,
@@ -77,15 +74,9 @@ def year_of_data(office_a, unit_a, office_b):
     return {"visits": visits, "media": media, "events": events}
 
 
-@pytest.fixture
-def unit_staff(unit_a):
-    return UserFactory(username="unit_staff", role=Role.OFFICE_STAFF, office=unit_a)
-
-
 def progress(user, **params):
     """The API's answer, asked with a token by a client with no session."""
-    headers = bearer(user) if user is not None else {}
-    return Client().get(reverse("api:progress"), params, **headers)
+    return TokenClient(user).get(reverse("api:progress"), params)
 
 
 # --- what the API must say: built from the dashboard's own objects -----------------------
@@ -419,13 +410,13 @@ def test_bad_input_is_refused(bureau_viewer, staff_a, year_of_data, params, stat
     ],
 )
 def test_progress_query_count_does_not_grow_with_rows(
-    request, year_of_data, office_a, django_assert_num_queries, who, params, queries
+    api, year_of_data, office_a, django_assert_num_queries, who, params, queries
 ):
-    client, headers = Client(), bearer(request.getfixturevalue(who))
+    reader = api(who)
     url = reverse("api:progress")
-    assert client.get(url, params, **headers).status_code == 200  # records last_used_at once
+    assert reader.get(url, params).status_code == 200  # records last_used_at once
     with django_assert_num_queries(queries):
-        before = client.get(url, params, **headers).json()
+        before = reader.get(url, params).json()
     for n in range(3):
         office = OfficeFactory(code=f"MORE{n}")
         UnitFactory(code=f"MOREU{n}", parent=office)
@@ -438,5 +429,5 @@ def test_progress_query_count_does_not_grow_with_rows(
     )
     IndicatorFactory(code="more", display_order=9)
     with django_assert_num_queries(queries):
-        after = client.get(url, params, **headers).json()
+        after = reader.get(url, params).json()
     assert after != before

@@ -270,7 +270,7 @@ def test_the_drill_down_list_and_its_downloads_refuse_it(client_bureau, year_of_
 def test_the_activities_api_refuses_it(bureau_viewer, year_of_data):
     from django.test import Client
 
-    from api.tests.conftest import bearer
+    from api.tests.clients import bearer
 
     response = Client().get(
         reverse("api:activity-list"), {"counted": "true", "as_of": FUTURE}, **bearer(bureau_viewer)
