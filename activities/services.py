@@ -26,6 +26,8 @@ from .access import (
     can_review,
     can_write_for_office,
     four_eyes_reason,
+    require_can_ask_reopening,
+    require_can_decide_reopening,
     verified_by_someone_else,
 )
 from .counts import key_of, lock_counts
@@ -526,8 +528,7 @@ def reopening_request(*, user, office: Office, year: int, month: int, reason: st
     """An office asks to reopen one closed month, with a reason."""
     from .models import PeriodReopening
 
-    if user.is_bureau or office.pk not in user.office_scope_ids():
-        raise PermissionDenied
+    require_can_ask_reopening(user, office)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for reopening the month.")})
@@ -561,8 +562,7 @@ def reopening_decide(
     """A bureau admin grants a reopening until a date, or declines it."""
     from .models import PeriodReopening
 
-    if not user.is_bureau_admin:
-        raise PermissionDenied
+    require_can_decide_reopening(user)
     reopening = PeriodReopening.objects.select_for_update().get(pk=reopening_id)
     if reopening.state != PeriodReopening.State.REQUESTED:
         raise ValidationError(_("This request has already been decided."))

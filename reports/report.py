@@ -113,11 +113,6 @@ class ReportScope:
         return counted
 
 
-# One indicator in the summary: the year's target, what the period achieved, the pace,
-# projection, status and what is still needed (reports.progress, as on the dashboards).
-IndicatorLine = progress.IndicatorProgress
-
-
 @dataclass
 class OfficeLine:
     """An office's counts per indicator (in the report's indicator order) with its target
@@ -239,7 +234,7 @@ class FileLayout:
 class ReportData:
     scope: ReportScope
     indicators: list[Indicator]
-    summary: list[IndicatorLine]
+    summary: list[progress.IndicatorProgress]  # as on the dashboards
     offices: list[OfficeLine]
     quarters: list[PeriodLine]
     months: list[PeriodLine]
@@ -402,7 +397,7 @@ def report_data(scope: ReportScope) -> ReportData:
     office_lines = [line_for(office) for office in listed if parents[office.code] is None]
     totals = counts(TOTALS, "", "")
     summary = [
-        IndicatorLine(
+        progress.IndicatorProgress(
             indicator,
             achieved=totals[position],
             target=targets.get(indicator.pk),
