@@ -3,9 +3,11 @@ Django and the migrations expect."""
 
 from .reminders import ReminderDigest, ReminderPreference
 from .tokens import ApiToken, ApiTokenQuerySet
-from .user import KpiUserManager, Role, User
+from .user import BUREAU_ROLES, OFFICE_ROLES, KpiUserManager, Role, User
 
 __all__ = [
+    "BUREAU_ROLES",
+    "OFFICE_ROLES",
     "ApiToken",
     "ApiTokenQuerySet",
     "KpiUserManager",
