@@ -23,15 +23,14 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityQuerySet
 from offices.models import (
-    AnnualTarget,
     Indicator,
     Office,
-    OfficeTarget,
     Region,
     is_within,
     office_with_units,
     shown_in_figures,
 )
+from offices.targets.selectors import year_targets
 
 from . import progress
 
@@ -325,15 +324,7 @@ def report_data(scope: ReportScope) -> ReportData:
     they have figures (offices.models.shown_in_figures)."""
     made_at = timezone.now()
     year = scope.year
-    bureau_targets = dict(
-        AnnualTarget.objects.filter(year=year).values_list("indicator_id", "target")
-    )
-    shares = {
-        (office_id, indicator_id): target
-        for office_id, indicator_id, target in OfficeTarget.objects.filter(year=year).values_list(
-            "office_id", "indicator_id", "target"
-        )
-    }
+    bureau_targets, shares = year_targets(year)
     all_offices = list(Office.objects.select_related("parent"))
     all_indicators = list(Indicator.objects.all())
     all_regions = list(Region.objects.all())

@@ -13,15 +13,14 @@ from django.utils.translation import gettext
 from activities.counts import counted_groups
 from activities.models import Activity
 from offices.models import (
-    AnnualTarget,
     Indicator,
     Office,
-    OfficeTarget,
     Region,
     is_within,
     office_with_units,
     shown_in_figures,
 )
+from offices.targets.selectors import year_targets
 
 from .progress import IndicatorProgress
 from .report import (
@@ -114,15 +113,7 @@ def office_figures(*, year: int, as_of: dt.date, office: Office | None = None) -
     """All offices, or one office with its units. Five queries whatever the data: bureau
     targets, shares, offices, counts (from the roll-up as of today, activities.counts) and
     indicators."""
-    bureau_targets = dict(
-        AnnualTarget.objects.filter(year=year).values_list("indicator_id", "target")
-    )
-    shares = {
-        (office_id, indicator_id): target
-        for office_id, indicator_id, target in OfficeTarget.objects.filter(year=year).values_list(
-            "office_id", "indicator_id", "target"
-        )
-    }
+    bureau_targets, shares = year_targets(year)
     offices = list(Office.objects.select_related("parent"))
     scope = None
     if office is not None:

@@ -288,3 +288,16 @@ def target_history(*, year: int) -> list[HistoryEntry]:
     entries += [_entry(v) for v in _versions(OfficeTarget, year, "indicator", "office")]
     entries.sort(key=lambda e: e.when, reverse=True)  # stable: ties keep their order
     return entries
+
+
+def year_targets(year: int) -> tuple[dict[int, int], dict[tuple[int, int], int]]:
+    """The year's targets as figures read them (two queries): the bureau's per indicator id,
+    and each office's share per (office id, indicator id)."""
+    bureau = dict(AnnualTarget.objects.filter(year=year).values_list("indicator_id", "target"))
+    shares = {
+        (office_id, indicator_id): target
+        for office_id, indicator_id, target in OfficeTarget.objects.filter(year=year).values_list(
+            "office_id", "indicator_id", "target"
+        )
+    }
+    return bureau, shares
