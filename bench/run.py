@@ -101,8 +101,9 @@ from openpyxl import Workbook  # noqa: E402
 
 from accounts.models import ApiToken, User  # noqa: E402
 from accounts.tokens import token_create  # noqa: E402
-from activities import imports, selectors  # noqa: E402
+from activities import selectors  # noqa: E402
 from activities.exports import ActivityExport  # noqa: E402
+from activities.imports.columns import COLUMNS  # noqa: E402
 from activities.models import (  # noqa: E402
     COUNTING_STATUSES,
     Activity,
@@ -916,8 +917,8 @@ def import_workbook(rows: int, tag: str) -> bytes:
     file is new (not duplicates of the previous one)."""
     book = Workbook()
     sheet = book.active
-    sheet.append([column.header for column in imports.COLUMNS])
-    keys = [column.key for column in imports.COLUMNS]
+    sheet.append([column.header for column in COLUMNS])
+    keys = [column.key for column in COLUMNS]
     today = timezone.localdate()
     for n in range(rows):
         row = {
