@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,11 +20,18 @@ from simple_history.utils import bulk_create_with_history
 from common.db import retry_on_conflict
 from offices.models import Counterpart, Indicator, Office, Region
 
+from .access import (
+    can_edit,
+    can_remove,
+    can_review,
+    can_write_for_office,
+    four_eyes_reason,
+    verified_by_someone_else,
+)
 from .counts import key_of, lock_counts
 from .models import Activity, Status
 from .periods import period_state
 
-EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 # Lock the activity's row, not the office and indicator rows joined to it: on PostgreSQL a
 # plain FOR UPDATE of the join locks those too, and concurrent saves of other activities
 # (whose foreign-key checks read them) then deadlock against the roll-up's triggers.
@@ -63,75 +69,6 @@ class ConflictError(Exception):
         self.changed_by = changed_by
         self.changed_at = changed_at
         super().__init__("The activity was changed by someone else.")
-
-
-# --- who may do what ---------------------------------------------------------------
-
-
-def can_log_activities(user) -> bool:
-    """Office staff and supervisors log for their office; bureau admins for any office."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_bureau_admin or (not user.is_bureau and user.office_id is not None)
-
-
-def require_can_log_activities(user) -> None:
-    if not can_log_activities(user):
-        raise PermissionDenied
-
-
-def can_write_for_office(user, office: Office) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_bureau_admin:
-        return True
-    if user.is_bureau:
-        return False
-    return office.pk in user.office_scope_ids()
-
-
-def can_review(user, activity: Activity) -> bool:
-    """Supervisors verify and return within their office; bureau admins anywhere."""
-    if user.is_bureau_admin:
-        return True
-    return user.is_supervisor and activity.lead_office_id in user.office_scope_ids()
-
-
-def verified_by_someone_else(user, activity: Activity) -> bool:
-    """Four eyes (settings.KPI_FOUR_EYES, on by default): who created an activity or last
-    changed it (submitting is a change) does not verify it; another supervisor of the office
-    or a bureau admin does. Returning it with a comment stays open to them."""
-    return settings.KPI_FOUR_EYES and user.pk in (activity.created_by_id, activity.updated_by_id)
-
-
-def four_eyes_reason(activity: Activity) -> str:
-    """Why this person may not verify the activity, and who may, as the pages say it."""
-    return _(
-        "You created or last changed “%(title)s”, so someone else verifies it: another "
-        "supervisor of %(office)s or a bureau admin."
-    ) % {"title": activity.title, "office": activity.lead_office.name}
-
-
-def can_verify(user, activity: Activity) -> bool:
-    return (
-        can_review(user, activity)
-        and not activity.is_removed
-        and not verified_by_someone_else(user, activity)
-    )
-
-
-def can_edit(user, activity: Activity) -> bool:
-    """Drafts and returned activities, by their office. A submitted or verified activity is
-    locked: a supervisor returns it first."""
-    if activity.is_removed or not can_write_for_office(user, activity.lead_office):
-        return False
-    return activity.status in EDITABLE_STATUSES
-
-
-def can_remove(user, activity: Activity) -> bool:
-    if activity.is_removed or not can_write_for_office(user, activity.lead_office):
-        return False
-    return activity.status in EDITABLE_STATUSES or can_review(user, activity)
 
 
 # --- checks ----------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from django.utils import translation
 
 from offices.models import Counterpart, Indicator, Office, Region
 
+from ..access import can_write_for_office
 from ..models import AuthorityLevel
-from ..services import can_write_for_office
 from .cells import normalise
 
 _REGION_SUFFIX = re.compile(r"(省|市|(壯族|壮族|回族|維吾爾|维吾尔)?自治[區区])$")

@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from common.db import retry_on_conflict
 from offices.models import Office
 
+from ..access import can_write_for_office
 from ..models import ImportBatch
-from ..services import activities_create_bulk, can_write_for_office
+from ..services import activities_create_bulk
 from .rows import (
     DUPLICATE,
     INVALID,

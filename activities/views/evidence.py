@@ -12,9 +12,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from ..access import get_activity_for_user
+from ..access import can_write_for_office, get_activity_for_user
 from ..evidence import EvidenceUploadHandler, evidence_add
-from ..services import can_write_for_office
 from .activities import activity_page
 
 

@@ -37,6 +37,7 @@ from common.middleware.database import (
 from common.web import form_status
 from offices.models import Office
 
+from ..access import require_can_log_activities
 from ..imports import services as import_services
 from ..imports.columns import COLUMNS
 from ..imports.rows import DUPLICATE, INVALID, NEW
@@ -45,7 +46,6 @@ from ..imports.tables import MAX_ROWS
 from ..imports.template import ImportLists, ImportTemplate
 from ..imports.upload import MAX_FILE_BYTES, ImportUploadHandler
 from ..models import ImportBatch
-from ..services import require_can_log_activities
 
 logger = logging.getLogger(__name__)
 
