@@ -152,3 +152,39 @@ def get_activity_for_user(user, pk: int, *, write: bool = False) -> Activity:
     if write and not can_write(user, activity):
         raise PermissionDenied(write_refused())
     return activity
+
+
+# --- review queue and periods ----------------------------------------------------------------
+
+
+def can_use_review_queue(user) -> bool:
+    """Supervisors review their office's submissions; bureau admins anyone's."""
+    return _signed_in(user) and (user.is_supervisor or user.is_bureau_admin)
+
+
+def require_can_use_review_queue(user) -> None:
+    if not can_use_review_queue(user):
+        raise PermissionDenied(review_refused())
+
+
+def can_ask_reopening(user, office: Office | None = None) -> bool:
+    """An office (staff or supervisor) asks to reopen a closed month of its own office or
+    units; the bureau decides and does not ask."""
+    if not _signed_in(user) or user.is_bureau or user.office_id is None:
+        return False
+    return office is None or office.pk in user.office_scope_ids()
+
+
+def require_can_ask_reopening(user, office: Office | None = None) -> None:
+    if not can_ask_reopening(user, office):
+        raise PermissionDenied(_("Offices ask to reopen a month; the bureau admins decide."))
+
+
+def can_decide_reopening(user) -> bool:
+    """Bureau admins grant or decline a reopening."""
+    return _signed_in(user) and user.is_bureau_admin
+
+
+def require_can_decide_reopening(user) -> None:
+    if not can_decide_reopening(user):
+        raise PermissionDenied(_("Bureau admins decide on reopening a month."))

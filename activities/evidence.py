@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .access import can_write_for_office
+from .access import can_write, write_refused
 from .models import Activity, Evidence
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024  # also a database constraint on Evidence.size
@@ -276,8 +276,8 @@ def validate_evidence_upload(upload: UploadedFile) -> AllowedType:
 
 @transaction.atomic
 def evidence_add(*, user, activity: Activity, upload: UploadedFile) -> Evidence:
-    if not can_write_for_office(user, activity.lead_office):
-        raise PermissionDenied
+    if not can_write(user, activity):
+        raise PermissionDenied(write_refused())
     if activity.is_removed:
         raise ValidationError(
             _("This activity has been removed; evidence can no longer be added."),

@@ -23,15 +23,14 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityQuerySet
 from offices.models import (
-    AnnualTarget,
     Indicator,
     Office,
-    OfficeTarget,
     Region,
     is_within,
     office_with_units,
     shown_in_figures,
 )
+from offices.targets.selectors import year_targets
 
 from . import progress
 
@@ -111,11 +110,6 @@ class ReportScope:
         if self.office is not None:  # the office and its units, without a query for them
             counted = counted.filter(office_with_units(self.office.pk, field="lead_office"))
         return counted
-
-
-# One indicator in the summary: the year's target, what the period achieved, the pace,
-# projection, status and what is still needed (reports.progress, as on the dashboards).
-IndicatorLine = progress.IndicatorProgress
 
 
 @dataclass
@@ -239,7 +233,7 @@ class FileLayout:
 class ReportData:
     scope: ReportScope
     indicators: list[Indicator]
-    summary: list[IndicatorLine]
+    summary: list[progress.IndicatorProgress]  # as on the dashboards
     offices: list[OfficeLine]
     quarters: list[PeriodLine]
     months: list[PeriodLine]
@@ -330,15 +324,7 @@ def report_data(scope: ReportScope) -> ReportData:
     they have figures (offices.models.shown_in_figures)."""
     made_at = timezone.now()
     year = scope.year
-    bureau_targets = dict(
-        AnnualTarget.objects.filter(year=year).values_list("indicator_id", "target")
-    )
-    shares = {
-        (office_id, indicator_id): target
-        for office_id, indicator_id, target in OfficeTarget.objects.filter(year=year).values_list(
-            "office_id", "indicator_id", "target"
-        )
-    }
+    bureau_targets, shares = year_targets(year)
     all_offices = list(Office.objects.select_related("parent"))
     all_indicators = list(Indicator.objects.all())
     all_regions = list(Region.objects.all())
@@ -402,7 +388,7 @@ def report_data(scope: ReportScope) -> ReportData:
     office_lines = [line_for(office) for office in listed if parents[office.code] is None]
     totals = counts(TOTALS, "", "")
     summary = [
-        IndicatorLine(
+        progress.IndicatorProgress(
             indicator,
             achieved=totals[position],
             target=targets.get(indicator.pk),

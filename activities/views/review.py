@@ -74,8 +74,7 @@ def activities_submit(request: HttpRequest) -> HttpResponse:
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not (user.is_supervisor or user.is_bureau_admin):
-        raise PermissionDenied
+    access.require_can_use_review_queue(user)
     form = ReturnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         ids = _selected_ids(request)
@@ -153,7 +152,7 @@ def activity_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Verify or return one activity from its own page."""
     activity = get_activity_for_user(request.user, pk)
     if not access.can_review(request.user, activity):
-        raise PermissionDenied
+        raise PermissionDenied(access.review_refused())
     action = request.POST.get("action")
     if action not in ("verify", "return"):
         raise BadRequest("Verify or return.")

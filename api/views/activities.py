@@ -17,10 +17,10 @@ from activities.access import get_activity_for_user
 from activities.models import Activity
 from offices.models import Counterpart, Office
 
-from . import serializers
-from .exceptions import PreconditionRequired, StaleVersion
-from .filters import ApiActivityFilter
-from .schema import PRECONDITION_REQUIRED, conflict, header
+from .. import serializers
+from ..exceptions import PreconditionRequired, StaleVersion
+from ..filters import ApiActivityFilter
+from ..schema import PRECONDITION_REQUIRED, conflict, header
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
