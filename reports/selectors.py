@@ -5,19 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import formats
 from django.utils.translation import gettext
 
 from activities.counts import counted_groups
-from activities.models import Activity
 from offices.models import (
     Indicator,
     Office,
     Region,
     is_within,
-    office_with_units,
     shown_in_figures,
 )
 from offices.targets.selectors import year_targets
@@ -34,7 +30,8 @@ from .report import (
     WITH_UNITS,
     FileLayout,
     Groups,
-    month_key,
+    Window,
+    file_groups,
 )
 
 
@@ -57,7 +54,7 @@ class OfficeFigures:
     """The year so far, counted per office × indicator, with the bureau's targets and each
     office's share: the one reading behind every office × indicator figure of the
     dashboards, the offices page and the progress API (the reports count theirs from the
-    file's groups, reports.report.count_groups, which the published-report comparison
+    file's groups, reports.report.file_groups, which the published-report comparison
     rebuilds). Every office and unit is here, active or not: what a deactivated unit
     counted still counts, for it and for its parent (docs/domain.md, "What counts")."""
 
@@ -192,36 +189,9 @@ def report_changes(reports: list) -> dict[int, ReportChanges]:
     done = [r for r in reports if r.state == PublishedReport.State.DONE]
     if not done:
         return {}
-    columns = {}
-    for report in done:
-        window = Q(occurred_on__gte=report.date_from, occurred_on__lte=report.end)
-        if report.office_id is not None:  # the office and its units, without a query
-            window &= office_with_units(report.office_id, field="lead_office")
-        columns[f"n{report.pk}"] = Count("pk", filter=window)
-        columns[f"s{report.pk}"] = Sum("pk", filter=window)
-    now: dict[int, Groups] = {r.pk: {} for r in done}
-    rows = (
-        Activity.objects.counted()  # what counts today, deactivated offices included
-        .filter(
-            occurred_on__gte=min(r.date_from for r in done),
-            occurred_on__lte=max(r.end for r in done),
-        )
-        .annotate(first_day=TruncMonth("occurred_on"))
-        .order_by()
-        .values("lead_office__code", "indicator__code", "first_day", "region__code")
-        .annotate(**columns)
+    now = file_groups(
+        {r.pk: Window(r.date_from, r.end, r.office_id) for r in done}  # counted now
     )
-    for row in rows:
-        key = (
-            row["lead_office__code"],
-            row["indicator__code"],
-            month_key(row["first_day"]),
-            row["region__code"],
-        )
-        for report in done:
-            n = row[f"n{report.pk}"]
-            if n:
-                now[report.pk][key] = (n, int(row[f"s{report.pk}"] or 0))
 
     reopened = list(
         PeriodReopening.objects.filter(
