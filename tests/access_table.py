@@ -250,13 +250,13 @@ TABLE: dict[str, Row] = {
         get=OWN_OFFICE,
         post=_signed_in(405),
         kwargs=_activity),
-    "activities:edit": Row(  # a draft of office A; the bureau viewer reads, never writes
-        get=(L, 200, 200, 404, 404, 404, 200),
-        post=(L, 400, 400, 404, 404, 404, 400),
+    "activities:edit": Row(  # a draft of office A; the bureau viewer reads, never writes (403, as the API)
+        get=(L, 200, 200, 404, 404, 403, 200),
+        post=(L, 400, 400, 404, 404, 403, 400),
         kwargs=_activity),
     "activities:remove": Row(
-        get=(L, 200, 200, 404, 404, 404, 200),
-        post=(L, 400, 400, 404, 404, 404, 400),
+        get=(L, 200, 200, 404, 404, 403, 200),
+        post=(L, 400, 400, 404, 404, 403, 400),
         kwargs=_activity),
     "activities:review-one": Row(  # supervisors of the lead office and bureau admins
         get=_signed_in(405),
@@ -553,12 +553,13 @@ class Dataset:
 
 
 def _import_preview(user, office):
-    from activities import imports
+    from activities.imports.columns import COLUMNS
+    from activities.imports.services import import_preview
 
-    header = ",".join(column.header for column in imports.COLUMNS)
+    header = ",".join(column.header for column in COLUMNS)
     content = f"\ufeff{header}\n2026-06-02,visits,Call on the Department of Commerce\n"
     upload = SimpleUploadedFile("activities.csv", content.encode(), content_type="text/csv")
-    return imports.import_preview(user=user, office=office, upload=upload)
+    return import_preview(user=user, office=office, upload=upload)
 
 
 def _office_side(data: Dataset, office, staff) -> Side:
