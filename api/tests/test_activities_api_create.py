@@ -9,14 +9,7 @@ import pytest
 from django.conf import settings
 
 from activities.models import Activity, Status
-from api.tests.activities_api import (
-    BAD_BODIES,
-    NOW,
-    TITLE,
-    list_url,
-    new_activity,
-    url,
-)
+from api.tests.activities_api import BAD_BODIES, NOW, TITLE, list_url, new_activity, url
 from offices.tests.factories import IndicatorFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]

@@ -12,15 +12,7 @@ from django.urls import reverse
 from activities import selectors
 from activities.models import Activity, Status
 from activities.tests.factories import ActivityFactory
-from api.tests.activities_api import (
-    HK,
-    NOW,
-    TITLE,
-    activity,
-    ids,
-    list_url,
-    url,
-)
+from api.tests.activities_api import HK, NOW, TITLE, activity, ids, list_url, url
 from api.tests.clients import TokenClient
 from offices.models import Indicator, Office, Region
 

@@ -9,14 +9,7 @@ import datetime as dt
 import pytest
 
 from activities.models import Activity, PeriodReopening, Status
-from api.tests.activities_api import (
-    APRIL,
-    activity,
-    list_url,
-    new_activity,
-    url,
-    written,
-)
+from api.tests.activities_api import APRIL, activity, list_url, new_activity, url, written
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 

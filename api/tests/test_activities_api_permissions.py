@@ -8,13 +8,7 @@ import pytest
 from django.test import Client
 
 from activities.models import Activity, Status
-from api.tests.activities_api import (
-    activity,
-    list_url,
-    new_activity,
-    url,
-    written,
-)
+from api.tests.activities_api import activity, list_url, new_activity, url, written
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 

@@ -6,12 +6,7 @@ from __future__ import annotations
 import pytest
 
 from activities.models import Activity, Status
-from api.tests.activities_api import (
-    NOW,
-    activity,
-    url,
-    written,
-)
+from api.tests.activities_api import NOW, activity, url, written
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 

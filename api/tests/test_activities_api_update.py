@@ -11,14 +11,7 @@ import pytest
 from django.conf import settings
 
 from activities.models import Activity
-from api.tests.activities_api import (
-    BAD_BODIES,
-    NOW,
-    TITLE,
-    activity,
-    url,
-    written,
-)
+from api.tests.activities_api import BAD_BODIES, NOW, TITLE, activity, url, written
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 

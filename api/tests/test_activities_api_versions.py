@@ -6,12 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.tests.activities_api import (
-    TITLE,
-    new_activity,
-    url,
-    written,
-)
+from api.tests.activities_api import TITLE, new_activity, url, written
 from api.tests.clients import if_match
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
