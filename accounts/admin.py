@@ -5,6 +5,7 @@ from django.utils.translation import ngettext
 
 from common.admin import StaleEditAdmin
 
+from .access import can_revoke_any_token
 from .models import ApiToken, ReminderDigest, ReminderPreference, User
 from .tokens import token_revoke
 
@@ -110,7 +111,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
     def has_revoke_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_bureau_admin
+        return can_revoke_any_token(request.user)
 
     @admin.action(description=_("Revoke selected tokens"), permissions=["revoke"])
     def revoke_selected(self, request, queryset) -> None:

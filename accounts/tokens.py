@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from audit.models import Kind
 from audit.services import record
 
+from .access import can_create_token, can_revoke_any_token
 from .models import ApiToken, User
 
 TOKEN_PREFIX = "kpi_"  # noqa: S105 (not a secret: every token starts with it)
@@ -45,7 +46,7 @@ def token_create(
     *, user: User, name: str, expires_on: dt.date | None = None
 ) -> tuple[ApiToken, str]:
     """The new token and its raw value: the only time the raw value exists."""
-    if not user.is_active:
+    if not can_create_token(user):
         raise PermissionDenied
     # One creation at a time per person, so that two at once (a double click) cannot both
     # pass the checks below. A no-op on SQLite, which writes one at a time anyway.
@@ -98,7 +99,7 @@ def token_revoke(*, user: User, token_id: int) -> ApiToken:
     person's token raises ApiToken.DoesNotExist (a 404 to views). Revoking twice changes
     nothing."""
     tokens = ApiToken.objects.select_for_update()
-    if not (user.is_active and user.is_bureau_admin):
+    if not can_revoke_any_token(user):
         tokens = tokens.filter(user=user)
     token = tokens.get(pk=token_id)
     if token.is_revoked:

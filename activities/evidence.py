@@ -33,8 +33,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .access import can_write, write_refused
 from .models import Activity, Evidence
-from .services import can_write_for_office
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024  # also a database constraint on Evidence.size
 # One upload, every file together (the request's body): also the reverse proxy's limit
@@ -274,16 +274,10 @@ def validate_evidence_upload(upload: UploadedFile) -> AllowedType:
     return allowed
 
 
-def can_add_evidence(user, activity: Activity) -> bool:
-    """Those who may write for the lead office, while the activity is not removed.
-    Evidence does not change a count, so it may be added whatever the status or period."""
-    return not activity.is_removed and can_write_for_office(user, activity.lead_office)
-
-
 @transaction.atomic
 def evidence_add(*, user, activity: Activity, upload: UploadedFile) -> Evidence:
-    if not can_write_for_office(user, activity.lead_office):
-        raise PermissionDenied
+    if not can_write(user, activity):
+        raise PermissionDenied(write_refused())
     if activity.is_removed:
         raise ValidationError(
             _("This activity has been removed; evidence can no longer be added."),

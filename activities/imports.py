@@ -67,8 +67,9 @@ from common.db import retry_on_conflict
 from common.exports import Column, Export
 from offices.models import Counterpart, Indicator, Office, Region
 
+from .access import can_write_for_office
 from .models import MAX_IMPORT_FILE_BYTES, Activity, AuthorityLevel, ImportBatch
-from .services import activities_create_bulk, activity_check, can_write_for_office
+from .services import activities_create_bulk, activity_check
 
 logger = logging.getLogger(__name__)
 

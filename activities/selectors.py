@@ -78,7 +78,7 @@ class HistoryEntry:
 def activity_history(activity: Activity) -> list[HistoryEntry]:
     """Who changed what, when: each saved version against the one before, newest first.
     Versions that changed nothing visible (e.g. a re-save of related lists) are left out."""
-    from .services import _display
+    from .services.stale import display_value
 
     records = list(
         activity.history.select_related("history_user").order_by("history_date", "history_id")
@@ -97,8 +97,8 @@ def activity_history(activity: Activity) -> list[HistoryEntry]:
                 changes.append(
                     (
                         str(field.verbose_name),
-                        _display(field, change.old),
-                        _display(field, change.new),
+                        display_value(field, change.old),
+                        display_value(field, change.new),
                     )
                 )
             if changes:

@@ -8,7 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import views_activities, views_progress, views_reference, views_reports
+from .views import activities, progress, reference, reports
 
 app_name = "api"
 
@@ -17,17 +17,17 @@ router.include_root_view = False
 # JSON only (URL_FORMAT_OVERRIDE is off): no `.json` twin of every route, whose views
 # would be called with a `format` they do not take.
 router.include_format_suffixes = False
-router.register("regions", views_reference.RegionViewSet, basename="region")
-router.register("offices", views_reference.OfficeViewSet, basename="office")
-router.register("indicators", views_reference.IndicatorViewSet, basename="indicator")
-router.register("counterparts", views_reference.CounterpartViewSet, basename="counterpart")
-router.register("activities", views_activities.ActivityViewSet, basename="activity")
-router.register("reports", views_reports.PublishedReportViewSet, basename="report")
+router.register("regions", reference.RegionViewSet, basename="region")
+router.register("offices", reference.OfficeViewSet, basename="office")
+router.register("indicators", reference.IndicatorViewSet, basename="indicator")
+router.register("counterparts", reference.CounterpartViewSet, basename="counterpart")
+router.register("activities", activities.ActivityViewSet, basename="activity")
+router.register("reports", reports.PublishedReportViewSet, basename="report")
 
 v1 = [
     *router.urls,
-    path("targets/", views_reference.TargetsView.as_view(), name="targets"),
-    path("progress/", views_progress.ProgressView.as_view(), name="progress"),
+    path("targets/", reference.TargetsView.as_view(), name="targets"),
+    path("progress/", progress.ProgressView.as_view(), name="progress"),
 ]
 
 urlpatterns = [

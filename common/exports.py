@@ -161,7 +161,7 @@ def render_csv(export: Export) -> StreamingHttpResponse:
     """Streamed as the rows come. The query runs once the response has started, after the
     session is saved: an SQLite connection with a read still open refuses that write. A
     database that cannot be reached has failed the request's first queries by then (a 503
-    page, `kpi_tracker.middleware`); a failure during the download is `_abort_on_error`'s."""
+    page, `common.middleware.database`); a failure during the download is `_abort_on_error`'s."""
     # The language is read now, while the request's is active: the rows are produced later.
     language = translation.get_language()
     response = StreamingHttpResponse(

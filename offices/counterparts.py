@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from .access import require_can_add_counterparts
 from .i18n import current_suffix
 from .models import Counterpart, Region
 
@@ -40,17 +41,6 @@ SIMILAR_LIMIT = 10
 # Bureau, Company, Limited...) can be the one that tells two real bodies apart.
 ENGLISH_FILLER_WORDS = frozenset({"the", "of", "and", "for", "in", "on", "at", "a", "an"})
 _WORD = re.compile(r"\w+")
-
-
-# --- who may add ------------------------------------------------------------------------
-
-
-def can_add_counterparts(user) -> bool:
-    """Those who log activities may add to the directory: office staff and supervisors, and
-    bureau admins. Bureau viewers only read (DOMAIN.md, "Who")."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_bureau_admin or (not user.is_bureau and user.office_id is not None)
 
 
 # --- names ------------------------------------------------------------------------------
@@ -351,8 +341,7 @@ def counterpart_create(
     Raises PermissionDenied for those who may not add, ValidationError with field errors
     for invalid input and exact duplicates, and SimilarCounterpartsExist when near-identical
     names exist and the user has not confirmed that theirs is a different body."""
-    if not can_add_counterparts(user):
-        raise PermissionDenied
+    require_can_add_counterparts(user)
     counterpart = Counterpart(
         type=type,
         name_en=tidy_name(name_en, english=True),

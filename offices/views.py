@@ -1,12 +1,12 @@
 """Targets administration screens: the year's office × indicator grid, copying the previous
-year forward, and the history. Thin: the rules are in offices/targets.py."""
+year forward, and the history. Thin: the rules are in offices/targets/."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,8 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.templatetags.people import person
 from common.web import apply_errors, form_status
 
-from . import target_conflicts, targets
-from .targets import GridRow, TargetGrid
+from . import access
+from .targets import conflicts as target_conflicts
+from .targets import rules as target_rules
+from .targets import selectors as target_selectors
+from .targets import services as target_services
+from .targets.selectors import GridRow, TargetGrid
 
 # --- forms ------------------------------------------------------------------------------
 
@@ -29,15 +33,15 @@ def _reason_field(*, year: int, started: bool) -> forms.CharField:
         help_text = _(
             "Required for any change: %(year)s has started. Kept in the targets' history. "
             "Up to %(max)s characters."
-        ) % {"year": year, "max": targets.REASON_MAX_LENGTH}
+        ) % {"year": year, "max": target_rules.REASON_MAX_LENGTH}
     else:
         help_text = _(
             "Optional until 1 January %(year)s, when the year starts. Up to %(max)s characters."
-        ) % {"year": year, "max": targets.REASON_MAX_LENGTH}
+        ) % {"year": year, "max": target_rules.REASON_MAX_LENGTH}
     return forms.CharField(
         label=gettext_lazy("Reason for the change"),
         required=False,
-        max_length=targets.REASON_MAX_LENGTH,
+        max_length=target_rules.REASON_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=help_text,
     )
@@ -49,8 +53,8 @@ class TargetField(forms.IntegerField):
     def __init__(self, **kwargs):
         super().__init__(
             required=False,
-            min_value=targets.MIN_TARGET,
-            max_value=targets.MAX_TARGET,
+            min_value=target_rules.MIN_TARGET,
+            max_value=target_rules.MAX_TARGET,
             widget=forms.NumberInput(
                 attrs={"inputmode": "numeric", "step": 1, "class": "target-input"}
             ),
@@ -128,7 +132,7 @@ class TargetGridForm(forms.Form):
                 data[key] = data.get(f"seen-{key}")
         return data
 
-    def describe_choices(self, changes: list[targets.ChangedCell]) -> None:
+    def describe_choices(self, changes: list[target_conflicts.ChangedCell]) -> None:
         """Name each choice by its value, and the other one by who saved it and when."""
         for change in changes:
             field = self.fields.get(f"choice-{change.key}")
@@ -187,21 +191,8 @@ class CopyForwardForm(forms.Form):
         self.fields["reason"] = _reason_field(year=year, started=started)
 
 
-# --- access -----------------------------------------------------------------------------
-
-
-def _require_viewer(user) -> None:
-    if not targets.can_view_targets(user):
-        raise PermissionDenied
-
-
-def _require_editor(user) -> None:
-    if not targets.can_edit_targets(user):
-        raise PermissionDenied
-
-
 def _check_year(year: int) -> None:
-    if not targets.is_valid_year(year):
+    if not target_rules.is_valid_year(year):
         raise Http404
 
 
@@ -209,10 +200,10 @@ def _year_context(year: int) -> dict:
     today = timezone.localdate()
     return {
         "year": year,
-        "previous_year": year - 1 if targets.is_valid_year(year - 1) else None,
-        "next_year": year + 1 if targets.is_valid_year(year + 1) else None,
-        "years": targets.year_choices(year, today=today),
-        "started": targets.year_has_started(year, today=today),
+        "previous_year": year - 1 if target_rules.is_valid_year(year - 1) else None,
+        "next_year": year + 1 if target_rules.is_valid_year(year + 1) else None,
+        "years": target_rules.year_choices(year, today=today),
+        "started": target_rules.year_has_started(year, today=today),
     }
 
 
@@ -223,12 +214,12 @@ def _year_context(year: int) -> dict:
 @require_GET
 def targets_index(request: HttpRequest) -> HttpResponse:
     """`/targets/` opens this year; the year selector's `?year=` opens the year chosen."""
-    _require_viewer(request.user)
+    access.require_can_view_targets(request.user)
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
         year = timezone.localdate().year
-    if not targets.is_valid_year(year):
+    if not target_rules.is_valid_year(year):
         year = timezone.localdate().year
     if request.GET.get("view") == "history":
         return redirect("targets:history", year=year)
@@ -239,26 +230,28 @@ def targets_index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def targets_year(request: HttpRequest, year: int) -> HttpResponse:
     """Bureau admins edit the grid; bureau viewers read it."""
-    _require_viewer(request.user)
+    access.require_can_view_targets(request.user)
     _check_year(year)
-    can_edit = targets.can_edit_targets(request.user)
-    if request.method == "POST" and not can_edit:
-        raise PermissionDenied
-    grid = targets.target_grid(year=year)
+    can_edit = access.can_edit_targets(request.user)
+    if request.method == "POST":
+        access.require_can_edit_targets(request.user)
+    grid = target_selectors.target_grid(year=year)
     form = None
     if can_edit:
         form = TargetGridForm(request.POST if request.method == "POST" else None, grid=grid)
     changes = refused = None
     if form is not None and form.is_bound and form.is_valid():
         try:
-            saved = targets.targets_save(user=request.user, year=year, **form.service_kwargs())
-        except targets.TargetsChangedError as exc:
+            saved = target_services.targets_save(
+                user=request.user, year=year, **form.service_kwargs()
+            )
+        except target_conflicts.TargetsChangedError as exc:
             refused, changes = exc, exc.changes
             # The grid comes back merged: what the others changed where this person did
             # not, this person's own entries, and a choice where both changed a cell. The
             # values "seen" are those it was merged with, so that only a new change
             # refuses it again.
-            grid = targets.target_grid(year=year)
+            grid = target_selectors.target_grid(year=year)
             form = TargetGridForm(
                 grid=grid,
                 initial={
@@ -315,7 +308,7 @@ def targets_year(request: HttpRequest, year: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def targets_copy(request: HttpRequest, year: int) -> HttpResponse:
     """Shows what the previous year would fill in, and copies it on confirmation."""
-    _require_editor(request.user)
+    access.require_can_edit_targets(request.user)
     _check_year(year)
     _check_year(year - 1)
     context = _year_context(year)
@@ -326,7 +319,7 @@ def targets_copy(request: HttpRequest, year: int) -> HttpResponse:
     )
     if form.is_bound and form.is_valid():
         try:
-            copied = targets.targets_copy_forward(
+            copied = target_services.targets_copy_forward(
                 user=request.user, year=year, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
@@ -350,7 +343,7 @@ def targets_copy(request: HttpRequest, year: int) -> HttpResponse:
     return render(
         request,
         "targets/copy.html",
-        {**context, "items": targets.copy_forward_preview(year=year), "form": form},
+        {**context, "items": target_selectors.copy_forward_preview(year=year), "form": form},
         status=form_status(form),
     )
 
@@ -358,14 +351,14 @@ def targets_copy(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 @require_GET
 def targets_history(request: HttpRequest, year: int) -> HttpResponse:
-    _require_viewer(request.user)
+    access.require_can_view_targets(request.user)
     _check_year(year)
     return render(
         request,
         "targets/history.html",
         {
             **_year_context(year),
-            "entries": targets.target_history(year=year),
-            "can_edit": targets.can_edit_targets(request.user),
+            "entries": target_selectors.target_history(year=year),
+            "can_edit": access.can_edit_targets(request.user),
         },
     )

@@ -5,7 +5,7 @@ the API's progress figures all come from here."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils import timezone
@@ -13,30 +13,16 @@ from django.utils import timezone
 from activities.counts import counted_groups
 from activities.models import Activity, ActivityMonthCount, Status
 from offices.models import (
-    AnnualTarget,
     Indicator,
     Office,
-    OfficeTarget,
     Region,
-    is_within,
-    shown_in_figures,
 )
 
 from . import progress
+from .selectors import OfficeRow, office_figures
 
 HEALTH_QUIET_DAYS = 14
 HEALTH_WAITING_DAYS = 7
-
-
-# One indicator's progress for the bureau, an office or a unit, as the dashboards show it.
-Figure = progress.IndicatorProgress
-
-
-@dataclass
-class OfficeRow:
-    office: Office
-    figures: list[Figure]
-    units: list[OfficeRow] = field(default_factory=list)
 
 
 @dataclass
@@ -45,7 +31,7 @@ class Dashboard:
     as_of: dt.date
     office: Office | None
     indicators: list[Indicator]
-    figures: list[Figure]
+    figures: list[progress.IndicatorProgress]
     rows: list[OfficeRow]
     monthly: dict[int, list[int]]  # indicator id -> 12 monthly counts, this year up to as_of
     monthly_last_year: dict[int, list[int]]
@@ -98,45 +84,11 @@ def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Das
     reporting health per office: nine, whatever the data. The counts come from the roll-up
     (activities.counts) when the dashboard is as of today.
     """
-    bureau_targets = dict(
-        AnnualTarget.objects.filter(year=year).values_list("indicator_id", "target")
-    )
-    shares = {
-        (office_id, indicator_id): target
-        for office_id, indicator_id, target in OfficeTarget.objects.filter(year=year).values_list(
-            "office_id", "indicator_id", "target"
-        )
-    }
-    # Every office and unit, active or not: a deactivated unit's activities still count for
-    # it and roll up into its parent (docs/domain.md, "What counts").
-    all_offices = list(Office.objects.select_related("parent"))
-    if office is not None:
-        scope = {o.pk for o in all_offices if is_within(o, office.pk)}
-        offices = [o for o in all_offices if o.pk in scope]
-    else:
-        scope = None
-        offices = all_offices
-
-    year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    by_office: dict[tuple[int, int], int] = {
-        (lead_office_id, indicator_id): n
-        for lead_office_id, indicator_id, n in counted_groups(
-            start=year_start,
-            end=year_end,
-            as_of=as_of,
-            by=("lead_office", "indicator"),
-            office_ids=scope,
-        )
-    }
-    indicators = shown_in_figures(
-        Indicator.objects.all(),
-        with_figures={i for _o, i in by_office} | set(bureau_targets) | {i for _o, i in shares},
-    )
-    offices_with_figures = {o for o, _i in by_office} | {o for o, _i in shares}
-    for unit in offices:  # a parent with figures of its units has figures
-        if unit.parent_id is not None and unit.pk in offices_with_figures:
-            offices_with_figures.add(unit.parent_id)
-    offices = shown_in_figures(offices, with_figures=offices_with_figures)
+    figures_of = office_figures(year=year, as_of=as_of, office=office)
+    all_offices, indicators = figures_of.offices, figures_of.indicators
+    scope = None if office is None else {o.pk for o in all_offices}
+    offices = figures_of.listed()
+    year_end = dt.date(year, 12, 31)
     months = [
         (first_day.year, first_day.month, indicator_id, n)
         for first_day, indicator_id, n in counted_groups(
@@ -150,7 +102,7 @@ def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Das
     region_counts = {
         region_id: n
         for region_id, n in counted_groups(
-            start=year_start, end=year_end, as_of=as_of, by=("region",), office_ids=scope
+            start=dt.date(year, 1, 1), end=year_end, as_of=as_of, by=("region",), office_ids=scope
         )
         if region_id is not None
     }
@@ -159,46 +111,19 @@ def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Das
         key=lambda pair: (-pair[1], pair[0].code),
     )
 
-    def figures_for(office_ids: set[int], target_of) -> list[Figure]:
-        return [
-            Figure.year_so_far(
-                indicator,
-                achieved=sum(by_office.get((o, indicator.pk), 0) for o in office_ids),
-                target=target_of(indicator),
-                year=year,
-                as_of=as_of,
-            )
-            for indicator in indicators
-        ]
-
-    def row_for(top: Office) -> OfficeRow:
-        units = [o for o in offices if o.parent_id == top.pk]
-        return OfficeRow(
-            office=top,
-            # with every unit, shown or not: what a unit counted rolls up into its parent
-            figures=figures_for(
-                {o.pk for o in all_offices if is_within(o, top.pk)},
-                lambda i, o=top: shares.get((o.pk, i.pk)),
-            ),
-            units=[
-                OfficeRow(
-                    office=unit,
-                    figures=figures_for({unit.pk}, lambda i, u=unit: shares.get((u.pk, i.pk))),
-                )
-                for unit in units
-            ],
-        )
-
     if office is None:
-        rows = [row_for(o) for o in offices if o.parent_id is None]
-        figures = figures_for({o.pk for o in all_offices}, lambda i: bureau_targets.get(i.pk))
+        rows = [
+            figures_of.row(top, units=[o for o in offices if o.parent_id == top.pk])
+            for top in offices
+            if top.parent_id is None
+        ]
+        figures = figures_of.bureau()
     elif office.parent_id is None:
-        rows = [row_for(office)]
+        rows = [figures_of.row(office, units=[o for o in offices if o.parent_id == office.pk])]
         figures = rows[0].figures
     else:
-        unit_figures = figures_for({office.pk}, lambda i: shares.get((office.pk, i.pk)))
-        rows = [OfficeRow(office=office, figures=unit_figures)]
-        figures = unit_figures
+        rows = [figures_of.row(office)]
+        figures = rows[0].figures
 
     # A closed office is not expected to log: only active ones are watched.
     health_offices = [

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from common.web import apply_errors
 from offices.models import Office
 
+from . import access
 from .models import PublishedReport, ReportFormat
 from .report import ReportScope
 from .services import check_scope
@@ -81,7 +82,7 @@ class ReportForm(forms.Form):
         self.fields["year"].initial = today.year
         offices = Office.objects.visible_to(user).filter(is_active=True).select_related("parent")
         self.fields["office"].queryset = offices
-        if not user.is_bureau:
+        if not access.can_see_all_offices(user):
             # An office's staff have their own office's report, never all offices'.
             self.fields["office"].required = True
             self.fields["office"].empty_label = None

@@ -13,25 +13,25 @@ took place from `date_from` to the earlier of `date_to` and `as_of`, counted by 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, ActivityQuerySet
+from activities.models import Activity, ActivityQuerySet, counted_as_of
 from offices.models import (
-    AnnualTarget,
     Indicator,
     Office,
-    OfficeTarget,
     Region,
     is_within,
     office_with_units,
     shown_in_figures,
 )
+from offices.targets.selectors import year_targets
 
 from . import progress
 
@@ -104,6 +104,14 @@ class ReportScope:
             stem += f"-{self.office.code.lower()}"
         return f"{stem}-as-of-{self.as_of:%Y-%m-%d}"
 
+    def window(self) -> Window:
+        return Window(
+            start=self.date_from,
+            end=self.end,
+            office_id=self.office.pk if self.office is not None else None,
+            as_of=self.as_of,
+        )
+
     def activities(self) -> ActivityQuerySet:
         """The activities the report counts, and nothing else (docs/domain.md, "What
         counts"): deactivated offices, units and indicators included."""
@@ -111,11 +119,6 @@ class ReportScope:
         if self.office is not None:  # the office and its units, without a query for them
             counted = counted.filter(office_with_units(self.office.pk, field="lead_office"))
         return counted
-
-
-# One indicator in the summary: the year's target, what the period achieved, the pace,
-# projection, status and what is still needed (reports.progress, as on the dashboards).
-IndicatorLine = progress.IndicatorProgress
 
 
 @dataclass
@@ -239,7 +242,7 @@ class FileLayout:
 class ReportData:
     scope: ReportScope
     indicators: list[Indicator]
-    summary: list[IndicatorLine]
+    summary: list[progress.IndicatorProgress]  # as on the dashboards
     offices: list[OfficeLine]
     quarters: list[PeriodLine]
     months: list[PeriodLine]
@@ -293,31 +296,55 @@ def month_key(day: dt.date) -> str:
 
 
 @dataclass(frozen=True)
-class Names:
-    """Codes by id, to key groups by what the file prints (codes survive a database move)."""
+class Window:
+    """What one report counts: activities that took place from `start` to `end`, of one
+    office with its units (or all), counted by the end of `as_of` (None: counted now)."""
 
-    offices: dict[int, str]
-    indicators: dict[int, str]
-    regions: dict[int, str]
+    start: dt.date
+    end: dt.date
+    office_id: int | None = None
+    as_of: dt.date | None = None
 
 
-def count_groups(activities: ActivityQuerySet, names: Names) -> Groups:
-    """The groups of a set of activities, in one query (grouped by ids: no joins)."""
+def file_groups(windows: dict[Hashable, Window]) -> dict[Hashable, Groups]:
+    """The groups (office × indicator × month × region, with the sum of the activities'
+    ids) of each window, side by side in one query whatever their number: a report's own
+    figures when it is made (reports.report.report_data) and a fresh count of every
+    published report's figures for the comparison (reports.selectors.report_changes) are
+    the same reading. Keyed by codes, as the file prints them (codes survive a database
+    move)."""
+    if not windows:
+        return {}
+    aggregates, names = {}, {}
+    for position, (key, window) in enumerate(windows.items()):
+        condition = Q(occurred_on__gte=window.start, occurred_on__lte=window.end)
+        if window.office_id is not None:  # the office and its units, without a query
+            condition &= office_with_units(window.office_id, field="lead_office")
+        if window.as_of is not None:
+            condition &= counted_as_of(window.as_of)
+        names[key] = (f"n{position}", f"s{position}")
+        aggregates[f"n{position}"] = Count("pk", filter=condition)
+        aggregates[f"s{position}"] = Sum("pk", filter=condition)
     rows = (
-        activities.order_by()
+        Activity.objects.counted()  # deactivated offices, units and indicators included
+        .between(min(w.start for w in windows.values()), max(w.end for w in windows.values()))
         .annotate(first_day=TruncMonth("occurred_on"))
-        .values_list("lead_office_id", "indicator_id", "first_day", "region_id")
-        .annotate(n=Count("pk"), id_sum=Sum("pk"))
+        .order_by()
+        .values("lead_office__code", "indicator__code", "first_day", "region__code")
+        .annotate(**aggregates)
     )
-    return {
-        (
-            names.offices[office_id],
-            names.indicators[indicator_id],
-            month_key(first_day),
-            names.regions[region_id] if region_id is not None else None,
-        ): (n, int(id_sum))  # id_sum is numeric on PostgreSQL
-        for office_id, indicator_id, first_day, region_id, n, id_sum in rows
-    }
+    groups: dict[Hashable, Groups] = {key: {} for key in windows}
+    for row in rows:
+        group = (
+            row["lead_office__code"],
+            row["indicator__code"],
+            month_key(row["first_day"]),
+            row["region__code"],
+        )
+        for key, (n, id_sum) in names.items():
+            if row[n]:
+                groups[key][group] = (row[n], int(row[id_sum] or 0))  # numeric on PostgreSQL
+    return groups
 
 
 def report_data(scope: ReportScope) -> ReportData:
@@ -330,24 +357,11 @@ def report_data(scope: ReportScope) -> ReportData:
     they have figures (offices.models.shown_in_figures)."""
     made_at = timezone.now()
     year = scope.year
-    bureau_targets = dict(
-        AnnualTarget.objects.filter(year=year).values_list("indicator_id", "target")
-    )
-    shares = {
-        (office_id, indicator_id): target
-        for office_id, indicator_id, target in OfficeTarget.objects.filter(year=year).values_list(
-            "office_id", "indicator_id", "target"
-        )
-    }
+    bureau_targets, shares = year_targets(year)
     all_offices = list(Office.objects.select_related("parent"))
     all_indicators = list(Indicator.objects.all())
     all_regions = list(Region.objects.all())
-    names = Names(
-        offices={o.pk: o.code for o in all_offices},
-        indicators={i.pk: i.code for i in all_indicators},
-        regions={r.pk: r.code for r in all_regions},
-    )
-    groups = count_groups(scope.activities(), names)
+    groups = file_groups({"report": scope.window()})["report"]
 
     # The offices the report covers, each with its parent within the report (None: a line of
     # its own with its units), and those of them it lists.
@@ -402,7 +416,7 @@ def report_data(scope: ReportScope) -> ReportData:
     office_lines = [line_for(office) for office in listed if parents[office.code] is None]
     totals = counts(TOTALS, "", "")
     summary = [
-        IndicatorLine(
+        progress.IndicatorProgress(
             indicator,
             achieved=totals[position],
             target=targets.get(indicator.pk),

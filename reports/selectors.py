@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import formats
 from django.utils.translation import gettext
 
 from activities.counts import counted_groups
-from activities.models import Activity
 from offices.models import (
-    AnnualTarget,
     Indicator,
     Office,
     Region,
-    office_with_units,
+    is_within,
     shown_in_figures,
 )
+from offices.targets.selectors import year_targets
 
 from .progress import IndicatorProgress
 from .report import (
@@ -33,64 +30,115 @@ from .report import (
     WITH_UNITS,
     FileLayout,
     Groups,
-    month_key,
+    Window,
+    file_groups,
 )
 
 
-@dataclass(frozen=True)
+@dataclass
 class OfficeRow:
+    """One office's progress per indicator (its units rolled up into it), in the
+    indicators' order, with its units' own rows under it."""
+
     office: Office
-    cells: list[tuple[Indicator, int]]  # (indicator, achieved), in the indicators' order
+    figures: list[IndicatorProgress]
+    units: list[OfficeRow] = field(default_factory=list)
 
     @property
     def achieved(self) -> list[int]:
-        return [n for _indicator, n in self.cells]
+        return [figure.achieved for figure in self.figures]
 
 
 @dataclass(frozen=True)
-class OfficeOverview:
-    indicators: list[Indicator]
-    rows: list[OfficeRow]
-    totals: list[IndicatorProgress]
+class OfficeFigures:
+    """The year so far, counted per office × indicator, with the bureau's targets and each
+    office's share: the one reading behind every office × indicator figure of the
+    dashboards, the offices page and the progress API (the reports count theirs from the
+    file's groups, reports.report.file_groups, which the published-report comparison
+    rebuilds). Every office and unit is here, active or not: what a deactivated unit
+    counted still counts, for it and for its parent (docs/domain.md, "What counts")."""
+
+    year: int
+    as_of: dt.date
+    offices: list[Office]  # every office and unit in the scope, active or not
+    indicators: list[Indicator]  # those a table lists (offices.models.shown_in_figures)
+    counts: dict[tuple[int, int], int]  # (lead office id, indicator id) -> counted
+    bureau_targets: dict[int, int]
+    shares: dict[tuple[int, int], int]  # (office id, indicator id) -> its target share
+
+    def figures(self, office_ids: set[int], target_of) -> list[IndicatorProgress]:
+        return [
+            IndicatorProgress.year_so_far(
+                indicator,
+                achieved=sum(self.counts.get((o, indicator.pk), 0) for o in office_ids),
+                target=target_of(indicator),
+                year=self.year,
+                as_of=self.as_of,
+            )
+            for indicator in self.indicators
+        ]
+
+    def bureau(self) -> list[IndicatorProgress]:
+        """Every office's activities against the bureau's targets."""
+        return self.figures({o.pk for o in self.offices}, lambda i: self.bureau_targets.get(i.pk))
+
+    def of_office(self, office: Office) -> list[IndicatorProgress]:
+        """The office with its units (whether or not they are listed) against its share."""
+        return self.figures(
+            {o.pk for o in self.offices if is_within(o, office.pk)},
+            lambda i: self.shares.get((office.pk, i.pk)),
+        )
+
+    def listed(self) -> list[Office]:
+        """The offices and units a table lists: the active ones, and an inactive one with
+        figures (or a share), or with a unit that has them."""
+        with_figures = {o for o, _i in self.counts} | {o for o, _i in self.shares}
+        for unit in self.offices:
+            if unit.parent_id is not None and unit.pk in with_figures:
+                with_figures.add(unit.parent_id)
+        return shown_in_figures(self.offices, with_figures=with_figures)
+
+    def row(self, office: Office, *, units: list[Office] = ()) -> OfficeRow:
+        return OfficeRow(
+            office=office,
+            figures=self.of_office(office),
+            units=[OfficeRow(office=u, figures=self.of_office(u)) for u in units],
+        )
 
 
-def offices_overview(*, offices: list[Office], year: int, as_of: dt.date) -> OfficeOverview:
-    """Counted activities per top-level office (units rolled up, from `office.units.all()`,
-    which the caller prefetches) and indicator, and the bureau totals against the bureau
-    targets. Three queries, whatever the number of rows (the roll-up answers as of today)."""
-    counts: dict[tuple[int, int], int] = {
+def office_figures(*, year: int, as_of: dt.date, office: Office | None = None) -> OfficeFigures:
+    """All offices, or one office with its units. Five queries whatever the data: bureau
+    targets, shares, offices, counts (from the roll-up as of today, activities.counts) and
+    indicators."""
+    bureau_targets, shares = year_targets(year)
+    offices = list(Office.objects.select_related("parent"))
+    scope = None
+    if office is not None:
+        offices = [o for o in offices if is_within(o, office.pk)]
+        scope = {o.pk for o in offices}
+    counts = {
         (office_id, indicator_id): n
         for office_id, indicator_id, n in counted_groups(
             start=dt.date(year, 1, 1),
             end=dt.date(year, 12, 31),
             as_of=as_of,
             by=("lead_office", "indicator"),
+            office_ids=scope,
         )
     }
-    bureau = dict(AnnualTarget.objects.filter(year=year).values_list("indicator_id", "target"))
     indicators = shown_in_figures(
-        Indicator.objects.all(), with_figures={i for _o, i in counts} | set(bureau)
+        Indicator.objects.all(),
+        with_figures={i for _o, i in counts} | set(bureau_targets) | {i for _o, i in shares},
     )
-
-    def achieved(office_ids: set[int], indicator: Indicator) -> int:
-        return sum(counts.get((office_id, indicator.pk), 0) for office_id in office_ids)
-
-    rows = []
-    for office in offices:
-        scope = {office.pk, *(unit.pk for unit in office.units.all())}
-        rows.append(OfficeRow(office, [(i, achieved(scope, i)) for i in indicators]))
-    every_office = {office_id for office_id, _i in counts}
-    totals = [
-        IndicatorProgress.year_so_far(
-            indicator,
-            achieved=achieved(every_office, indicator),
-            target=bureau.get(indicator.pk),
-            year=year,
-            as_of=as_of,
-        )
-        for indicator in indicators
-    ]
-    return OfficeOverview(indicators=indicators, rows=rows, totals=totals)
+    return OfficeFigures(
+        year=year,
+        as_of=as_of,
+        offices=offices,
+        indicators=indicators,
+        counts=counts,
+        bureau_targets=bureau_targets,
+        shares=shares,
+    )
 
 
 @dataclass
@@ -141,36 +189,9 @@ def report_changes(reports: list) -> dict[int, ReportChanges]:
     done = [r for r in reports if r.state == PublishedReport.State.DONE]
     if not done:
         return {}
-    columns = {}
-    for report in done:
-        window = Q(occurred_on__gte=report.date_from, occurred_on__lte=report.end)
-        if report.office_id is not None:  # the office and its units, without a query
-            window &= office_with_units(report.office_id, field="lead_office")
-        columns[f"n{report.pk}"] = Count("pk", filter=window)
-        columns[f"s{report.pk}"] = Sum("pk", filter=window)
-    now: dict[int, Groups] = {r.pk: {} for r in done}
-    rows = (
-        Activity.objects.counted()  # what counts today, deactivated offices included
-        .filter(
-            occurred_on__gte=min(r.date_from for r in done),
-            occurred_on__lte=max(r.end for r in done),
-        )
-        .annotate(first_day=TruncMonth("occurred_on"))
-        .order_by()
-        .values("lead_office__code", "indicator__code", "first_day", "region__code")
-        .annotate(**columns)
+    now = file_groups(
+        {r.pk: Window(r.date_from, r.end, r.office_id) for r in done}  # counted now
     )
-    for row in rows:
-        key = (
-            row["lead_office__code"],
-            row["indicator__code"],
-            month_key(row["first_day"]),
-            row["region__code"],
-        )
-        for report in done:
-            n = row[f"n{report.pk}"]
-            if n:
-                now[report.pk][key] = (n, int(row[f"s{report.pk}"] or 0))
 
     reopened = list(
         PeriodReopening.objects.filter(

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone, translation
@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 
 from audit.models import Kind
 from audit.services import record
-from offices.models import Office, future_as_of_error
+from offices.models import future_as_of_error
 
+from .access import require_can_publish
 from .models import PublishedReport
 from .report import ReportData, ReportScope, report_data
 from .report_files import write_report
@@ -32,16 +33,6 @@ from .report_files import write_report
 logger = logging.getLogger(__name__)
 
 PROGRESS_TIMEOUT = 6 * 60 * 60
-
-
-def may_have_report(user, office: Office | None) -> bool:
-    """The bureau may have any report; an office's staff only their own office's (or their
-    unit's). No one outside the bureau gets a report covering other offices."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_bureau:
-        return True
-    return office is not None and office.pk in user.office_scope_ids()
 
 
 def check_scope(scope: ReportScope, *, today: dt.date | None = None) -> None:
@@ -82,8 +73,7 @@ def report_publish(
     *, user, scope: ReportScope, fmt: str, language: str, purpose: str = ""
 ) -> PublishedReport:
     """Queue a report for publication. Only bureau admins publish."""
-    if not user.is_bureau_admin:
-        raise PermissionDenied
+    require_can_publish(user)
     check_scope(scope)
     report = PublishedReport(
         kind=scope.kind,

@@ -250,13 +250,13 @@ TABLE: dict[str, Row] = {
         get=OWN_OFFICE,
         post=_signed_in(405),
         kwargs=_activity),
-    "activities:edit": Row(  # a draft of office A; the bureau viewer reads, never writes
-        get=(L, 200, 200, 404, 404, 404, 200),
-        post=(L, 400, 400, 404, 404, 404, 400),
+    "activities:edit": Row(  # a draft of office A; the bureau viewer reads, never writes (403, as the API)
+        get=(L, 200, 200, 404, 404, 403, 200),
+        post=(L, 400, 400, 404, 404, 403, 400),
         kwargs=_activity),
     "activities:remove": Row(
-        get=(L, 200, 200, 404, 404, 404, 200),
-        post=(L, 400, 400, 404, 404, 404, 400),
+        get=(L, 200, 200, 404, 404, 403, 200),
+        post=(L, 400, 400, 404, 404, 403, 400),
         kwargs=_activity),
     "activities:review-one": Row(  # supervisors of the lead office and bureau admins
         get=_signed_in(405),

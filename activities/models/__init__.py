@@ -7,6 +7,7 @@ from .activity import (
     ActivityQuerySet,
     AuthorityLevel,
     Status,
+    counted_as_of,
     end_of_day,
 )
 from .counts import NO_REGION, ActivityMonthCount
@@ -26,6 +27,7 @@ __all__ = [
     "ImportBatch",
     "PeriodReopening",
     "Status",
+    "counted_as_of",
     "end_of_day",
     "evidence_path",
 ]

@@ -39,6 +39,12 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(next_day, dt.time.min))
 
 
+def counted_as_of(day: dt.date) -> Q:
+    """The "as of" rule as a condition (for a filtered aggregate): took place on or before
+    `day` and was in a counting state by the end of `day` (docs/domain.md, "As of")."""
+    return Q(occurred_on__lte=day, counted_since__lt=end_of_day(day))
+
+
 class ActivityQuerySet(models.QuerySet):
     """Every rule about which activities count is written here, once."""
 
@@ -56,7 +62,7 @@ class ActivityQuerySet(models.QuerySet):
 
     def as_of(self, day: dt.date) -> ActivityQuerySet:
         """Took place on or before `day` and was in a counting state by the end of `day`."""
-        return self.filter(occurred_on__lte=day, counted_since__lt=end_of_day(day))
+        return self.filter(counted_as_of(day))
 
     def for_office(self, office: Office) -> ActivityQuerySet:
         """Led by the office or, for a top-level office, by one of its units (roll-up)."""

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
-from activities import services
+from activities import access, services
 from activities.models import Activity, Status
 from activities.tests.factories import ActivityFactory
 from api.tests.conftest import bearer
@@ -58,8 +58,8 @@ def test_who_last_changed_it_does_not_verify_it_even_if_someone_else_logged_it(
 ):
     # logged by staff, then changed and submitted by the supervisor
     activity = logged_by(staff_a, office_a, indicator, updated_by=supervisor_a)
-    assert not services.can_verify(supervisor_a, activity)
-    assert services.can_verify(bureau_admin, activity)
+    assert not access.can_verify(supervisor_a, activity)
+    assert access.can_verify(bureau_admin, activity)
     services.activities_verify(user=bureau_admin, activity_ids=[activity.pk])
 
 

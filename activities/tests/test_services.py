@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
-from activities import services
+from activities import access, services
 from activities.models import Activity, PeriodReopening, Status
 from activities.tests.factories import ActivityFactory
 from offices.tests.factories import CounterpartFactory, IndicatorFactory
@@ -241,7 +241,7 @@ def test_supervisors_verify_and_return_with_a_comment(staff_a, supervisor_a, off
         False,
     )
     # back with the author, who can change and resubmit it
-    assert services.can_edit(staff_a, two)
+    assert access.can_edit(staff_a, two)
 
 
 @pytest.mark.parametrize("persona", ["staff_a", "staff_b", "bureau_viewer"])

@@ -149,8 +149,10 @@ def test_a_joint_activity_appears_in_each_participants_list(
     response = client_staff_b.get(reverse("activities:list"))
     assert [a.pk for a in response.context["page"].object_list] == [joint.pk]
     assert client_staff_b.get(reverse("activities:detail", args=[joint.pk])).status_code == 200
-    # a participant sees it but does not edit it
-    assert client_staff_b.get(reverse("activities:edit", args=[joint.pk])).status_code == 404
+    # a participant sees it but does not edit it: refused with the reason, as the API does
+    response = client_staff_b.get(reverse("activities:edit", args=[joint.pk]))
+    assert response.status_code == 403
+    assert "Only the lead office changes this activity." in response.content.decode()
 
 
 def test_editing_a_changed_activity_is_refused_and_shows_the_change(

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET
 
 from common.web import apply_errors, form_status, querystring_without
 
-from .. import conflicts, selectors, services
+from .. import access, conflicts, selectors, services
 from ..access import get_activity_for_user
-from ..evidence import EvidenceForm, can_add_evidence
+from ..evidence import EvidenceForm
 from ..forms import (
     COMMON_FIELDS,
     ActivityForm,
@@ -52,7 +52,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     totals = selectors.activity_totals(rows)
     indicators = {i.pk: i for i in activity_filter.filters["indicator"].queryset}
-    editable_ids = {a.pk for a in page.object_list if services.can_edit(request.user, a)}
+    editable_ids = {a.pk for a in page.object_list if access.can_edit(request.user, a)}
     return render(
         request,
         "activities/activity_list.html",
@@ -70,7 +70,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "querystring": querystring_without(request, "page"),
             "export_query": querystring_without(request, "page"),
             "periods": _period_notes(request.user),
-            "can_log": services.can_log_activities(request.user),
+            "can_log": access.can_log_activities(request.user),
         },
         status=form_status(activity_filter.form),
     )
@@ -95,7 +95,7 @@ def _form_context(form, **extra) -> dict:
 
 @login_required
 def activity_create(request: HttpRequest) -> HttpResponse:
-    services.require_can_log_activities(request.user)
+    access.require_can_log_activities(request.user)
     if request.method == "POST":
         form = ActivityForm(request.POST, user=request.user)
         if form.is_valid():
@@ -145,8 +145,8 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     value of every field the person did not touch, their own changes, and a choice for each
     field both changed."""
     activity = get_activity_for_user(request.user, pk, write=True)
-    if not services.can_edit(request.user, activity):
-        messages.error(request, _locked_message(activity))
+    if not access.can_edit(request.user, activity):
+        messages.error(request, access.locked_reason(activity))
         return redirect("activities:detail", pk=activity.pk)
     merge = None
     if request.method == "POST":
@@ -178,7 +178,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 apply_errors(form, exc)
             except PermissionDenied:
-                messages.error(request, _locked_message(activity))
+                messages.error(request, access.locked_reason(activity))
                 return redirect("activities:detail", pk=activity.pk)
             else:
                 messages.success(request, _("Changes saved."))
@@ -212,22 +212,6 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _locked_message(activity) -> str:
-    if activity.is_removed:
-        return _("This activity was removed and can no longer be changed.")
-    if activity.status == Status.VERIFIED:
-        return _(
-            "This activity is verified and locked. A supervisor of the office can return it "
-            "to you if it needs a change."
-        )
-    if activity.status == Status.SUBMITTED:
-        return _(
-            "This activity is submitted and waits for verification. A supervisor can return "
-            "it to you if it needs a change."
-        )
-    return _("You cannot change this activity.")
-
-
 # --- one activity -----------------------------------------------------------------------
 
 
@@ -251,19 +235,19 @@ def activity_page(request: HttpRequest, activity: Activity, *, status: int = 200
             "participating": activity.participating_offices.all(),
             "history": selectors.activity_history(activity),
             "period": period_state(office=activity.lead_office, day=activity.occurred_on),
-            "can_edit": services.can_edit(user, activity),
-            "can_remove": services.can_remove(user, activity),
-            "can_review": services.can_review(user, activity) and not activity.is_removed,
-            "can_verify": services.can_verify(user, activity),
+            "can_edit": access.can_edit(user, activity),
+            "can_remove": access.can_remove(user, activity),
+            "can_review": access.can_review(user, activity) and not activity.is_removed,
+            "can_verify": access.can_verify(user, activity),
             "four_eyes_reason": (
-                services.four_eyes_reason(activity)
-                if services.verified_by_someone_else(user, activity)
+                access.four_eyes_reason(activity)
+                if access.verified_by_someone_else(user, activity)
                 else ""
             ),
-            "locked_message": _locked_message(activity),
+            "locked_message": access.locked_reason(activity),
             "return_form": ReturnForm(),
             "evidence": activity.evidence.select_related("uploaded_by"),
-            "can_upload": can_add_evidence(user, activity),
+            "can_upload": access.can_add_evidence(user, activity),
             "evidence_form": EvidenceForm(),
         },
         status=status,
@@ -273,8 +257,8 @@ def activity_page(request: HttpRequest, activity: Activity, *, status: int = 200
 @login_required
 def activity_remove(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_activity_for_user(request.user, pk, write=True)
-    if not services.can_remove(request.user, activity):
-        messages.error(request, _locked_message(activity))
+    if not access.can_remove(request.user, activity):
+        messages.error(request, access.locked_reason(activity))
         return redirect("activities:detail", pk=activity.pk)
     if request.method == "POST":
         form = RemoveForm(request.POST)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.web import apply_errors, querystring_without
+from offices import access as offices_access
 from offices import counterparts as directory
 from offices.i18n import current_suffix
 from offices.models import Counterpart, Region
@@ -126,7 +127,7 @@ def counterpart_list(request: HttpRequest) -> HttpResponse:
             "filter_form": form,
             "page": page,
             "querystring": querystring_without(request, "page"),
-            "can_add": directory.can_add_counterparts(request.user),
+            "can_add": offices_access.can_add_counterparts(request.user),
         },
     )
 
@@ -189,8 +190,7 @@ def counterpart_create(request: HttpRequest) -> HttpResponse:
     Success: 201 with the counterpart. Near-identical names: 200 with them and the form
     re-rendered for the dialog; a name to check is the expected outcome of the request,
     not its failure. Invalid or an exact duplicate: the same with the errors, and 400."""
-    if not directory.can_add_counterparts(request.user):
-        raise PermissionDenied
+    offices_access.require_can_add_counterparts(request.user)
     source = request.POST if request.method == "POST" else request.GET
     dialog = source.get("fragment") == "1"
     exclude_types = [t for t in source.getlist("exclude_type") if t in Counterpart.Type.values]

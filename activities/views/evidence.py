@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..access import get_activity_for_user
 from ..evidence import EvidenceUploadHandler, evidence_add
-from ..services import can_write_for_office
 from .activities import activity_page
 
 
@@ -34,9 +33,7 @@ def _evidence_upload(request: HttpRequest, pk: int, handler: EvidenceUploadHandl
     """Each file is checked on its own: the good ones are kept, each refused one is named
     with the reason; an upload too large in all keeps none. PermissionDenied (403) for
     those who may see but not write; 400, on the activity's page, when no file was kept."""
-    activity = get_activity_for_user(request.user, pk)
-    if not can_write_for_office(request.user, activity.lead_office):
-        raise PermissionDenied
+    activity = get_activity_for_user(request.user, pk, write=True)
     uploads = request.FILES.getlist("file")
     try:
         handler.check_request(uploads)

@@ -37,8 +37,8 @@ from common.web import form_status
 from offices.models import Office
 
 from .. import imports
+from ..access import require_can_log_activities
 from ..models import ImportBatch
-from ..services import require_can_log_activities
 
 logger = logging.getLogger(__name__)
 

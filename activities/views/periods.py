@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from common.web import apply_errors, form_status
 
-from .. import services
+from .. import access, services
 from ..forms import (
     ReopeningDecisionForm,
     ReopeningRequestForm,
@@ -40,7 +40,7 @@ def periods(request: HttpRequest) -> HttpResponse:
     states = _period_states_of(user)
     closed = [(f"{s.year}-{s.month:02d}", s.label) for s in states if not s.is_open]
     request_form = None
-    if office and not user.is_bureau:
+    if access.can_ask_reopening(user):
         request_form = ReopeningRequestForm(
             request.POST if request.method == "POST" else None,
             user=user,
@@ -63,7 +63,7 @@ def periods(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your request was sent to the bureau admins."))
                 return redirect("activities:periods")
     elif request.method == "POST":
-        raise PermissionDenied  # offices ask to reopen a month; the bureau decides
+        access.require_can_ask_reopening(user)
     return _periods_page(
         request, states=states, request_form=request_form, status=form_status(request_form)
     )
@@ -84,7 +84,7 @@ def _periods_page(request: HttpRequest, *, states, request_form=None, status: in
         reopenings = reopenings.filter(office_id__in=user.office_scope_ids())
     pending = (
         [r for r in reopenings if r.state == PeriodReopening.State.REQUESTED]
-        if user.is_bureau_admin
+        if access.can_decide_reopening(user)
         else []
     )
     return render(
@@ -107,8 +107,7 @@ def _periods_page(request: HttpRequest, *, states, request_form=None, status: in
 def reopening_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """A refused decision (the form's errors, or the rule's) comes back on the Periods page
     with 400, and nothing is recorded."""
-    if not request.user.is_bureau_admin:
-        raise PermissionDenied
+    access.require_can_decide_reopening(request.user)
     reopening = get_object_or_404(PeriodReopening, pk=pk)
     form = ReopeningDecisionForm(request.POST)
     if not form.is_valid():

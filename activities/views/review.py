@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from common.web import querystring_without
 
-from .. import selectors, services
+from .. import access, selectors, services
 from ..access import get_activity_for_user
 from ..forms import (
     ReturnForm,
@@ -46,7 +46,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 @login_required
 @require_POST
 def activities_submit(request: HttpRequest) -> HttpResponse:
-    services.require_can_log_activities(request.user)
+    access.require_can_log_activities(request.user)
     ids = _selected_ids(request)
     visible = list(
         Activity.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True)
@@ -74,8 +74,7 @@ def activities_submit(request: HttpRequest) -> HttpResponse:
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not (user.is_supervisor or user.is_bureau_admin):
-        raise PermissionDenied
+    access.require_can_use_review_queue(user)
     form = ReturnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         ids = _selected_ids(request)
@@ -93,13 +92,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             theirs := [
                 a
                 for a in selectors.review_queue(user=user).filter(pk__in=queue_ids)
-                if services.verified_by_someone_else(user, a)
+                if access.verified_by_someone_else(user, a)
             ]
         ):
             messages.error(
                 request,
                 _("Nothing was verified: %(reasons)s")
-                % {"reasons": " ".join(services.four_eyes_reason(a) for a in theirs)},
+                % {"reasons": " ".join(access.four_eyes_reason(a) for a in theirs)},
             )
         elif action == "verify":
             try:
@@ -133,7 +132,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     for activity in page.object_list:
-        activity.someone_else_verifies = services.verified_by_someone_else(user, activity)
+        activity.someone_else_verifies = access.verified_by_someone_else(user, activity)
     return render(
         request,
         "activities/review_queue.html",
@@ -152,8 +151,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def activity_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Verify or return one activity from its own page."""
     activity = get_activity_for_user(request.user, pk)
-    if not services.can_review(request.user, activity):
-        raise PermissionDenied
+    if not access.can_review(request.user, activity):
+        raise PermissionDenied(access.review_refused())
     action = request.POST.get("action")
     if action not in ("verify", "return"):
         raise BadRequest("Verify or return.")

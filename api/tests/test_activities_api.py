@@ -1015,7 +1015,7 @@ def test_a_submitted_activity_is_locked_with_the_reason(api, submitted):
     before = written()
     response = api("staff_a").patch(url(submitted), {"title": "Keynote", "version": 1})
     assert response.status_code == 403
-    assert "submitted and locked" in response.json()["detail"]
+    assert "submitted and waits for verification" in response.json()["detail"]
     assert written() == before
 
 

@@ -15,7 +15,7 @@ from accounts.tokens import token_create, token_revoke
 from activities import services as activity_services
 from audit.models import AuditEvent, Kind
 from audit.services import record
-from offices import targets
+from offices.targets import services as target_services
 from offices.tests.factories import IndicatorFactory
 from reports import services as report_services
 from reports.report import ReportScope
@@ -78,13 +78,13 @@ def test_the_address_behind_the_proxy_is_recorded_and_a_forged_one_is_not(staff_
 def test_target_changes_are_recorded_from_the_grid_and_from_the_admin(
     bureau_admin, office_a, visits, client_admin
 ):
-    targets.targets_save(
+    target_services.targets_save(
         user=bureau_admin,
         year=2027,
         bureau={visits.pk: 3400},
         shares={(office_a.pk, visits.pk): 500},
     )
-    targets.targets_save(
+    target_services.targets_save(
         user=bureau_admin, year=2027, bureau={visits.pk: 3500}, shares={}, reason="Budget"
     )
     changes = events(Kind.TARGET_CHANGED)

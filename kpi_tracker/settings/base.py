@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ops.context_processors.navigation",
             ],
             "builtins": ["accounts.templatetags.people"],
         },
@@ -159,7 +160,7 @@ AXES_FAILURE_LIMIT = envint("KPI_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("KPI_LOGIN_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "accounts.views.signin.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False  # the audit trail keeps every failure
 AXES_VERBOSE = False
 # The client's address, read as the audit trail and the API's throttles read it.

@@ -15,8 +15,9 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from offices import targets
 from offices.models import AnnualTarget, Office, OfficeTarget
+from offices.targets import rules as target_rules
+from offices.targets import services as target_services
 from offices.tests.factories import (
     AnnualTargetFactory,
     IndicatorFactory,
@@ -75,11 +76,11 @@ def form_data(client, year, **changes):
 
 
 def bureau(indicator):
-    return targets.bureau_key(indicator.pk)
+    return target_rules.bureau_key(indicator.pk)
 
 
 def share(office, indicator):
-    return targets.share_key(office.pk, indicator.pk)
+    return target_rules.share_key(office.pk, indicator.pk)
 
 
 def text(response) -> str:
@@ -275,9 +276,9 @@ def test_a_future_year_change_needs_no_reason(client_admin, grid_setup):
 def test_a_year_starts_on_1_january_hong_kong_time(frozen):
     # 31 December 2026, 23:30 in Hong Kong: 2027 has not started (it has, in UTC+14).
     frozen.move_to(dt.datetime(2026, 12, 31, 23, 30, tzinfo=HK))
-    assert not targets.year_has_started(2027)
+    assert not target_rules.year_has_started(2027)
     frozen.move_to(dt.datetime(2027, 1, 1, 0, 0, tzinfo=HK))
-    assert targets.year_has_started(2027)
+    assert target_rules.year_has_started(2027)
 
 
 def test_a_cleared_share_is_deleted_and_shown_in_the_history(client_admin, grid_setup):
@@ -344,7 +345,7 @@ def test_invalid_input_is_refused_and_nothing_is_saved(client_admin, grid_setup,
 def test_service_refuses_invalid_values_and_writes_nothing(bureau_admin, grid_setup):
     a, b, visits = grid_setup["office_a"], grid_setup["office_b"], grid_setup["visits"]
     with pytest.raises(ValidationError) as caught:
-        targets.targets_save(
+        target_services.targets_save(
             user=bureau_admin,
             year=2027,
             bureau={visits.pk: 100},
@@ -358,7 +359,7 @@ def test_service_refuses_invalid_values_and_writes_nothing(bureau_admin, grid_se
 
 def test_service_refuses_offices_that_are_not_in_the_grid(bureau_admin, grid_setup, unit_a):
     with pytest.raises(ValidationError):
-        targets.targets_save(
+        target_services.targets_save(
             user=bureau_admin,
             year=2027,
             bureau={grid_setup["visits"].pk: 100},
@@ -371,9 +372,11 @@ def test_service_refuses_offices_that_are_not_in_the_grid(bureau_admin, grid_set
 def test_only_bureau_admins_may_save(request, grid_setup, persona):
     user = request.getfixturevalue(persona)
     with pytest.raises(PermissionDenied):
-        targets.targets_save(user=user, year=2027, bureau={grid_setup["visits"].pk: 1}, shares={})
+        target_services.targets_save(
+            user=user, year=2027, bureau={grid_setup["visits"].pk: 1}, shares={}
+        )
     with pytest.raises(PermissionDenied):
-        targets.targets_copy_forward(user=user, year=2027)
+        target_services.targets_copy_forward(user=user, year=2027)
     assert not AnnualTarget.objects.exists()
 
 

@@ -21,8 +21,10 @@ from django.urls import reverse
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from common.merge import three_way
-from offices import targets
 from offices.models import AnnualTarget, OfficeTarget
+from offices.targets import conflicts as target_conflicts
+from offices.targets import rules as target_rules
+from offices.targets import services as target_services
 from offices.tests.factories import AnnualTargetFactory, IndicatorFactory, OfficeTargetFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,11 +61,11 @@ def url(year=2027):
 
 
 def bureau(indicator):
-    return targets.bureau_key(indicator.pk)
+    return target_rules.bureau_key(indicator.pk)
 
 
 def share(office, indicator):
-    return targets.share_key(office.pk, indicator.pk)
+    return target_rules.share_key(office.pk, indicator.pk)
 
 
 def as_submitted(form) -> dict:
@@ -90,7 +92,7 @@ def colleague_saves(user, year=2027, **cells):
             bureau_cells[int(parts[1])] = value
         else:
             share_cells[(int(parts[1]), int(parts[2]))] = value
-    targets.targets_save(
+    target_services.targets_save(
         user=user, year=year, bureau=bureau_cells, shares=share_cells, reason="Review"
     )
 
@@ -285,8 +287,8 @@ def test_the_service_refuses_with_the_grid_merged(bureau_admin, colleague, grid)
     visits, speeches = grid["visits"], grid["speeches"]
     colleague_saves(colleague, **{bureau(visits): 150, bureau(speeches): 60})
 
-    with pytest.raises(targets.TargetsChangedError) as refused:
-        targets.targets_save(
+    with pytest.raises(target_conflicts.TargetsChangedError) as refused:
+        target_services.targets_save(
             user=bureau_admin,
             year=2027,
             bureau={visits.pk: 200, speeches.pk: 50},

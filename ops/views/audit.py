@@ -9,7 +9,6 @@ from axes.utils import reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -22,20 +21,16 @@ from audit.models import AuditEvent, Kind
 from audit.services import record
 from common.web import querystring_without
 
+from ..access import require_can_see_audit_trail
 from ..filters import AuditEventFilter
 
 PER_PAGE = 50
 
 
-def _require_admin(user) -> None:
-    if not user.is_bureau_admin:
-        raise PermissionDenied
-
-
 @login_required
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
-    _require_admin(request.user)
+    require_can_see_audit_trail(request.user)
     events = AuditEventFilter(request.GET or None, queryset=AuditEvent.objects.for_list())
     status = 400 if events.is_bound and not events.is_valid() else 200
     page = Paginator(events.qs, PER_PAGE).get_page(request.GET.get("page"))
@@ -59,7 +54,7 @@ def locked_out_attempts():
 @login_required
 @require_GET
 def lockout_list(request: HttpRequest) -> HttpResponse:
-    _require_admin(request.user)
+    require_can_see_audit_trail(request.user)
     cool_off = get_cool_off()
     attempts = [
         (attempt, attempt.attempt_time + cool_off if cool_off else None)
@@ -75,7 +70,7 @@ def lockout_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def lockout_lift(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_admin(request.user)
+    require_can_see_audit_trail(request.user)
     attempt = get_object_or_404(locked_out_attempts(), pk=pk)
     if request.method == "POST":
         with transaction.atomic():

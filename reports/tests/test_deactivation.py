@@ -15,7 +15,7 @@ from django.urls import reverse
 from activities import services
 from activities.models import Status
 from activities.tests.factories import ActivityFactory
-from offices.models import Indicator, Office
+from offices.models import Indicator
 from offices.tests.factories import (
     AnnualTargetFactory,
     IndicatorFactory,
@@ -25,7 +25,7 @@ from offices.tests.factories import (
 from reports import services as report_services
 from reports.dashboard import dashboard
 from reports.report import ReportScope, report_data
-from reports.selectors import offices_overview, report_changes
+from reports.selectors import office_figures, report_changes
 
 pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
@@ -88,14 +88,14 @@ def figures(client, office_a, unit_a) -> dict:
                 [(r.label, r.counts) for r in report.regions],
                 report.activity_count,
             )
-        overview = offices_overview(
-            offices=list(Office.objects.filter(parent=None).prefetch_related("units")),
-            year=2026,
-            as_of=as_of,
-        )
+        figures = office_figures(year=2026, as_of=as_of)
         seen[("offices page", as_of)] = (
-            [(t.indicator.code, t.achieved) for t in overview.totals],
-            [(row.office.code, row.achieved) for row in overview.rows],
+            [(t.indicator.code, t.achieved) for t in figures.bureau()],
+            [
+                (office.code, figures.row(office).achieved)
+                for office in figures.offices
+                if office.parent_id is None
+            ],
         )
         body = client.get(reverse("api:progress"), {"year": 2026, "as_of": as_of.isoformat()})
         seen[("api", as_of)] = [

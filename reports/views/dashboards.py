@@ -8,7 +8,6 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,7 +18,7 @@ from common.web import form_status
 from offices.access import get_office_for_user
 from offices.models import AS_OF_VALIDATORS
 
-from .. import progress
+from .. import access, progress
 from ..dashboard import dashboard, default_as_of
 
 SORTS = {"office", "-office"}
@@ -69,8 +68,7 @@ def _context(request, data, form) -> dict:
 @require_GET
 @charts_csp
 def bureau_dashboard(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_bureau:
-        raise PermissionDenied
+    access.require_can_see_bureau_dashboard(request.user)
     form, year, as_of = _year_and_date(request)
     data = dashboard(year=year, as_of=as_of)
     return render(

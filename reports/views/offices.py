@@ -1,11 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-
-from offices.models import Office
 
 from .. import selectors
 
@@ -13,17 +11,24 @@ from .. import selectors
 @login_required
 @require_GET
 def office_list(request: HttpRequest) -> HttpResponse:
+    """Every office the person may see, with its units rolled up, and the bureau totals:
+    the same figures as the bureau's dashboard (reports.selectors.office_figures)."""
     today = timezone.localdate()
-    offices = list(
-        Office.objects.visible_to(request.user)
-        .filter(parent__isnull=True)
-        .prefetch_related(
-            Prefetch("units", queryset=Office.objects.order_by("sort_order")), "regions"
-        )
-    )
-    overview = selectors.offices_overview(offices=offices, year=today.year, as_of=today)
+    figures = selectors.office_figures(year=today.year, as_of=today)
+    visible = [o for o in figures.offices if o.parent_id is None and request.user.can_see_office(o)]
+    prefetch_related_objects(visible, "regions")
+    rows = [
+        figures.row(top, units=[o for o in figures.offices if o.parent_id == top.pk])
+        for top in visible
+    ]
     return render(
         request,
         "offices/office_list.html",
-        {"overview": overview, "year": today.year, "as_of": today},
+        {
+            "indicators": figures.indicators,
+            "totals": figures.bureau(),
+            "rows": rows,
+            "year": today.year,
+            "as_of": today,
+        },
     )

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from .. import services
+from .. import access, services
 from ..downloads import ALTERED_MESSAGE, stored_file_response
 from ..models import PublishedReport
 from ..selectors import report_changes
 
 
 def _get_published(request: HttpRequest, pk: int) -> PublishedReport:
-    if not request.user.is_bureau:
-        raise PermissionDenied
+    access.require_can_see_published(request.user)
     return get_object_or_404(
         PublishedReport.objects.select_related("office", "requested_by"), pk=pk
     )

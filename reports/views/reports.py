@@ -6,7 +6,6 @@ import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common.exports import SPOOL_MAX_BYTES, render_csv
 
-from .. import services
+from .. import access, services
 from ..downloads import record_export
 from ..forms import PublishedFilterForm, PublishForm, ReportForm
 from ..models import PublishedReport
@@ -26,16 +25,11 @@ from ..selectors import report_changes
 PER_PAGE = 20
 
 
-def _require_reports(user) -> None:
-    if not (user.is_bureau or user.office_id):
-        raise PermissionDenied
-
-
 @require_GET
 @login_required
 def report_index(request: HttpRequest) -> HttpResponse:
     """The report form; for admins the publish form; for the bureau, the published reports."""
-    _require_reports(request.user)
+    access.require_can_have_reports(request.user)
     return _index(request, filters=request.GET)
 
 
@@ -44,9 +38,9 @@ def _index(request: HttpRequest, *, form=None, publish_form=None, filters=None, 
     list's query string, only on the page's own URL)."""
     user = request.user
     context = {"form": form or ReportForm(user=user, auto_id="report-%s")}
-    if user.is_bureau_admin:
+    if access.can_publish(user):
         context["publish_form"] = publish_form or PublishForm(user=user, auto_id="publish-%s")
-    if user.is_bureau:
+    if access.can_see_all_offices(user):
         context.update(_published_context(request, filters))
     return render(request, "reports/report_index.html", context, status=status)
 
@@ -79,13 +73,12 @@ def _published_context(request: HttpRequest, data) -> dict:
 @login_required
 def report_download(request: HttpRequest) -> HttpResponse:
     """A report made now from the current data, not kept."""
-    _require_reports(request.user)
+    access.require_can_have_reports(request.user)
     form = ReportForm(request.GET, user=request.user, auto_id="report-%s")
     if not form.is_valid():
         return _index(request, form=form, status=400)
     scope, fmt = form.scope, form.cleaned_data["format"]
-    if not services.may_have_report(request.user, scope.office):
-        raise PermissionDenied
+    access.require_may_have_report(request.user, scope.office)
 
     if fmt == "csv":  # streamed as the rows come: constant memory, visible progress
         record_export(f"report {scope.filename()}.csv", office=scope.office)
@@ -108,8 +101,7 @@ def report_download(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def report_publish(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_bureau_admin:
-        raise PermissionDenied
+    access.require_can_publish(request.user)
     form = PublishForm(request.POST, user=request.user, auto_id="publish-%s")
     if not form.is_valid():
         return _index(request, publish_form=form, status=400)

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from common.web import apply_errors
 
-from .tokens import token_create, token_revoke, tokens_of
+from ..tokens import token_create, token_revoke, tokens_of
 
 API_ROOT = "/api/v1/"  # the version's prefix (api/urls.py), which has no page of its own
 NO_EXPIRY = "never"

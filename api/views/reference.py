@@ -7,16 +7,16 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, viewsets
+from rest_framework import viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from offices import targets
+from offices import access as offices_access
 from offices.access import get_office_for_user
 from offices.models import AnnualTarget, Counterpart, Indicator, Office, OfficeTarget, Region
 
-from . import serializers
-from .schema import FORBIDDEN
+from .. import serializers
+from ..schema import FORBIDDEN
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -101,8 +101,7 @@ class TargetsView(APIView):
         responses={200: serializers.TargetsSerializer, 403: FORBIDDEN},
     )
     def get(self, request):
-        if not targets.can_view_targets(request.user):
-            raise exceptions.PermissionDenied(_("Targets are for bureau users."))
+        offices_access.require_can_view_targets(request.user)
         query = serializers.YearQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         year = query.validated_data.get("year") or timezone.localdate().year

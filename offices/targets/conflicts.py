@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from common.merge import Merge, three_way
 
-from .models import AnnualTarget, Indicator, Office, OfficeTarget
+from ..models import AnnualTarget, Indicator, Office, OfficeTarget
 
 
 @dataclass

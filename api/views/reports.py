@@ -4,22 +4,22 @@ rules are the Reports page's: reports.services and reports.forms."""
 from __future__ import annotations
 
 from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from reports import access as reports_access
 from reports import services
 from reports.downloads import ALTERED_MESSAGE, stored_file_response
 from reports.forms import PublishForm
 from reports.models import PublishedReport
 from reports.report_files import FORMATS
 
-from . import serializers
-from .filters import PublishedReportFilter
-from .schema import FORBIDDEN, header
+from .. import serializers
+from ..filters import PublishedReportFilter
+from ..schema import FORBIDDEN, header
 
 # Every operation here refuses people outside the bureau (see `initial`).
 BUREAU_ONLY = {403: FORBIDDEN}
@@ -41,8 +41,7 @@ class PublishedReportViewSet(
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if not request.user.is_bureau:
-            raise exceptions.PermissionDenied(_("Published reports are for bureau users."))
+        reports_access.require_can_see_published(request.user)
 
     def get_queryset(self):
         return PublishedReport.objects.select_related("office", "requested_by")
@@ -55,8 +54,7 @@ class PublishedReportViewSet(
     def create(self, request):
         """Publish a report (bureau admins). It is generated in the background: follow
         its `state` until `done`, then `download`."""
-        if not request.user.is_bureau_admin:
-            raise exceptions.PermissionDenied(_("Only bureau admins publish reports."))
+        reports_access.require_can_publish(request.user)
         payload = serializers.ReportRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data

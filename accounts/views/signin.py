@@ -1,17 +1,13 @@
+"""Signing in, and the page of a sign-in locked out."""
+
 from axes.helpers import get_cool_off
 from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
-from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
-from django.views.i18n import set_language as django_set_language
-
-LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
 class SignInForm(AuthenticationForm):
@@ -64,28 +60,3 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
         },
         status=429,
     )
-
-
-@require_POST
-def set_language(request: HttpRequest) -> HttpResponse:
-    """Django's language switch, which also remembers the choice on the user (for e-mails).
-    A language we do not offer is a malformed request (the switch only offers ours)."""
-    language = request.POST.get("language")
-    if language not in LANGUAGE_CODES:
-        raise BadRequest("Unknown language.")
-    response = django_set_language(request)
-    user = request.user
-    if user.is_authenticated and language in LANGUAGE_CODES and user.language != language:
-        user.language = language
-        user.save(update_fields=["language"])
-    return response
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """Send each role to the page it works from."""
-    user = request.user
-    if user.is_bureau:
-        return redirect("reports:bureau")
-    return redirect("offices:detail", code=user.office.code)

@@ -111,7 +111,3 @@ class User(AbstractUser):
 
     def can_see_office(self, office) -> bool:
         return self.is_bureau or office.pk in self.office_scope_ids()
-
-
-from .models_reminders import *  # noqa
-from .models_tokens import *  # noqa

@@ -12,15 +12,15 @@ from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from activities import selectors, services
+from activities import access, selectors, services
 from activities.access import get_activity_for_user
 from activities.models import Activity
 from offices.models import Counterpart, Office
 
-from . import serializers
-from .exceptions import PreconditionRequired, StaleVersion
-from .filters import ApiActivityFilter
-from .schema import PRECONDITION_REQUIRED, conflict, header
+from .. import serializers
+from ..exceptions import PreconditionRequired, StaleVersion
+from ..filters import ApiActivityFilter
+from ..schema import PRECONDITION_REQUIRED, conflict, header
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -139,7 +139,7 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={201: serializers.ActivitySerializer},
     )
     def create(self, request):
-        services.require_can_log_activities(request.user)
+        access.require_can_log_activities(request.user)
         payload = serializers.ActivityCreateSerializer(data=request.data, user=request.user)
         payload.is_valid(raise_exception=True)
         activity = services.activity_create(
@@ -170,17 +170,15 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self._update(request, pk, partial=True)
 
     def _update(self, request, pk: int, *, partial: bool) -> Response:
-        activity = get_activity_for_user(request.user, pk)
-        if not services.can_write_for_office(request.user, activity.lead_office):
-            raise exceptions.PermissionDenied(_("Only the lead office changes this activity."))
+        activity = get_activity_for_user(request.user, pk, write=True)
         payload = serializers.ActivityUpdateSerializer(
             data=request.data, user=request.user, partial=partial
         )
         payload.is_valid(raise_exception=True)
         version, by_header = _version_named(request, payload)
         try:
-            if version == activity.version and not services.can_edit(request.user, activity):
-                raise exceptions.PermissionDenied(_locked_reason(activity))
+            if version == activity.version and not access.can_edit(request.user, activity):
+                raise exceptions.PermissionDenied(access.locked_reason(activity))
             activity = services.activity_update(
                 user=request.user,
                 activity_id=activity.pk,
@@ -205,8 +203,8 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """A supervisor of the lead office (or a bureau admin) confirms a submitted activity;
         not the person who created it or last changed it ("four eyes": 403)."""
         activity = self._reviewable(pk)
-        if services.verified_by_someone_else(request.user, activity):
-            raise exceptions.PermissionDenied(services.four_eyes_reason(activity))
+        if access.verified_by_someone_else(request.user, activity):
+            raise exceptions.PermissionDenied(access.four_eyes_reason(activity))
         services.activities_verify(user=request.user, activity_ids=[activity.pk])
         return self._answer(activity)
 
@@ -237,9 +235,7 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def remove(self, request, pk: int):
         """Remove an activity with a reason, naming the version read as an edit does. It
         stays on record (who, when, why) and stops counting; it leaves the list."""
-        activity = get_activity_for_user(request.user, pk)
-        if not services.can_write_for_office(request.user, activity.lead_office):
-            raise exceptions.PermissionDenied(_("Only the lead office changes this activity."))
+        activity = get_activity_for_user(request.user, pk, write=True)
         payload = serializers.RemoveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         version, by_header = _version_named(request, payload)
@@ -260,34 +256,22 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def _reviewable(self, pk: int) -> Activity:
         activity = get_activity_for_user(self.request.user, pk)
-        if not services.can_review(self.request.user, activity):
-            raise exceptions.PermissionDenied(
-                _("Supervisors of the lead office, and bureau admins, verify and return.")
-            )
+        if not access.can_review(self.request.user, activity):
+            raise exceptions.PermissionDenied(access.review_refused())
         return activity
 
     def _writable(self, pk: int) -> Activity:
-        activity = get_activity_for_user(self.request.user, pk)
-        if not services.can_write_for_office(self.request.user, activity.lead_office):
-            raise exceptions.PermissionDenied(_("Only the lead office changes this activity."))
+        activity = get_activity_for_user(self.request.user, pk, write=True)
         if activity.is_removed:
-            raise exceptions.PermissionDenied(_("This activity has been removed."))
+            raise exceptions.PermissionDenied(access.locked_reason(activity))
         return activity
 
 
 def _ensure_removable(user, activity: Activity) -> None:
     if activity.is_removed:
-        raise exceptions.PermissionDenied(_("This activity has been removed."))
-    if not services.can_remove(user, activity):
+        raise exceptions.PermissionDenied(access.locked_reason(activity))
+    if not access.can_remove(user, activity):
         raise exceptions.PermissionDenied(
             _("This activity is %(status)s: a supervisor of the lead office returns or removes it.")
             % {"status": activity.get_status_display().lower()}
         )
-
-
-def _locked_reason(activity: Activity) -> str:
-    if activity.is_removed:
-        return _("This activity has been removed.")
-    return _(
-        "This activity is %(status)s and locked: a supervisor returns it before it can be changed."
-    ) % {"status": activity.get_status_display().lower()}

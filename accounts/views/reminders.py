@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .models import ReminderPreference
-from .reminders import MONTH_CLOSING, applicable_reminders, recent_digests
+from ..models import ReminderPreference
+from ..reminders import MONTH_CLOSING, applicable_reminders, recent_digests
 
 
 class ReminderPreferenceForm(forms.ModelForm):

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from offices.access import get_office_for_user
+from reports import access as reports_access
 from reports.dashboard import dashboard, default_as_of
 
-from . import serializers
-from .schema import FORBIDDEN, NOT_FOUND
+from .. import serializers
+from ..schema import FORBIDDEN, NOT_FOUND
 
 
 class ProgressView(APIView):
@@ -37,13 +35,6 @@ class ProgressView(APIView):
         year = query.validated_data.get("year") or timezone.localdate().year
         as_of = query.validated_data.get("as_of") or default_as_of(year)
         code = query.validated_data.get("office")
-        if code:
-            office = get_office_for_user(user, code)
-        elif user.is_bureau:
-            office = None
-        elif user.office_id:
-            office = get_office_for_user(user, user.office.code)
-        else:
-            raise exceptions.PermissionDenied(_("You see no office's progress."))
+        office = reports_access.progress_office(user, code)
         data = dashboard(year=year, as_of=as_of, office=office)
         return Response(serializers.ProgressSerializer(data, context={"request": request}).data)

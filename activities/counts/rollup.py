@@ -1,0 +1,111 @@
+"""Keeping the roll-up honest: the key of an activity's group, the locks a write takes on its groups (in one order), and the checks of the roll-up against a recount (`recount`, `kept`, `differences`, `rebuild`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+
+from ..models import NO_REGION, Activity, ActivityMonthCount
+
+Key = tuple[int, int, int, dt.date, str]  # lead office, indicator, region or 0, month, status
+
+
+KEY_COLUMNS = "lead_office_id, indicator_id, region_key, month, status"
+
+
+def key_of(activity: Activity, status: str | None = None) -> Key:
+    """The roll-up row an activity counts in, with its status or `status`."""
+    return (
+        activity.lead_office_id,
+        activity.indicator_id,
+        activity.region_id or NO_REGION,
+        activity.occurred_on.replace(day=1),
+        status or activity.status,
+    )
+
+
+def lock_counts(keys: Iterable[Key]) -> None:
+    """Lock the roll-up rows a write is about to change, all at once and in one order.
+
+    The triggers change a roll-up row per activity, in the order the activities are saved:
+    two transactions saving activities of the same office, indicator and month (a bulk
+    submit and a bulk verify) would take the same rows in different orders and deadlock.
+    Taken first, in key order, they are waited for instead. Rows that do not exist yet are
+    made (with 0). PostgreSQL only: SQLite has one writer at a time."""
+    keys = sorted(set(keys))
+    if not keys or connection.vendor != "postgresql":
+        return
+    # Only placeholders and column names go into the text; the values are parameters.
+    rows = ", ".join(["(%s, %s, %s, %s::date, %s)"] * len(keys))
+    params = [value for key in keys for value in key]
+    lock = (
+        f"SELECT id FROM activities_activitymonthcount WHERE ({KEY_COLUMNS}) IN ({rows}) "  # noqa: S608
+        f"ORDER BY {KEY_COLUMNS} FOR UPDATE"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(lock, params)
+        if len(cursor.fetchall()) == len(keys):
+            return
+        cursor.execute(
+            f"INSERT INTO activities_activitymonthcount ({KEY_COLUMNS}, n) "  # noqa: S608
+            f"SELECT *, 0 FROM (VALUES {rows}) AS missing ON CONFLICT DO NOTHING",
+            params,
+        )
+        cursor.execute(lock, params)
+
+
+def recount() -> dict[Key, int]:
+    """The roll-up as it should be, counted from the activities (one query)."""
+    rows = (
+        Activity.objects.not_removed()
+        .annotate(first_day=TruncMonth("occurred_on"))
+        .order_by()
+        .values_list("lead_office_id", "indicator_id", "region_id", "first_day", "status")
+        .annotate(n=Count("id"))
+    )
+    return {(o, i, r or NO_REGION, m, s): n for o, i, r, m, s, n in rows}
+
+
+def kept() -> dict[Key, int]:
+    """The roll-up as the triggers kept it (groups that went down to zero left out)."""
+    rows = ActivityMonthCount.objects.exclude(n=0).values_list(
+        "lead_office_id", "indicator_id", "region_key", "month", "status", "n"
+    )
+    return {(o, i, r, m, s): n for o, i, r, m, s, n in rows}
+
+
+def differences(counted: dict[Key, int] | None = None) -> dict[Key, tuple[int, int]]:
+    """The groups where the roll-up is off, as key: (kept, counted)."""
+    counted = recount() if counted is None else counted
+    before = kept()
+    return {
+        key: (before.get(key, 0), counted.get(key, 0))
+        for key in counted.keys() | before.keys()
+        if before.get(key, 0) != counted.get(key, 0)
+    }
+
+
+@transaction.atomic
+def rebuild() -> dict[Key, tuple[int, int]]:
+    """Recount the roll-up and write it anew; the groups that were off, as key: (kept,
+    counted). Writers wait meanwhile (the activity table is locked on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE activities_activity IN SHARE MODE")
+    counted = recount()
+    off = differences(counted)
+    ActivityMonthCount.objects.all().delete()
+    ActivityMonthCount.objects.bulk_create(
+        [
+            ActivityMonthCount(
+                lead_office_id=o, indicator_id=i, region_key=r, month=m, status=s, n=n
+            )
+            for (o, i, r, m, s), n in counted.items()
+        ],
+        batch_size=1000,
+    )
+    return off

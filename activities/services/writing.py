@@ -1,0 +1,233 @@
+"""Creating and changing activities: one, many (the import), and the demo's bulk write; an edit checks the version it was opened on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from simple_history.utils import bulk_create_with_history
+
+from common.db import retry_on_conflict
+from offices.models import Counterpart, Indicator, Office, Region
+
+from ..access import (
+    can_edit,
+    can_write_for_office,
+)
+from ..counts import key_of, lock_counts
+from ..models import Activity, Status
+from ..periods import period_state
+from .checks import (
+    EDITABLE_FIELDS,
+    LOCK_ACTIVITY_ONLY,
+    M2M_FIELDS,
+    check_complete,
+    ensure_period_open,
+    save_with_history,
+)
+from .stale import ConflictError, changes_since
+
+
+def activity_check(
+    *,
+    user,
+    lead_office: Office,
+    indicator: Indicator,
+    occurred_on: dt.date,
+    title: str,
+    region: Region | None = None,
+    city: str = "",
+    authority_level: str = "",
+    event_name: str = "",
+    hk_participants: str = "",
+    notes: str = "",
+    counterparts: Sequence[Counterpart] = (),
+    participating_offices: Sequence[Office] = (),
+    partners: Sequence[Counterpart] = (),
+    submit: bool = False,
+    periods: dict | None = None,
+) -> Activity:
+    """Everything `activity_create` checks, without writing anything: the unsaved activity,
+    or PermissionDenied / ValidationError. The import's preview checks thousands of rows
+    with it, passing `periods` to remember each office-month's state."""
+    if not can_write_for_office(user, lead_office):
+        raise PermissionDenied
+    activity = Activity(
+        lead_office=lead_office,
+        indicator=indicator,
+        occurred_on=occurred_on,
+        title=title.strip(),
+        region=region,
+        city=city.strip(),
+        authority_level=authority_level if indicator.asks_authority_level else "",
+        event_name=event_name.strip() if indicator.asks_event_name else "",
+        hk_participants=hk_participants.strip(),
+        notes=notes.strip(),
+        status=Status.SUBMITTED if submit else Status.DRAFT,
+    )
+    check_complete(activity, counterparts=counterparts, participating=participating_offices)
+    key = (lead_office.pk, occurred_on.year, occurred_on.month)
+    state = periods.get(key) if periods is not None else None
+    if state is None:
+        state = period_state(office=lead_office, day=occurred_on)
+        if periods is not None:
+            periods[key] = state
+    if not state.is_open:
+        raise ValidationError({"occurred_on": state.explain()}, code="closed")
+    return activity
+
+
+@retry_on_conflict
+def activity_create(
+    *,
+    user,
+    counterparts: Sequence[Counterpart] = (),
+    participating_offices: Sequence[Office] = (),
+    partners: Sequence[Counterpart] = (),
+    **fields,
+) -> Activity:
+    """Log an activity (a draft, or submitted with submit=True) after `activity_check`."""
+    activity = activity_check(
+        user=user,
+        counterparts=counterparts,
+        participating_offices=participating_offices,
+        partners=partners,
+        **fields,
+    )
+    save_with_history(activity, by=user, previous_status=None)
+    activity.counterparts.set(counterparts)
+    activity.participating_offices.set(participating_offices)
+    activity.partners.set(partners)
+    return activity
+
+
+@retry_on_conflict
+def activities_create_bulk(*, user, items: Sequence[dict]) -> list[Activity]:
+    """Log many activities at once (the bulk import), as drafts: each is checked by
+    `activity_check` exactly as a single one, then all are written in a few queries,
+    with their history and related lists. All of them, or none."""
+    periods: dict = {}
+    pending: list[tuple[Activity, dict[str, list]]] = []
+    for item in items:
+        fields = dict(item)
+        links = {name: list(fields.pop(name, ()) or ()) for name in M2M_FIELDS}
+        activity = activity_check(user=user, periods=periods, submit=False, **fields, **links)
+        activity.record_change(by=user, previous_status=None)
+        activity._history_user = user
+        pending.append((activity, links))
+    return activities_bulk_write(pending, default_user=user)
+
+
+def activities_bulk_write(
+    pending: Sequence[tuple[Activity, dict[str, list]]], *, default_user
+) -> list[Activity]:
+    """Write activities that are ready (checked, bookkeeping done) in a few queries: the
+    rows, their first history version, and their related lists, which that version lists
+    too, as a single save would. Used by the bulk import and the demo seed; not a way
+    around the checks (`activities_create_bulk` is)."""
+    if not pending:
+        return []
+    lock_counts(key_of(activity) for activity, _links in pending)
+    created = bulk_create_with_history(
+        [activity for activity, _links in pending],
+        Activity,
+        batch_size=500,
+        default_user=default_user,
+    )
+    history_of = dict(
+        Activity.history.filter(id__in=[a.pk for a in created]).values_list("id", "history_id")
+    )
+    for name in M2M_FIELDS:
+        field = Activity._meta.get_field(name)
+        through = field.remote_field.through
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        links = through.objects.bulk_create(
+            [
+                through(**{f"{source}_id": activity.pk, f"{target}_id": obj.pk})
+                for activity, (_unsaved, all_links) in zip(created, pending, strict=True)
+                for obj in all_links.get(name, ())
+            ],
+            batch_size=1000,
+        )
+        historical = apps.get_model("activities", f"HistoricalActivity_{name}")
+        historical.objects.bulk_create(
+            [
+                historical(
+                    id=link.pk,
+                    **{f"{source}_id": getattr(link, f"{source}_id")},
+                    **{f"{target}_id": getattr(link, f"{target}_id")},
+                    history_id=history_of[getattr(link, f"{source}_id")],
+                )
+                for link in links
+            ],
+            batch_size=1000,
+        )
+    return created
+
+
+@retry_on_conflict
+def activity_update(
+    *,
+    user,
+    activity_id: int,
+    expected_version: int,
+    counterparts: Sequence[Counterpart] | None = None,
+    participating_offices: Sequence[Office] | None = None,
+    partners: Sequence[Counterpart] | None = None,
+    **fields,
+) -> Activity:
+    """Change an activity if nobody else changed it since `expected_version` was read."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable: {sorted(unknown)}")
+    activity = (
+        Activity.objects.select_for_update(of=LOCK_ACTIVITY_ONLY)
+        .select_related("lead_office", "indicator")
+        .get(pk=activity_id)
+    )
+    if activity.version != expected_version:
+        changes, by, at = changes_since(activity, expected_version)
+        raise ConflictError(activity, changes, by, at)
+    if not can_edit(user, activity):
+        raise PermissionDenied
+    old_office, old_day = activity.lead_office, activity.occurred_on
+    before = Activity(lead_office_id=old_office.pk, indicator_id=activity.indicator_id)
+    old_key = key_of(activity)
+    ensure_period_open(old_office, old_day)
+    for name, value in fields.items():
+        setattr(activity, name, value.strip() if isinstance(value, str) else value)
+    if not activity.indicator.asks_authority_level:
+        activity.authority_level = ""
+    if not activity.indicator.asks_event_name:
+        activity.event_name = ""
+    if activity.lead_office_id != old_office.pk and not can_write_for_office(
+        user, activity.lead_office
+    ):
+        raise PermissionDenied
+    current_counterparts = (
+        list(activity.counterparts.all()) if counterparts is None else counterparts
+    )
+    current_participants = (
+        list(activity.participating_offices.all())
+        if participating_offices is None
+        else participating_offices
+    )
+    check_complete(
+        activity,
+        counterparts=current_counterparts,
+        participating=current_participants,
+        before=before,
+    )
+    if (activity.lead_office_id, activity.occurred_on) != (old_office.pk, old_day):
+        ensure_period_open(activity.lead_office, activity.occurred_on)
+    lock_counts([old_key, key_of(activity)])
+    save_with_history(activity, by=user, previous_status=activity.status)
+    if counterparts is not None:
+        activity.counterparts.set(counterparts)
+    if participating_offices is not None:
+        activity.participating_offices.set(participating_offices)
+    if partners is not None:
+        activity.partners.set(partners)
+    return activity
