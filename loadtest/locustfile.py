@@ -46,6 +46,8 @@ OFFICES = ("BJO", "GDETO", "SHETO", "CDETO", "WHETO")
 STAFF = ("bjo", "gdeto", "sheto", "cdeto", "wheto", "gbadpc", "szlu")
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 DETAIL = re.compile(r"/activities/(\d+)/$")
+
+
 # What a person types into the counterpart type-ahead, by the types an indicator asks for.
 SEARCH_TERMS = {
     "central_authority": ["Ministry", "Commission", "Office"],
@@ -464,16 +466,19 @@ class BureauViewer(Person):
         year = hong_kong_today().year - 1
         self.page(f"/dashboard/?year={year}", "bureau dashboard, last year")
 
+    office_ids: list[str] = []  # the list filter's offices, read from the list page
+
     @task(3)
     def activity_list(self) -> None:
         today = hong_kong_today()
         choice = random.random()
-        if choice < 0.4:
-            self.page("/activities/", "activity list")
+        if choice < 0.4 or not self.office_ids:
+            html = self.page("/activities/", "activity list")
+            self.office_ids = self.office_ids or pages.select_choices(html or "", "office")
         elif choice < 0.7:
             query = urlencode(
                 {
-                    "office": random.choice(OFFICES),
+                    "office": random.choice(self.office_ids),
                     "date_from": today.replace(day=1).isoformat(),
                     "date_to": today.isoformat(),
                 }

@@ -195,3 +195,12 @@ def json_script(html: str, element_id: str):
     if match is None:
         raise LookupError(f"no json_script {element_id!r} on the page")
     return json.loads(match.group(1))
+
+
+def select_choices(html: str, name: str) -> list[str]:
+    """The values a page's <select name=...> offers (empty ones left out): what a filter
+    takes, e.g. the activity list's office filter takes an office's id, not its code."""
+    for form in forms(html):
+        if options := form.options(name):
+            return [option.value for option in options]
+    return []

@@ -25,7 +25,8 @@ the database, and dashboard totals that differ from the rows they count.
    acknowledged edit, submission and verification holds, the bureau dashboard's figures
    (bureau, offices, units) equal the counted rows, and `rebuild_activity_counts --check`
    finds the roll-up right. Activities saved whose answer never arrived (the last tasks,
-   cut off at the end) are a note, not an error.
+   cut off at the end) are a note, not an error. The table is loadtest/report.py's, the
+   checks in the database loadtest/checks.py's.
 
 The whole run stops by itself within two minutes (LOADTEST_TIME_LIMIT, 115 seconds): at
 the limit, or on Ctrl-C, the server and locust are stopped and the database is dropped.
@@ -38,19 +39,16 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import os
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +57,9 @@ from urllib.parse import quote, urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
+
+from loadtest.checks import Check, check_dashboard, check_writes, print_summary  # noqa: E402
+from loadtest.report import print_requests, request_rows, say  # noqa: E402
 
 USERS = 50
 SPAWN_RATE = 25
@@ -71,7 +72,6 @@ CHECKS_RESERVE = 15  # seconds kept after the load for stopping the server and t
 KEEP_DB = os.environ.get("LOADTEST_KEEP_DB") == "1"
 HOST = os.environ.get("LOADTEST_HOST", "127.0.0.1")
 LOOPBACK = {"127.0.0.1", "localhost"}
-TITLE_PREFIX = "loadtest "  # as in locustfile.py
 # Others run the application and the test suite on these; the load test never touches them.
 FORBIDDEN_DATABASES = {"kpi_tracker", "test_kpi_tracker", "postgres", "template0", "template1"}
 
@@ -86,10 +86,6 @@ def _on_alarm(_signum, _frame):
 
 def _on_terminate(_signum, _frame):
     raise KeyboardInterrupt
-
-
-def say(text: str = "") -> None:
-    print(text, flush=True)
 
 
 # --- the database --------------------------------------------------------------------------
@@ -223,258 +219,6 @@ def tail(path: Path, lines: int = 25) -> str:
     if not path.exists():
         return ""
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
-# --- the report ----------------------------------------------------------------------------
-
-
-SIGN_IN = {"sign-in page", "sign in", "home (after sign-in)"}
-
-
-@dataclass
-class Row:
-    name: str
-    method: str
-    count: int
-    failures: int
-    rps: float
-    median: float
-    p95: float
-    maximum: float
-
-
-def _percentile(ordered: list[float], share: float) -> float:
-    """Nearest rank: the smallest time that `share` of the requests did not exceed."""
-    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)] if ordered else 0.0
-
-
-def _row(name: str, method: str, requests: list, seconds: float) -> Row:
-    times = sorted(r[2] for r in requests)
-    return Row(
-        name=name,
-        method=method,
-        count=len(requests),
-        failures=sum(1 for r in requests if r[3] is not None),
-        rps=len(requests) / seconds,
-        median=statistics.median(times) if times else 0.0,
-        p95=_percentile(times, 0.95),
-        maximum=times[-1] if times else 0.0,
-    )
-
-
-def request_rows(requests: list) -> tuple[list[Row], Row, Row, Counter]:
-    """Per request name, all requests, all without signing in, and the failures with their
-    messages. Checks the simulated people made of a page (a success message expected and
-    not shown) count as failures, never as requests."""
-    http = [r for r in requests if r[0] != "CHECK"]
-    ends = [r[4] + r[2] / 1000 for r in http] or [1.0]
-    starts = [r[4] for r in http] or [0.0]
-    seconds = max(max(ends) - min(starts), 1.0)  # from the first start to the last end
-    by_name: dict[tuple[str, str], list] = defaultdict(list)
-    for r in http:
-        by_name[r[0], r[1]].append(r)
-    rows = [_row(name, method, rs, seconds) for (method, name), rs in by_name.items()]
-    rows.sort(key=lambda row: -row.count)
-    total = _row("all requests", "", http, seconds)
-    working = _row("without signing in", "", [r for r in http if r[1] not in SIGN_IN], seconds)
-    failures = Counter((r[0], r[1], r[3]) for r in requests if r[3] is not None)
-    return rows, total, working, failures
-
-
-def print_requests(rows: list[Row], totals: list[Row], failures: Counter) -> None:
-    header = (
-        f"{'request':<44} {'method':<6} {'count':>7} {'failed':>6} {'req/s':>7} "
-        f"{'median ms':>10} {'p95 ms':>8} {'max ms':>8}"
-    )
-    say(header)
-    say("-" * len(header))
-    for r in [*rows, *totals]:
-        say(
-            f"{r.name[:44]:<44} {r.method:<6} {r.count:>7,} {r.failures:>6,} {r.rps:>7.1f} "
-            f"{r.median:>10,.0f} {r.p95:>8,.0f} {r.maximum:>8,.0f}"
-        )
-    say()
-    if failures:
-        say("failures:")
-        for (method, name, error), n in failures.most_common():
-            say(f"  {n:>5} x {method} {name}: {error}")
-    else:
-        say("failures: none")
-
-
-@dataclass
-class Check:
-    label: str
-    passed: bool | None  # None: a note, not a verdict
-    detail: str
-
-
-def _sample(items, n: int = 5) -> str:
-    items = list(items)
-    more = f" (and {len(items) - n} more)" if len(items) > n else ""
-    return ", ".join(str(i) for i in items[:n]) + more
-
-
-def check_writes(ledger: dict) -> list[Check]:
-    """Every write the simulated people were told had been saved, in the database."""
-    from activities.models import COUNTING_STATUSES, Activity, Status
-
-    checks = []
-    acknowledged = {c["title"]: c for c in ledger["created"]}
-    found: dict[str, list[int]] = defaultdict(list)
-    for title, pk in Activity.objects.filter(title__startswith=TITLE_PREFIX).values_list(
-        "title", "pk"
-    ):
-        found[title].append(pk)
-    lost = [t for t in acknowledged if not found.get(t)]
-    doubled = [t for t, ids in found.items() if len(ids) > 1]
-    wrong_id = [
-        t for t, c in acknowledged.items() if len(found.get(t, [])) == 1 and found[t] != [c["id"]]
-    ]
-    by_form = sum(1 for c in ledger["created"] if c["via"] == "form")
-    problems = len(lost) + len(doubled) + len(wrong_id)
-    checks.append(
-        Check(
-            "activities acknowledged as saved: in the database exactly once",
-            problems == 0,
-            f"{len(acknowledged) - problems:,} of {len(acknowledged):,} "
-            f"(form {by_form:,}, API {len(acknowledged) - by_form:,}); lost {len(lost)}, "
-            f"doubled {len(doubled)}, other id {len(wrong_id)}"
-            + (f": {_sample(lost + doubled + wrong_id)}" if problems else ""),
-        )
-    )
-    unanswered = [t for t in found if t not in acknowledged]
-    checks.append(
-        Check(
-            "(note) saved, but the answer never reached the user",
-            None,
-            f"{len(unanswered)} (a task cut off at the end, or a save that failed as it answered)"
-            + (f": {_sample(unanswered, 3)}" if unanswered else ""),
-        )
-    )
-
-    edits = {int(pk): e for pk, e in ledger["edits"].items() if e["acknowledged"] is not None}
-    notes = dict(Activity.objects.filter(pk__in=edits).values_list("pk", "notes"))
-    lost_edits = [
-        pk for pk, e in edits.items() if notes.get(pk) not in e["sent"][e["acknowledged"] :]
-    ]
-    checks.append(
-        Check(
-            "edits acknowledged as saved: in the database",
-            not lost_edits,
-            f"{len(edits) - len(lost_edits):,} of {len(edits):,}"
-            + (f"; lost: {_sample(lost_edits)}" if lost_edits else ""),
-        )
-    )
-
-    for label, ids, statuses in (
-        ("submissions acknowledged: counting", ledger["submitted"], COUNTING_STATUSES),
-        ("verifications acknowledged: verified", ledger["verified"], (Status.VERIFIED,)),
-    ):
-        holding = set(
-            Activity.objects.filter(
-                pk__in=ids, status__in=statuses, removed_at__isnull=True
-            ).values_list("pk", flat=True)
-        )
-        lost_ids = sorted(set(ids) - holding)
-        checks.append(
-            Check(
-                label,
-                not lost_ids,
-                f"{len(holding):,} of {len(ids):,}"
-                + (f"; not: {_sample(lost_ids)}" if lost_ids else ""),
-            )
-        )
-    return checks
-
-
-def check_dashboard() -> list[Check]:
-    """The bureau dashboard (as of today: read from the roll-up) against the activities
-    counted directly, by the same rule (ActivityQuerySet.counted().as_of()), for the bureau,
-    each office with its units, and each unit."""
-    from django.core.management import call_command
-    from django.db.models import Count
-    from django.utils import timezone
-
-    from activities.models import Activity
-    from reports.dashboard import dashboard, default_as_of
-
-    today = timezone.localdate()
-    as_of = default_as_of(today.year, today=today)
-    data = dashboard(year=today.year, as_of=as_of)
-    counted = Activity.objects.counted().as_of(as_of).in_year(today.year)
-
-    def by_indicator(queryset) -> dict[int, int]:
-        return dict(
-            queryset.order_by()
-            .values("indicator_id")
-            .annotate(n=Count("id"))
-            .values_list("indicator_id", "n")
-        )
-
-    compared, differences = 0, []
-
-    def compare(where: str, figures, expected: dict[int, int]) -> None:
-        nonlocal compared
-        for figure in figures:
-            compared += 1
-            rows = expected.get(figure.indicator.pk, 0)
-            if figure.achieved != rows:
-                differences.append(f"{where} {figure.indicator.code}: {figure.achieved} != {rows}")
-
-    # everything counted, deactivated offices and units included (docs/domain.md)
-    compare("bureau", data.figures, by_indicator(counted))
-    for row in data.rows:
-        compare(row.office.code, row.figures, by_indicator(counted.for_office(row.office)))
-        for unit in row.units:
-            compare(
-                unit.office.code,
-                unit.figures,
-                by_indicator(counted.filter(lead_office=unit.office)),
-            )
-    for figure in data.figures:  # the bureau is the sum over the offices (docs/domain.md)
-        compared += 1
-        offices = sum(
-            f.achieved for row in data.rows for f in row.figures if f.indicator == figure.indicator
-        )
-        if offices != figure.achieved:
-            differences.append(
-                f"bureau {figure.indicator.code}: {figure.achieved} != offices {offices}"
-            )
-    total = sum(f.achieved for f in data.figures)
-    checks = [
-        Check(
-            f"dashboard as of {as_of}: figures equal the counted rows",
-            not differences,
-            f"{compared - len(differences)} of {compared} equal ({total:,} counted this year)"
-            + (f"; {_sample(differences)}" if differences else ""),
-        )
-    ]
-
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("rebuild_activity_counts", "--check", stdout=out, stderr=err)
-        right = True
-    except SystemExit:
-        right = False
-    checks.append(
-        Check(
-            "roll-up: rebuild_activity_counts --check",
-            right,
-            (out.getvalue() + err.getvalue()).strip() or "no output",
-        )
-    )
-    return checks
-
-
-def print_summary(checks: list[Check]) -> bool:
-    width = max(len(c.label) for c in checks)
-    say(f"{'check':<{width}}  result  detail")
-    say("-" * (width + 40))
-    for c in checks:
-        verdict = "note" if c.passed is None else "PASS" if c.passed else "FAIL"
-        say(f"{c.label:<{width}}  {verdict:<6}  {c.detail}")
-    return all(c.passed is not False for c in checks)
 
 
 # --- the run ---------------------------------------------------------------------------------

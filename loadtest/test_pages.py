@@ -62,3 +62,14 @@ def test_the_activity_form_saves_when_sent_back_as_the_load_test_does(
     page = client_staff_a.get(response["Location"]).content.decode()
     assert [level for level, _text in pages.messages(page)] == ["success"]
     assert "loadtest form" in page
+
+
+def test_the_list_filter_by_office_is_sent_as_the_load_test_does(client_bureau, office_a, office_b):
+    """The viewers' filtered list reads the office filter's choices off the list page: a
+    filter the form would refuse (a code where it takes an id) fails the whole load run."""
+    html = client_bureau.get(reverse("activities:list")).content.decode()
+    choices = pages.select_choices(html, "office")
+    assert set(choices) >= {str(office_a.pk), str(office_b.pk)}
+    for choice in choices:
+        response = client_bureau.get(reverse("activities:list"), {"office": choice})
+        assert response.status_code == 200

@@ -15,13 +15,13 @@ from ..access import (
     require_can_ask_reopening,
     require_can_decide_reopening,
 )
+from ..models import PeriodReopening
 from ..periods import period_state
 
 
 @transaction.atomic
 def reopening_request(*, user, office: Office, year: int, month: int, reason: str):
     """An office asks to reopen one closed month, with a reason."""
-    from .models import PeriodReopening
 
     require_can_ask_reopening(user, office)
     reason = reason.strip()
@@ -55,7 +55,6 @@ def reopening_decide(
     *, user, reopening_id: int, grant: bool, open_until: dt.date | None, note: str = ""
 ):
     """A bureau admin grants a reopening until a date, or declines it."""
-    from .models import PeriodReopening
 
     require_can_decide_reopening(user)
     reopening = PeriodReopening.objects.select_for_update().get(pk=reopening_id)

@@ -21,7 +21,7 @@ from offices.tests.factories import (
     OfficeFactory,
     RegionFactory,
 )
-from reports import pdf
+from reports.pdf import fonts, write_pdf
 from reports.report import ReportScope, report_data
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def _cjk_required() -> bool:
 
 @pytest.fixture
 def cjk_font():
-    font = pdf.cjk_font_path()
+    font = fonts.cjk_font_path()
     if font is None:
         message = "no CJK font installed (apt-get install fonts-noto-cjk)"
         if _cjk_required():
@@ -117,7 +117,7 @@ def independent_count(activities, *, indicator, offices=None) -> int:
 
 def render(data) -> bytes:
     out = io.BytesIO()
-    pdf.write_pdf(data, out)
+    write_pdf(data, out)
     return out.getvalue()
 
 
@@ -268,10 +268,10 @@ def test_an_office_report_names_the_office(year_of_data, office_a, unit_a):
 
 def test_without_a_cjk_font_the_report_is_english_only(year_of_data, monkeypatch, caplog):
     OfficeFactory(code="OFFC", name_en="Office C (烏魯木齊)")  # outside what Helvetica prints
-    monkeypatch.setattr(pdf, "cjk_font_path", lambda: None)
-    pdf._warn_no_cjk_font.cache_clear()
+    monkeypatch.setattr(fonts, "cjk_font_path", lambda: None)
+    fonts._warn_no_cjk_font.cache_clear()
 
-    with caplog.at_level(logging.WARNING, logger="reports.pdf"):
+    with caplog.at_level(logging.WARNING, logger="reports.pdf.fonts"):
         first = render(annual_report())
         render(annual_report())
 
@@ -292,16 +292,16 @@ def test_the_font_setting_is_read_when_a_report_is_written(settings, tmp_path):
     font.write_bytes(b"")
 
     settings.KPI_PDF_FONTS = [str(tmp_path / "missing.ttf"), (str(font), 4)]
-    assert pdf.cjk_font_path() == (str(font), 4)
+    assert fonts.cjk_font_path() == (str(font), 4)
     settings.KPI_PDF_FONTS = [font]
-    assert pdf.cjk_font_path() == (str(font), 0)
+    assert fonts.cjk_font_path() == (str(font), 0)
     # (path, face for Traditional, face for Simplified Chinese)
     settings.KPI_PDF_FONTS = [(str(font), 3, 2)]
-    assert pdf.cjk_font_path() == (str(font), 3)
+    assert fonts.cjk_font_path() == (str(font), 3)
     with translation.override("zh-hans"):
-        assert pdf.cjk_font_path() == (str(font), 2)
+        assert fonts.cjk_font_path() == (str(font), 2)
     settings.KPI_PDF_FONTS = []
-    assert pdf.cjk_font_path() is None
+    assert fonts.cjk_font_path() is None
 
 
 def test_an_empty_report_renders(db):

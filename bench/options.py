@@ -1,0 +1,24 @@
+"""What a run does, from the environment (see bench/run.py), and the fixed choices behind it."""
+
+from __future__ import annotations
+
+import os
+
+
+def _env_ints(name: str, default: str) -> list[int]:
+    return [int(part.replace("_", "")) for part in os.environ.get(name, default).split(",")]
+
+
+SIZES = sorted(_env_ints("BENCH_SIZES", "10000,100000,1000000"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
+EXPORT_REPEAT = int(os.environ.get("BENCH_EXPORT_REPEAT", "3"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
+KEEP_DB = os.environ.get("BENCH_KEEP_DB") == "1"
+
+# Others run the application and the test suite on these; the bench never touches them.
+FORBIDDEN_DATABASES = {"kpi_tracker", "test_kpi_tracker"}
+FIRST_YEAR = 2017  # ten years of history, up to today
+EXPORT_YEAR = 2025  # the last full year: "all activities of one year"
+IMPORT_ROWS = 5_000
+BENCH_TOKEN_NAME = "bench"  # noqa: S105 (the name shown on the tokens page, not a secret)
+DEEP_PAGE_AT = 0.9  # a deep page: 90 % of the way through the list

@@ -1,0 +1,239 @@
+"""What is measured: the people signed in, every page, API and export request at the current
+size (deep pages worked out from the counts), and the import of a 5 000-row workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import time
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import QueryDict
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import Workbook
+
+from accounts.models import User
+from accounts.tokens import token_create
+from activities import imports, selectors
+from activities.views.activities import PER_PAGE
+from offices.models import Indicator, Office
+
+from .measurement import Measurement, Request, SizeResult, counted
+from .options import BENCH_TOKEN_NAME, DEEP_PAGE_AT, EXPORT_YEAR, IMPORT_ROWS
+
+
+@dataclass
+class Personas:
+    viewer: Client
+    staff: Client
+    api: Client  # no session: a script sends its token only
+    viewer_token: str
+    staff_token: str
+    staff_user: User
+    viewer_user: User
+    office: Office
+    indicator: Indicator
+
+
+def personas() -> Personas:
+    """The bureau viewer (dashboards, list, API, downloads) and GDETO's staff (their office's
+    dashboard and list, the import), signed in as a browser would be, and with API tokens."""
+    viewer_user = User.objects.get(username="viewer")
+    staff_user = User.objects.get(username="gdeto.staff")
+    viewer, staff = Client(), Client()
+    viewer.force_login(viewer_user)
+    staff.force_login(staff_user)
+    _token, viewer_raw = token_create(user=viewer_user, name=BENCH_TOKEN_NAME)
+    _token, staff_raw = token_create(user=staff_user, name=BENCH_TOKEN_NAME)
+    return Personas(
+        viewer=viewer,
+        staff=staff,
+        api=Client(),
+        viewer_token=viewer_raw,
+        staff_token=staff_raw,
+        staff_user=staff_user,
+        viewer_user=viewer_user,
+        office=Office.objects.get(code="GDETO"),
+        indicator=Indicator.objects.get(code="visits"),
+    )
+
+
+def _list_count(user, data: dict) -> int:
+    query = QueryDict(mutable=True)
+    query.update(data)
+    return selectors.activity_list(user=user, data=query).qs.count()
+
+
+def _deep(count: int, per_page: int) -> tuple[int, int]:
+    pages = max(1, math.ceil(count / per_page))
+    return max(1, round(pages * DEEP_PAGE_AT)), pages
+
+
+def _query(data: dict) -> str:
+    query = QueryDict(mutable=True)
+    query.update(data)
+    return query.urlencode()
+
+
+def requests_for(people: Personas) -> list[Request]:
+    """Every request of the table, with the deep pages worked out from the current counts."""
+    year_filter = {"date_from": f"{EXPORT_YEAR}-01-01", "date_to": f"{EXPORT_YEAR}-12-31"}
+    page_filter = {"indicator": str(people.indicator.pk), **year_filter}
+    api_filter = {"indicator": people.indicator.code, **year_filter}
+    api_page_size = 50
+    list_url = reverse("activities:list")
+    api_url = reverse("api:activity-list")
+    viewer_api = {"Authorization": f"Bearer {people.viewer_token}"}
+    staff_api = {"Authorization": f"Bearer {people.staff_token}"}
+
+    all_rows = _list_count(people.viewer_user, {})
+    filtered = _list_count(people.viewer_user, page_filter)
+    office_rows = _list_count(people.staff_user, {})
+    year_rows = _list_count(people.viewer_user, year_filter)
+    deep, pages = _deep(all_rows, PER_PAGE)
+    deep_filtered, pages_filtered = _deep(filtered, PER_PAGE)
+    deep_office, pages_office = _deep(office_rows, PER_PAGE)
+    api_deep, api_pages = _deep(all_rows, api_page_size)
+    api_deep_filtered, api_pages_filtered = _deep(filtered, api_page_size)
+
+    v, s, api = people.viewer, people.staff, people.api
+    export_url = lambda fmt: reverse("activities:export", args=[fmt])  # noqa: E731
+    return [
+        Request("bureau dashboard", v, reverse("reports:bureau"), "dashboard"),
+        Request(
+            "office dashboard (GDETO)",
+            s,
+            reverse("offices:detail", args=[people.office.code]),
+            "dashboard",
+        ),
+        Request("list, page 1", v, list_url),
+        Request(f"list, page {deep} of {pages}", v, f"{list_url}?page={deep}"),
+        Request("list filtered, page 1", v, f"{list_url}?{_query(page_filter)}"),
+        Request(
+            f"list filtered, page {deep_filtered} of {pages_filtered}",
+            v,
+            f"{list_url}?{_query({**page_filter, 'page': deep_filtered})}",
+        ),
+        Request("list GDETO staff, page 1", s, list_url),
+        Request(
+            f"list GDETO staff, page {deep_office} of {pages_office}",
+            s,
+            f"{list_url}?page={deep_office}",
+        ),
+        Request("API list, page 1", api, api_url, "api", viewer_api),
+        Request(
+            f"API list, page {api_deep} of {api_pages}",
+            api,
+            f"{api_url}?page={api_deep}",
+            "api",
+            viewer_api,
+        ),
+        Request("API filtered, page 1", api, f"{api_url}?{_query(api_filter)}", "api", viewer_api),
+        Request(
+            f"API filtered, page {api_deep_filtered} of {api_pages_filtered}",
+            api,
+            f"{api_url}?{_query({**api_filter, 'page': api_deep_filtered})}",
+            "api",
+            viewer_api,
+        ),
+        Request("API list GDETO token, page 1", api, api_url, "api", staff_api),
+        Request(
+            "progress API (bureau)",
+            api,
+            f"{reverse('api:progress')}?year={timezone.localdate().year}",
+            "api",
+            viewer_api,
+        ),
+        Request(
+            f"export {EXPORT_YEAR} CSV",
+            v,
+            f"{export_url('csv')}?{_query(year_filter)}",
+            "export",
+            rows=year_rows,
+        ),
+        Request(
+            f"export {EXPORT_YEAR} XLSX",
+            v,
+            f"{export_url('xlsx')}?{_query(year_filter)}",
+            "export",
+            rows=year_rows,
+        ),
+        Request("export all CSV", v, export_url("csv"), "export", rows=all_rows),
+    ]
+
+
+# --- the import --------------------------------------------------------------------------
+
+
+def import_workbook(rows: int, tag: str) -> bytes:
+    """Visits to a Guangdong authority over the last five days, titled so that each size's
+    file is new (not duplicates of the previous one)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append([column.header for column in imports.COLUMNS])
+    keys = [column.key for column in imports.COLUMNS]
+    today = timezone.localdate()
+    for n in range(rows):
+        row = {
+            "date": today - dt.timedelta(days=n % 5),
+            "indicator": "visits",
+            "title": f"Call on the Department of Commerce, meeting {tag}-{n}",
+            "region": "廣東省",
+            "counterparts": "廣東省商務廳",
+            "authority_level": "provincial",
+        }
+        sheet.append([row.get(key, "") for key in keys])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def measure_import(people: Personas, result: SizeResult) -> None:
+    """The three requests of an import, once: upload (read, check, keep), the preview page,
+    the confirmation (check again, create 5 000 drafts with their history)."""
+    content = import_workbook(IMPORT_ROWS, tag=str(result.size))
+    client = people.staff
+    outcome: dict = {}
+
+    def upload():
+        upload = SimpleUploadedFile("bench.xlsx", content)
+        response = client.post(
+            reverse("activities:import"), {"office": people.office.pk, "file": upload}
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"import upload answered {response.status_code}")
+        outcome["preview"] = response["Location"]
+
+    def preview():
+        response = client.get(outcome["preview"])
+        if response.status_code != 200:
+            raise RuntimeError(f"import preview answered {response.status_code}")
+
+    def confirm():
+        pk = int(outcome["preview"].rstrip("/").rsplit("/", 1)[1])
+        response = client.post(
+            reverse("activities:import-confirm", args=[pk]), {"expected": IMPORT_ROWS}
+        )
+        if response.status_code != 302 or "status=draft" not in response["Location"]:
+            raise RuntimeError(f"import confirm answered {response.status_code}: nothing imported")
+
+    total = 0.0
+    total_queries = 0
+    for name, action in (("upload", upload), ("preview page", preview), ("confirm", confirm)):
+        started = time.perf_counter()
+        queries, captured = counted(action)
+        elapsed = time.perf_counter() - started
+        total += elapsed
+        total_queries += queries
+        label = f"import {IMPORT_ROWS} rows: {name}"
+        result.add(Measurement(label, [elapsed], queries=queries, kind="import-step"))
+        result.slow_queries[label] = sorted(captured, reverse=True)[:3]
+    result.add(
+        Measurement(
+            f"import {IMPORT_ROWS} rows: total", [total], queries=total_queries, kind="import"
+        )
+    )
