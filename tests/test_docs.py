@@ -72,6 +72,67 @@ def broken_links(page: Path) -> list[str]:
     return problems
 
 
+# `docs/domain.md, "What counts"` in a comment or docstring, the section possibly carried over
+# to the next line (behind a `#` in a comment).
+CITATION = re.compile(r'docs/([\w-]+\.md)(?:,?\s*(?:#\s*)?"([^"]{1,80})")?')
+CODE_SUFFIXES = {".py", ".html", ".js", ".css", ".toml", ".yml", ".yaml", ".conf", ".sh", ".cfg"}
+SKIPPED = {".git", ".venv", "var", "node_modules", "locale", "docs", "__pycache__"}
+
+
+def code_files(root: Path) -> list[Path]:
+    files = []
+    for path in root.rglob("*"):
+        if SKIPPED.intersection(path.relative_to(root).parts[:-1]):
+            continue
+        if path.is_file() and (
+            path.suffix in CODE_SUFFIXES or path.name in {"Makefile", "Dockerfile"}
+        ):
+            files.append(path)
+    return sorted(files)
+
+
+def broken_citations(path: Path, docs: Path) -> list[str]:
+    """Each `docs/<page>.md[, "<section>"]` cited in `path` whose page or section is not in
+    `docs`, as "citation: why"."""
+    problems = []
+    for page, section in CITATION.findall(path.read_text(encoding="utf-8", errors="replace")):
+        section = re.sub(r"\s*\n\s*(?:#\s*)?", " ", section).strip()
+        cited = f"docs/{page}" + (f', "{section}"' if section else "")
+        if not (docs / page).exists():
+            problems.append(f"{cited}: no such page")
+        elif section and slug(section) not in anchors(docs / page):
+            problems.append(f"{cited}: no such section")
+    return problems
+
+
+def test_code_cites_pages_and_sections_that_exist():
+    """Comments point to docs/ instead of issue numbers: the page and section they name must
+    be there, so a rule the code cites is written down (docs/domain.md above all)."""
+    problems = [
+        f"{path.relative_to(ROOT)}: {problem}"
+        for path in code_files(ROOT)
+        if path != Path(__file__).resolve()  # its own examples, above and below
+        for problem in broken_citations(path, ROOT / "docs")
+    ]
+    assert problems == []
+
+
+def test_a_broken_citation_is_found(tmp_path: Path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "domain.md").write_text("# Rules\n\n## What counts\n\n## Who\n")
+    code = tmp_path / "code.py"
+    code.write_text(
+        '"""Counted as docs/domain.md, "What counts" says; see docs/domain.md."""\n'
+        '# The roles (docs/domain.md, "Who"), the roll-up (docs/domain.md, "What\n'
+        '# counts"), the API (docs/api.md) and time (docs/domain.md, "Time").\n'
+    )
+    assert broken_citations(code, docs) == [
+        "docs/api.md: no such page",
+        'docs/domain.md, "Time": no such section',
+    ]
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
 def test_relative_links_resolve(page: Path):
     assert broken_links(page) == []
