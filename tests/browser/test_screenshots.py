@@ -28,7 +28,7 @@ from playwright.sync_api import Locator, Page, expect
 from accounts.models import User
 from activities.models import Activity, PeriodReopening, Status
 from activities.periods import period_state
-from activities.services import reopening_request
+from activities.services import activities_submit, reopening_request
 from offices.models import Office
 from ops.demo import DEMO_PASSWORD
 
@@ -313,6 +313,15 @@ def test_bureau_viewer_day(live_server, screen: Page, console_errors, demo):
         "Mid-year figures for the LegCo panel",
         verbosity=0,
     )
+    # Since then a draft of this year was submitted: the published figures have changed.
+    draft = (
+        Activity.objects.filter(
+            lead_office__code="BJO", status=Status.DRAFT, removed_at__isnull=True
+        )
+        .order_by("-occurred_on")
+        .first()
+    )
+    activities_submit(user=draft.created_by, activity_ids=[draft.pk])
     page, base = screen, live_server.url
     sign_in(page, base, "viewer")
 
@@ -353,7 +362,7 @@ def test_bureau_viewer_day(live_server, screen: Page, console_errors, demo):
     expect(heading(page)).to_have_text("Reports")
     expect(page.get_by_role("heading", name="Publish a report")).to_have_count(0)
     row = page.get_by_role("row", name=re.compile("Mid-year figures for the LegCo panel"))
-    expect(row).to_be_visible()
+    expect(row).to_contain_text("Changed since it was made")
     shoot(page, "viewer-reports")
     form = page.locator("form", has=page.get_by_role("button", name="Download"))
     form.get_by_label("Format").select_option(label="Printable document (PDF)")
@@ -361,6 +370,13 @@ def test_bureau_viewer_day(live_server, screen: Page, console_errors, demo):
         form.get_by_role("button", name="Download").click()
     assert download_info.value.path().read_bytes().startswith(b"%PDF")
     shoot(page, "viewer-published-reports", at=page.get_by_role("heading", name="Published"))
+
+    # The published report's page: each figure of the file that differs from a fresh count.
+    row.get_by_role("link", name=re.compile(r"^Annual report \d{4}$")).click()
+    changes = page.get_by_role("heading", name="Have the figures changed since?")
+    expect(changes).to_be_visible()
+    expect(page.get_by_role("cell", name="+1").first).to_be_visible()
+    shoot(page, "viewer-report-changes", at=changes)
     assert console_errors == []
 
 
