@@ -18,7 +18,8 @@ from openpyxl import Workbook
 
 from accounts.models import User
 from accounts.tokens import token_create
-from activities import imports, selectors
+from activities import selectors
+from activities.imports.columns import COLUMNS
 from activities.views.activities import PER_PAGE
 from offices.models import Indicator, Office
 
@@ -174,8 +175,8 @@ def import_workbook(rows: int, tag: str) -> bytes:
     file is new (not duplicates of the previous one)."""
     book = Workbook()
     sheet = book.active
-    sheet.append([column.header for column in imports.COLUMNS])
-    keys = [column.key for column in imports.COLUMNS]
+    sheet.append([column.header for column in COLUMNS])
+    keys = [column.key for column in COLUMNS]
     today = timezone.localdate()
     for n in range(rows):
         row = {

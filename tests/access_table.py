@@ -553,12 +553,13 @@ class Dataset:
 
 
 def _import_preview(user, office):
-    from activities import imports
+    from activities.imports.columns import COLUMNS
+    from activities.imports.services import import_preview
 
-    header = ",".join(column.header for column in imports.COLUMNS)
+    header = ",".join(column.header for column in COLUMNS)
     content = f"\ufeff{header}\n2026-06-02,visits,Call on the Department of Commerce\n"
     upload = SimpleUploadedFile("activities.csv", content.encode(), content_type="text/csv")
-    return imports.import_preview(user=user, office=office, upload=upload)
+    return import_preview(user=user, office=office, upload=upload)
 
 
 def _office_side(data: Dataset, office, staff) -> Side:

@@ -138,9 +138,9 @@ def _target_grid(d) -> dict:
 
 
 def _csv(d) -> SimpleUploadedFile:
-    from activities import imports
+    from activities.imports.columns import COLUMNS
 
-    header = ",".join(column.header for column in imports.COLUMNS)
+    header = ",".join(column.header for column in COLUMNS)
     content = f"\ufeff{header}\n2026-06-09,visits,Meeting at the Department of Commerce\n"
     return SimpleUploadedFile("activities.csv", content.encode(), content_type="text/csv")
 

@@ -40,8 +40,11 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl.worksheet import _writer as openpyxl_writer
 
-from activities import imports
 from activities.exports import ActivityExport
+from activities.imports import services as import_services
+from activities.imports import tables as import_tables
+from activities.imports import upload as import_upload
+from activities.imports.upload import MAX_FILE_BYTES, MAX_ZIP_ENTRIES, OLE_SIGNATURE, check_upload
 from activities.models import Activity, ActivityMonthCount, ImportBatch
 from activities.tests.factories import ActivityFactory
 from activities.tests.test_import import confirm, make_csv, make_xlsx, preview_of, upload, visit
@@ -88,41 +91,39 @@ def test_an_oversized_upload_is_refused_by_its_size_without_being_parsed_or_kept
 ):
     """A 6 MB file: refused by its size, never opened as a workbook, and no more than the
     limit (plus one byte) of it was ever kept, in memory or on disk."""
-    monkeypatch.setattr(imports.openpyxl, "load_workbook", _never_called)
-    monkeypatch.setattr(imports.zipfile, "ZipFile", _never_called)
+    monkeypatch.setattr(import_tables.openpyxl, "load_workbook", _never_called)
+    monkeypatch.setattr(import_upload.zipfile, "ZipFile", _never_called)
     kept = []
-    check_upload = imports.check_upload
 
     def spy(upload):
         kept.append(upload.file.seek(0, io.SEEK_END))
         return check_upload(upload)
 
-    monkeypatch.setattr(imports, "check_upload", spy)
+    monkeypatch.setattr(import_services, "check_upload", spy)
     content = make_xlsx([visit()])
     content += b"\0" * (6 * 1024 * 1024 - len(content))
 
     response = upload(client_staff_a, content, name="huge.xlsx")
 
     _refused(response, "“huge.xlsx” is 6.0\xa0MB; a file to import can be at most 5.0\xa0MB.")
-    assert kept == [imports.MAX_FILE_BYTES + 1]
+    assert kept == [MAX_FILE_BYTES + 1]
 
 
 def test_a_file_at_the_limit_is_kept_whole(client_staff_a, monkeypatch):
     kept = []
-    check_upload = imports.check_upload
 
     def spy(upload):
         kept.append((upload.size, len(upload.read())))
         upload.seek(0)
         return check_upload(upload)
 
-    monkeypatch.setattr(imports, "check_upload", spy)
+    monkeypatch.setattr(import_services, "check_upload", spy)
     rows = make_csv([visit()])
     blank = b"," * 98 + b"\r\n"  # a blank row of 100 cells
-    lines, rest = divmod(imports.MAX_FILE_BYTES - len(rows), len(blank))
+    lines, rest = divmod(MAX_FILE_BYTES - len(rows), len(blank))
     content = rows + blank * lines + b"\n" * rest
     preview_of(upload(client_staff_a, content, name="full.csv"))
-    assert kept == [(imports.MAX_FILE_BYTES, imports.MAX_FILE_BYTES)]
+    assert kept == [(MAX_FILE_BYTES, MAX_FILE_BYTES)]
 
 
 def test_django_keeps_large_request_bodies_out_of_memory():
@@ -131,7 +132,7 @@ def test_django_keeps_large_request_bodies_out_of_memory():
     set: None would mean no limit."""
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE is not None
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 5 * 1024 * 1024
-    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= imports.MAX_FILE_BYTES
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= MAX_FILE_BYTES
     assert settings.DATA_UPLOAD_MAX_NUMBER_FIELDS is not None
 
 
@@ -238,7 +239,7 @@ def test_a_zip_bomb_whose_directory_lies_is_refused_without_unpacking_it(client_
     """The directory says the sheet is 20 KB; it inflates to 64 MB. zipfile stops at the
     declared size, the checksum of what it read fails, and the file is refused as damaged."""
     content = _bomb(inflates_to=BOMB_BYTES, lie="small")
-    assert len(content) < imports.MAX_FILE_BYTES
+    assert len(content) < MAX_FILE_BYTES
 
     response = upload(client_staff_a, content, name="bomb.xlsx")
 
@@ -262,7 +263,7 @@ def test_a_zip_of_too_many_parts_is_refused(client_staff_a):
     with zipfile.ZipFile(buffer, "w") as package:
         package.writestr("[Content_Types].xml", "<Types/>")
         package.writestr("xl/workbook.xml", "<workbook/>")
-        for number in range(imports.MAX_ZIP_ENTRIES):
+        for number in range(MAX_ZIP_ENTRIES):
             package.writestr(f"xl/media/{number}.bin", b"")
     _refused(
         upload(client_staff_a, buffer.getvalue(), name="parts.xlsx"), "would unpack to more than"
@@ -326,7 +327,7 @@ BAD_WORKBOOKS = {
         "is a zip file but not an Excel workbook",
     ),
     "password-protected (an encrypted OLE package)": (
-        lambda: imports.OLE_SIGNATURE + random.Random(8).randbytes(4000),
+        lambda: OLE_SIGNATURE + random.Random(8).randbytes(4000),
         "is protected with a password or in the old .xls format",
     ),
 }
@@ -380,7 +381,7 @@ def test_a_damaged_office_document_as_evidence_is_refused_not_a_crash(damage):
 
 def test_an_old_excel_file_named_xlsx_or_csv_is_refused(client_staff_a):
     """Excel 97-2003 (OLE) content under the new names: not parsed, a clear message."""
-    ole = imports.OLE_SIGNATURE + b"\0" * 600
+    ole = OLE_SIGNATURE + b"\0" * 600
     _refused(upload(client_staff_a, ole, name="old.xlsx"), "old .xls format")
     _refused(upload(client_staff_a, ole, name="old.csv"), "cannot be a CSV file")
 

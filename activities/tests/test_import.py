@@ -19,7 +19,11 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from activities import imports
+from activities.imports.cells import CellError, parse_date
+from activities.imports.columns import COLUMNS, EXAMPLE_TITLE
+from activities.imports.rows import read_rows
+from activities.imports.tables import MAX_ROWS, read_table
+from activities.imports.upload import MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES
 from activities.models import Activity, ImportBatch, PeriodReopening, Status
 from activities.tests.factories import ActivityFactory
 from offices.models import Counterpart, Indicator, Region
@@ -27,8 +31,8 @@ from offices.services import reference_data_load
 from offices.tests.factories import UnitFactory
 
 HK = ZoneInfo("Asia/Hong_Kong")
-HEADERS = [column.header for column in imports.COLUMNS]
-KEYS = [column.key for column in imports.COLUMNS]
+HEADERS = [column.header for column in COLUMNS]
+KEYS = [column.key for column in COLUMNS]
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +146,7 @@ def test_csv_template_has_bilingual_headers_and_an_example_row(client_staff_a):
     assert header[:3] == ["Date 日期", "Indicator 指標", "Title 標題"]
     assert "Counterparts 聯繫對象" in header
     assert example[0] == "2026-03-02"
-    assert example[2] == imports.EXAMPLE_TITLE
+    assert example[2] == EXAMPLE_TITLE
 
 
 def test_xlsx_template_has_bilingual_headers_an_example_row_and_the_lists(client_staff_a):
@@ -154,7 +158,7 @@ def test_xlsx_template_has_bilingual_headers_an_example_row_and_the_lists(client
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == HEADERS
     assert rows[1][0] == dt.datetime(2026, 3, 2)  # a real Excel date cell
-    assert rows[1][2] == imports.EXAMPLE_TITLE
+    assert rows[1][2] == EXAMPLE_TITLE
     lists = [row[1] for row in workbook.worksheets[1].iter_rows(values_only=True)]
     assert {"visits", "OFFA", "440000", "provincial"} <= set(lists)
     assert "OFFB" not in lists  # only the offices staff may import for
@@ -322,13 +326,13 @@ def test_headers_are_found_in_either_language_below_a_title_row(client_staff_a):
     ],
 )
 def test_dates_are_read_the_way_people_write_them(value, expected):
-    assert imports.parse_date(value) == expected
+    assert parse_date(value) == expected
 
 
 @pytest.mark.parametrize("value", ["31/2/2026", "2/3/26", "next Monday", "2026-13-01", 12.5])
 def test_unreadable_dates_say_how_to_write_them(value):
-    with pytest.raises(imports.CellError):
-        imports.parse_date(value)
+    with pytest.raises(CellError):
+        parse_date(value)
 
 
 # --- invalid rows ------------------------------------------------------------------------------
@@ -545,7 +549,7 @@ def test_other_extensions_are_refused(client_staff_a):
 
 
 def test_an_oversized_file_is_refused(client_staff_a):
-    content = make_csv([visit()]) + b"," * (imports.MAX_FILE_BYTES)
+    content = make_csv([visit()]) + b"," * (MAX_FILE_BYTES)
     _refused(upload(client_staff_a, content, name="big.csv"), "can be at most 5.0\xa0MB")
 
 
@@ -566,8 +570,8 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(client_staff_a):
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as package:
         package.writestr("[Content_Types].xml", "<Types/>")
         package.writestr("xl/workbook.xml", "<workbook/>")
-        package.writestr("xl/worksheets/sheet1.xml", b"\0" * (imports.MAX_UNCOMPRESSED_BYTES + 1))
-    assert len(buffer.getvalue()) < imports.MAX_FILE_BYTES
+        package.writestr("xl/worksheets/sheet1.xml", b"\0" * (MAX_UNCOMPRESSED_BYTES + 1))
+    assert len(buffer.getvalue()) < MAX_FILE_BYTES
     _refused(
         upload(client_staff_a, buffer.getvalue(), name="bomb.xlsx"),
         "would unpack to more than 50.0",
@@ -575,7 +579,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(client_staff_a):
 
 
 def test_more_than_5000_rows_are_refused(client_staff_a):
-    rows = [visit(title=f"Visit {n}") for n in range(imports.MAX_ROWS + 1)]
+    rows = [visit(title=f"Visit {n}") for n in range(MAX_ROWS + 1)]
     _refused(upload(client_staff_a, make_csv(rows), name="many.csv"), "more than 5,000 rows")
 
 
@@ -703,7 +707,7 @@ def test_reading_and_matching_rows_takes_the_same_queries_for_10_or_50_rows(
 ):
     """Step 1-3 of the import: everything but the service's own checks (which run per row
     in `check_rows`, inside `activity_create`)."""
-    table = imports.read_table(name="a.xlsx", file_format="xlsx", content=_many(n))
+    table = read_table(name="a.xlsx", file_format="xlsx", content=_many(n))
     ActivityFactory(
         lead_office=office_a,
         indicator=Indicator.objects.get(code="visits"),
@@ -712,7 +716,7 @@ def test_reading_and_matching_rows_takes_the_same_queries_for_10_or_50_rows(
     )
     # indicators, regions, counterparts, offices, the user's scope, recorded activities
     with django_assert_num_queries(6):
-        rows, _example = imports.read_rows(user=staff_a, office=office_a, table=table)
+        rows, _example = read_rows(user=staff_a, office=office_a, table=table)
     assert len(rows) == n
     assert rows[0].duplicate_of_activity is not None
 

@@ -31,13 +31,16 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from activities import counts, imports
+from activities import counts
+from activities.imports.columns import COLUMNS, COLUMNS_BY_KEY, REQUIRED_KEYS, ImportColumn
+from activities.imports.rows import NEW
+from activities.imports.upload import SNIFF_BYTES
 from activities.models import Activity, ImportBatch
 from activities.tests.test_faults import database_lost
 from offices.services import reference_data_load
 
 HK = ZoneInfo("Asia/Hong_Kong")
-KEYS = [column.key for column in imports.COLUMNS]
+KEYS = [column.key for column in COLUMNS]
 HistoricalActivity = Activity.history.model
 
 pytestmark = pytest.mark.django_db
@@ -190,7 +193,7 @@ def rows(draw) -> dict:
 # --- files ---------------------------------------------------------------------------------------
 
 
-def _label(column: imports.ImportColumn, style: str) -> str:
+def _label(column: ImportColumn, style: str) -> str:
     return {
         "bilingual": column.header,
         "english": column.english,
@@ -207,15 +210,15 @@ def spreadsheets(draw) -> tuple[str, bytes]:
     keys = list(KEYS)
     if draw(st.booleans()):  # columns moved around, optional ones left out
         keys = draw(st.permutations(KEYS))
-        keys = keys[: draw(st.integers(len(imports.REQUIRED_KEYS), len(keys)))]
-        keys = [key for key in KEYS if key in imports.REQUIRED_KEYS and key not in keys] + keys
+        keys = keys[: draw(st.integers(len(REQUIRED_KEYS), len(keys)))]
+        keys = [key for key in KEYS if key in REQUIRED_KEYS and key not in keys] + keys
     style = draw(st.sampled_from(["bilingual", "english", "chinese", "key"]))
-    header = [_label(imports.COLUMNS_BY_KEY[key], style) for key in keys]
+    header = [_label(COLUMNS_BY_KEY[key], style) for key in keys]
     extra = draw(st.lists(st.text(max_size=12), max_size=2))
     table = [[draw(st.text(max_size=30))] for _ in range(draw(st.integers(0, 2)))]
     table.append(header + extra)
     if draw(st.booleans()):  # past the first 8 KB, which are sniffed for the file's type
-        table.extend([] for _ in range(imports.SNIFF_BYTES // 2))
+        table.extend([] for _ in range(SNIFF_BYTES // 2))
     for row in draw(st.lists(st.one_of(rows(), rows(), st.just({})), max_size=8)):
         table.append(
             [row.get(key, "") for key in keys] + [draw(any_cell) for _ in extra] if row else []
@@ -370,7 +373,7 @@ def _upload_preview_and_confirm(client, office, name: str, content: bytes, fault
     # Kept as PostgreSQL can keep it, whatever the database under the test.
     assert "\\u0000" not in json.dumps(batch.report)
     assert client.get(response.url).status_code == 200
-    new = batch.report["counts"][imports.NEW]
+    new = batch.report["counts"][NEW]
     url = reverse("activities:import-confirm", args=[batch.pk])
     if fault is None:
         response = client.post(url, {"expected": new})
@@ -400,8 +403,8 @@ def _nul_past_the_sniffed_bytes() -> tuple[str, bytes]:
     500 (DataError) instead of a preview. (A NUL in the office code did the same.)"""
     row = dict(VALID_ROWS[0], date="\x002026-06-01", title="NUL", lead_office="\x00OFFA")
     table = [
-        [column.header for column in imports.COLUMNS],
-        *([] for _ in range(imports.SNIFF_BYTES // 2)),
+        [column.header for column in COLUMNS],
+        *([] for _ in range(SNIFF_BYTES // 2)),
         [row.get(key, "") for key in KEYS],
     ]
     return "rows.csv", _csv(table, delimiter=",")
@@ -409,7 +412,7 @@ def _nul_past_the_sniffed_bytes() -> tuple[str, bytes]:
 
 @FUZZ
 @given(file=spreadsheets(), fault=st.sampled_from(FAULTS))
-@example(file=("rows.csv", _csv([[c.header for c in imports.COLUMNS]], delimiter=",")), fault=None)
+@example(file=("rows.csv", _csv([[c.header for c in COLUMNS]], delimiter=",")), fault=None)
 @example(file=_nul_past_the_sniffed_bytes(), fault=None)
 def test_any_spreadsheet_is_refused_or_imported_whole(client_staff_a, office_a, file, fault):
     _upload_preview_and_confirm(client_staff_a, office_a, *file, fault=fault)
@@ -419,7 +422,7 @@ def _unknown_zip_version() -> tuple[str, bytes]:
     """Found by this test (KPI_FUZZ_EXAMPLES=300): a workbook whose zip directory says an
     entry needs zip version 6.4 (the "version needed" field of one entry set to 64). Python's
     zipfile raises NotImplementedError for it, which the upload did not expect: a 500."""
-    content = _xlsx([[column.header for column in imports.COLUMNS]])
+    content = _xlsx([[column.header for column in COLUMNS]])
     entry = content.index(b"PK\x01\x02")
     return "rows.xlsx", content[: entry + 6] + (64).to_bytes(2, "little") + content[entry + 8 :]
 

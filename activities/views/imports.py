@@ -1,8 +1,9 @@
 """Bulk import screens: the template, the upload, the preview and the confirmation.
 
-Thin: `activities.imports` reads, checks and imports; these only route and render. Office
-staff and supervisors import for their office and its units, bureau admins for the office
-they choose; bureau viewers get 403, and a preview belongs to its uploader (404 to others).
+Thin: the `activities.imports` package reads, checks and imports; these only route and
+render. Office staff and supervisors import for their office and its units, bureau admins
+for the office they choose; bureau viewers get 403, and a preview belongs to its uploader
+(404 to others).
 
 If the database connection is lost, the person gets a 503 page that says what became of
 their file: the preview and the import are each one transaction, so nothing was kept.
@@ -36,8 +37,14 @@ from common.middleware.database import (
 from common.web import form_status
 from offices.models import Office
 
-from .. import imports
 from ..access import require_can_log_activities
+from ..imports import services as import_services
+from ..imports.columns import COLUMNS
+from ..imports.rows import DUPLICATE, INVALID, NEW
+from ..imports.services import SUMMARY_ROWS, batch_rows
+from ..imports.tables import MAX_ROWS
+from ..imports.template import ImportLists, ImportTemplate
+from ..imports.upload import MAX_FILE_BYTES, ImportUploadHandler
 from ..models import ImportBatch
 
 logger = logging.getLogger(__name__)
@@ -85,7 +92,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     """The upload page. The file's bytes beyond the size limit are counted, not kept: the
     handler has to be set before anything reads the body, CSRF's check included."""
     if request.method == "POST":
-        request.upload_handlers = [imports.ImportUploadHandler(request)]
+        request.upload_handlers = [ImportUploadHandler(request)]
     return _import_start(request)
 
 
@@ -102,7 +109,7 @@ def _import_start(request: HttpRequest) -> HttpResponse:
         form = ImportUploadForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             try:
-                batch = imports.import_preview(
+                batch = import_services.import_preview(
                     user=request.user,
                     office=form.cleaned_data["office"],
                     upload=form.cleaned_data["file"],
@@ -119,9 +126,9 @@ def _import_start(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "show_office": len(form.offices) > 1 or request.user.is_bureau_admin,
-            "columns": imports.COLUMNS,
-            "max_size": filesizeformat(imports.MAX_FILE_BYTES),
-            "max_rows": imports.MAX_ROWS,
+            "columns": COLUMNS,
+            "max_size": filesizeformat(MAX_FILE_BYTES),
+            "max_rows": MAX_ROWS,
         },
         status=form_status(form),
     )
@@ -132,13 +139,13 @@ def _import_start(request: HttpRequest) -> HttpResponse:
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     require_can_log_activities(request.user)
     if fmt == "csv":
-        return render_csv(imports.ImportTemplate())
+        return render_csv(ImportTemplate())
     if fmt == "xlsx":
-        return render_xlsx(imports.ImportTemplate(), imports.ImportLists(user=request.user))
+        return render_xlsx(ImportTemplate(), ImportLists(user=request.user))
     raise Http404
 
 
-SHOW_CHOICES = (imports.NEW, imports.DUPLICATE, imports.INVALID)
+SHOW_CHOICES = (NEW, DUPLICATE, INVALID)
 
 
 @require_GET
@@ -152,7 +159,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     show = request.GET.get("show", "")
     show = show if show in SHOW_CHOICES else ""
     counts = batch.report.get("counts", {})
-    invalid = imports.batch_rows(batch, status=imports.INVALID)
+    invalid = batch_rows(batch, status=INVALID)
     return render(
         request,
         "activities/import_preview.html",
@@ -160,11 +167,11 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "report": batch.report,
             "counts": counts,
-            "rows": imports.batch_rows(batch, status=show),
+            "rows": batch_rows(batch, status=show),
             "show": show,
-            "invalid_rows": invalid[: imports.SUMMARY_ROWS],
-            "more_invalid": max(len(invalid) - imports.SUMMARY_ROWS, 0),
-            "new_count": counts.get(imports.NEW, 0),
+            "invalid_rows": invalid[:SUMMARY_ROWS],
+            "more_invalid": max(len(invalid) - SUMMARY_ROWS, 0),
+            "new_count": counts.get(NEW, 0),
         },
     )
 
@@ -179,7 +186,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         raise BadRequest("The number of activities to import is a number.")
     expected = int(expected)
     try:
-        outcome = imports.import_confirm(user=request.user, batch_id=pk, expected=expected)
+        outcome = import_services.import_confirm(user=request.user, batch_id=pk, expected=expected)
     except ImportBatch.DoesNotExist as exc:
         raise Http404 from exc
     except DATABASE_ERRORS as exc:

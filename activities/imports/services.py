@@ -1,0 +1,184 @@
+"""The preview and the confirmation of an import, each one transaction.
+
+The file is kept in an ImportBatch for its uploader. Confirming reads the same bytes again
+and creates, as drafts through `activities_create_bulk`, exactly the rows the preview showed as
+new, in one transaction: all of them, or none if any has become invalid or a duplicate in
+the meantime (the preview is then updated to say which and why). Confirmations into the same
+lead offices take their turn, so the same rows confirmed twice at once are imported once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from common.db import retry_on_conflict
+from offices.models import Office
+
+from ..access import can_write_for_office
+from ..models import ImportBatch
+from ..services import activities_create_bulk
+from .rows import (
+    DUPLICATE,
+    INVALID,
+    NEW,
+    RowResult,
+    check_rows,
+    mark_duplicates,
+    parse_rows,
+    read_rows,
+)
+from .tables import Table, read_table
+from .upload import check_upload
+
+SUMMARY_ROWS = 20  # invalid rows listed in the error summary; the table has them all
+
+
+@transaction.atomic
+def import_preview(*, user, office: Office, upload: UploadedFile) -> ImportBatch:
+    """Check an uploaded file and keep it, with the preview of every row, for its uploader.
+    Nothing is imported yet. The uploader's earlier previews that were not imported go."""
+    if not office.is_active or not can_write_for_office(user, office):
+        raise PermissionDenied
+    name, file_format, content = check_upload(upload)
+    table = read_table(name=name, file_format=file_format, content=content)
+    rows, example_skipped = read_rows(user=user, office=office, table=table)
+    check_rows(user=user, rows=rows)
+    ImportBatch.objects.filter(created_by=user, imported_at__isnull=True).delete()
+    return ImportBatch.objects.create(
+        office=office,
+        created_by=user,
+        original_name=name,
+        file_format=file_format,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        report=_report(table, rows, example_skipped=example_skipped),
+    )
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    imported: int  # activities created
+    refused: int  # rows of the preview that can no longer be imported (then nothing is)
+    duplicates: int = 0  # of those, rows recorded since the preview
+
+
+def _lock_lead_offices(rows: Iterable[RowResult]) -> None:
+    """Serialise the imports into the same lead offices, so that the second of two that
+    meet finds the first one's rows when it looks for duplicates (each statement of a READ
+    COMMITTED transaction sees what was committed before it began). FOR NO KEY UPDATE,
+    in one order: the foreign-key checks of other inserts (FOR KEY SHARE) and of the
+    roll-up's rows are not held up by it, and two imports cannot deadlock on it."""
+    office_ids = sorted({row.kwargs["lead_office"].pk for row in rows if row.kwargs})
+    if office_ids:
+        list(
+            Office.objects.select_for_update(no_key=True)
+            .filter(pk__in=office_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+@retry_on_conflict
+def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
+    """Create, as drafts, exactly the rows the preview showed as new: all of them, or none.
+
+    The stored file is read and checked again, since the data may have changed since the
+    preview (a month closed, the same activity logged by a colleague, the same file
+    imported by someone else a moment ago). If any of those rows fails, nothing is created
+    and the preview is updated to say which and why. `expected` is the count on the
+    button the person pressed: if the preview has changed since their page was drawn,
+    nothing is done. The batch is locked, so the same confirmation sent twice imports
+    once; the lead offices are locked before duplicates are looked for, so two
+    confirmations of the same rows import them once. One transaction, run again if the
+    database ends it for a deadlock.
+    """
+    batch = (
+        ImportBatch.objects.for_user(user)
+        .select_for_update(of=("self",))
+        .select_related("office")
+        .filter(pk=batch_id)
+        .first()
+    )
+    if batch is None:
+        raise ImportBatch.DoesNotExist
+    if batch.imported_at is not None:
+        raise ValidationError(
+            _("This file was already imported, on %(when)s.")
+            % {
+                "when": formats.date_format(
+                    timezone.localtime(batch.imported_at), "DATETIME_FORMAT"
+                )
+            },
+            code="imported",
+        )
+    if not can_write_for_office(user, batch.office):
+        raise PermissionDenied
+    report = batch.report
+    previewed = {row["number"] for row in report["rows"] if row["status"] == NEW}
+    if not previewed:
+        raise ValidationError(_("There is nothing to import in this file."), code="empty")
+    if expected != len(previewed):
+        raise ValidationError(
+            _("The preview changed after this page was opened. Check it again, then import."),
+            code="stale",
+        )
+
+    table = read_table(
+        name=batch.original_name, file_format=batch.file_format, content=bytes(batch.content)
+    )
+    rows, _example = parse_rows(user=user, office=batch.office, table=table)
+    _lock_lead_offices(row for row in rows if row.number in previewed)
+    mark_duplicates(rows)
+    rows = [row for row in rows if row.number in previewed]
+    check_rows(user=user, rows=rows)
+    refused = [row for row in rows if row.status != NEW]
+    if not refused and len(rows) == len(previewed):
+        activities_create_bulk(user=user, items=[row.kwargs for row in rows])
+
+    if refused or len(rows) != len(previewed):
+        fresh = {row.number: row.as_dict(table) for row in rows}
+        report["rows"] = [fresh.get(row["number"], row) for row in report["rows"]]
+        report["counts"] = _counts(row["status"] for row in report["rows"])
+        batch.report = report
+        batch.save(update_fields=["report"])
+        return ImportOutcome(
+            imported=0,
+            refused=len(refused) or len(previewed) - len(rows),
+            duplicates=sum(row.status == DUPLICATE for row in refused),
+        )
+    batch.imported_at = timezone.now()
+    batch.imported_count = len(rows)
+    batch.save(update_fields=["imported_at", "imported_count"])
+    return ImportOutcome(imported=len(rows), refused=0)
+
+
+def batch_rows(batch: ImportBatch, *, status: str = "") -> list[dict[str, Any]]:
+    """The preview's rows, all or those of one status."""
+    rows = batch.report.get("rows", [])
+    return [row for row in rows if row["status"] == status] if status else rows
+
+
+def _report(table: Table, rows: Sequence[RowResult], *, example_skipped: bool) -> dict[str, Any]:
+    return {
+        "ignored_columns": table.ignored,
+        "example_skipped": example_skipped,
+        "rows": [row.as_dict(table) for row in rows],
+        "counts": _counts(row.status for row in rows),
+    }
+
+
+def _counts(statuses: Iterable[str]) -> dict[str, int]:
+    counts = {NEW: 0, DUPLICATE: 0, INVALID: 0}
+    for status in statuses:
+        counts[status] += 1
+    return counts
