@@ -73,8 +73,8 @@ def broken_links(page: Path) -> list[str]:
 
 
 # `docs/domain.md, "What counts"` in a comment or docstring, the section possibly carried over
-# to the next line (behind a `#` in a comment).
-CITATION = re.compile(r'docs/([\w-]+\.md)(?:,?\s*(?:#\s*)?"([^"]{1,80})")?')
+# to the next line (behind the `#` or `//` of a comment).
+CITATION = re.compile(r'docs/([\w-]+\.md)(?:,?\s*(?:(?:#|//)\s*)?"([^"]{1,80})")?')
 CODE_SUFFIXES = {".py", ".html", ".js", ".css", ".toml", ".yml", ".yaml", ".conf", ".sh", ".cfg"}
 SKIPPED = {".git", ".venv", "var", "node_modules", "locale", "docs", "__pycache__"}
 
@@ -96,7 +96,7 @@ def broken_citations(path: Path, docs: Path) -> list[str]:
     `docs`, as "citation: why"."""
     problems = []
     for page, section in CITATION.findall(path.read_text(encoding="utf-8", errors="replace")):
-        section = re.sub(r"\s*\n\s*(?:#\s*)?", " ", section).strip()
+        section = re.sub(r"\s*\n\s*(?:(?:#|//)\s*)?", " ", section).strip()
         cited = f"docs/{page}" + (f', "{section}"' if section else "")
         if not (docs / page).exists():
             problems.append(f"{cited}: no such page")
@@ -126,10 +126,12 @@ def test_a_broken_citation_is_found(tmp_path: Path):
         '"""Counted as docs/domain.md, "What counts" says; see docs/domain.md."""\n'
         '# The roles (docs/domain.md, "Who"), the roll-up (docs/domain.md, "What\n'
         '# counts"), the API (docs/api.md) and time (docs/domain.md, "Time").\n'
+        '// The form (docs/domain.md,\n// "Who") and the page (docs/domain.md,\n// "Whom").\n'
     )
     assert broken_citations(code, docs) == [
         "docs/api.md: no such page",
         'docs/domain.md, "Time": no such section',
+        'docs/domain.md, "Whom": no such section',
     ]
 
 
