@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate reference demo test lint format migrations-check messages clean check-compose bench loadtest backup restore
+.PHONY: help install run serve migrate reference demo test screenshots lint format migrations-check messages clean check-compose bench loadtest backup restore
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ serve: install  ## Serve without loading anything
 
 test: install  ## Run the whole test suite (PostgreSQL when DATABASE_URL is set, SQLite otherwise)
 	$(BIN)/pytest
+
+screenshots: install  ## Retake the user guides' screenshots (docs/images/) with the browser tests (needs chromium)
+	KPI_SCREENSHOTS=1 KPI_REQUIRE_BROWSER=1 $(BIN)/pytest -p no:cacheprovider tests/browser/test_screenshots.py
 
 bench: install  ## Benchmark pages, API, exports and import at 10k to 1M activities (PostgreSQL; not part of make test)
 	@case "$$DATABASE_URL" in \

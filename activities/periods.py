@@ -1,4 +1,4 @@
-"""When a month is open for entry (DOMAIN.md, "Time"; issue: periods and closing).
+"""When a month is open for entry (docs/domain.md, "Periods").
 
 A month M closes for entry at the end of day N of month M+1 (N = KPI_PERIOD_CLOSE_DAY,
 10 by default). A bureau admin can reopen one month for one office until a date; the

@@ -58,7 +58,7 @@ def print_table(result: SizeResult) -> None:
 
 def print_summary(results: list[SizeResult]) -> None:
     largest = results[-1]
-    print(f"\n=== targets (issue 7), at {largest.size:,} activities unless said ===")
+    print(f"\n=== targets (docs/performance.md), at {largest.size:,} activities unless said ===")
     for label, passed, detail in summary(results):
         verdict = "n/a " if passed is None else "PASS" if passed else "MISS"
         print(f"{verdict}  {label}: {detail}")

@@ -1,5 +1,5 @@
-"""Issue 7's benchmark: pages, API and exports at 10 000 to 1 000 000 activities, measured
-against what PostgreSQL itself does with the same data.
+"""The benchmark of docs/performance.md: pages, API and exports at 10 000 to 1 000 000
+activities, measured against what PostgreSQL itself does with the same data.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kpi_tracker make bench
     BENCH_SIZES=10000,100000 .venv/bin/python bench/run.py      # a quicker run

@@ -26,7 +26,8 @@ def _stable_name(name: str) -> str:
 
 
 def summary(results: list[SizeResult]) -> list[tuple[str, bool | None, str]]:
-    """Each target of the issue: what it is, met or not (None: cannot tell), the figures."""
+    """Each target (docs/performance.md, "The targets"): what it is, met or not (None: cannot
+    tell), the figures."""
     largest = results[-1]
     checks: list[tuple[str, bool | None, str]] = []
 

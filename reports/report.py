@@ -1,8 +1,9 @@
-"""The annual and progress reports' figures (issue 5): one selector, every format.
+"""The annual and progress reports' figures (docs/guide-bureau-viewer.md, "Reports"): one
+selector, every format.
 
 `report_data(scope)` reads the figures of a report in a fixed number of aggregate queries;
 the XLSX, PDF and CSV writers and the stored snapshots only lay them out. Counting follows
-`ActivityQuerySet` (DOMAIN.md, "What counts") and the arithmetic `reports.progress`, so a
+`ActivityQuerySet` (docs/domain.md, "What counts") and the arithmetic `reports.progress`, so a
 report agrees with the dashboard for the same dates.
 
 A report covers a date range inside one KPI year and is cut "as of" a day: activities that

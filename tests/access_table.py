@@ -1,5 +1,5 @@
 """Who may open what: every route of the URL configuration, as each persona, against an
-explicit table (issue 8, "Security and reliability").
+explicit table (docs/security.md, "Who may open what").
 
 The routes are discovered from `get_resolver()`, the API's router included, so a new URL
 has no row until someone writes one, and tests/test_access.py fails until then. The same

@@ -1,6 +1,7 @@
 """Every URL of the project, as every persona, against the access table kept in
-tests/access_table.py (issue 8). A URL without a row fails here, and so does a row whose
-URL is gone: who may open a new page is decided in the table, not by default.
+tests/access_table.py (docs/security.md, "Who may open what"). A URL without a row fails
+here, and so does a row whose URL is gone: who may open a new page is decided in the table,
+not by default.
 
 Each persona gets what its column says, for GET and for a POST, PUT or PATCH with an empty
 body and a valid CSRF token; a persona refused finds nothing written. The objects in the

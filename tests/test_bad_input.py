@@ -1,5 +1,5 @@
 """Every form and endpoint refuses malformed and oversized input with a 4xx and writes
-nothing (issue 8, "Security and reliability").
+nothing (docs/security.md, "Bad input").
 
 The routes come from the URL configuration through the access table (tests/access_table.py):
 each one that someone may POST, PUT or PATCH to has an entry in `INPUTS` below, or

@@ -1,4 +1,4 @@
-"""Which reminders a person wants, and the digests already sent (issue 4, "Reminders").
+"""Which reminders a person wants, and the digests already sent (docs/operations.md, "Reminders").
 
 A person without a ReminderPreference row gets every reminder that applies to their role:
 the row is only written when they change something on the Reminders page.

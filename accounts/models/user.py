@@ -31,7 +31,7 @@ class KpiUserManager(UserManager):
 
 class User(AbstractUser):
     """A person who signs in. Office roles belong to exactly one office or unit;
-    bureau roles to none (DOMAIN.md, "Who")."""
+    bureau roles to none (docs/domain.md, "Who")."""
 
     role = models.CharField(
         _("role"), max_length=20, choices=Role.choices, default=Role.BUREAU_VIEWER

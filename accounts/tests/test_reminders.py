@@ -1,4 +1,4 @@
-"""Reminders (issue 4): the daily digest command and the Reminders page.
+"""Reminders (docs/operations.md, "Reminders"): the daily digest command and the Reminders page.
 
 Today is Monday 8 June 2026, 08:00 in Hong Kong: May closes for entry at the end of 10 June,
 so the month-closing reminder is due (within the 3 days before).

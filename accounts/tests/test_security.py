@@ -1,5 +1,5 @@
 """Sign-in lock-out, session expiry, password rules and signing out everywhere on
-deactivation (issue 8, "Keep people where they belong")."""
+deactivation (docs/security.md, "Sign-in" and "Sessions and deactivation")."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo

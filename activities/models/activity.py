@@ -245,7 +245,7 @@ class Activity(models.Model):
 
     def record_change(self, *, by, previous_status: str | None) -> None:
         """Bookkeeping for every write, wherever it comes from: who and when, the version
-        for conflict detection, and since when the activity counts ("as of", DOMAIN.md)."""
+        for conflict detection, and since when the activity counts (docs/domain.md, "As of")."""
         now = timezone.now()
         if self._state.adding:
             self.created_by = by

@@ -1,6 +1,6 @@
 """How many activities there are per office, indicator, region, month and status: a roll-up
 kept by the database itself, so that dashboards read a few hundred rows instead of scanning
-a million (issue 7).
+a million (docs/performance.md, "What keeps it fast").
 
 Triggers on the activity table (PostgreSQL and SQLite, migration 0004) add and subtract
 on every insert, update and delete, whatever writes the row: the services, the bulk import,
@@ -8,7 +8,7 @@ the admin, a COPY. Removed activities are not in it. `rebuild_activity_counts` r
 it from the activities and says whether anything was off.
 
 It answers "what counts now", which is also what counted as of any day from today on (the
-"as of" rule, DOMAIN.md, only leaves out what was submitted later, and nothing is submitted
+"as of" rule, docs/domain.md, only leaves out what was submitted later, and nothing is submitted
 later than now). Figures as of a past day are counted from the activities themselves.
 """
 

@@ -1,4 +1,5 @@
-"""An uploaded spreadsheet between its preview and its import (issue 3, "Bulk import").
+"""An uploaded spreadsheet between its preview and its import (docs/guide-office-staff.md,
+"Importing a spreadsheet").
 
 The uploaded file itself is kept, not the rows parsed from it: confirming reads the same
 bytes again and checks every row again, so nothing that is imported comes from the browser.

@@ -1,6 +1,7 @@
-"""Bad input and faults (issue 8): uploads that are too big, corrupt or hostile are refused
-with a clear message before anything is kept, and a database connection lost during an
-import or a download leaves nothing half-written and tells the person so.
+"""Bad input and faults (docs/security.md, "Uploads" and "Failures"): uploads that are too
+big, corrupt or hostile are refused with a clear message before anything is kept, and a
+database connection lost during an import or a download leaves nothing half-written and
+tells the person so.
 
 How the faults are made:
 - `database_lost(...)`: an `execute_wrapper` on the connection makes the first matching

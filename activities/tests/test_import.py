@@ -1,5 +1,5 @@
-"""Bulk import (issue 3): the template, good and bad files, the preview, the all-or-nothing
-confirmation, and who may do it.
+"""Bulk import (docs/guide-office-staff.md, "Importing a spreadsheet"): the template, good
+and bad files, the preview, the all-or-nothing confirmation, and who may do it.
 
 The clock is frozen at 30 June 2026, 10:00 in Hong Kong: June is open for entry (until 10
 July), May closed at the end of 10 June.

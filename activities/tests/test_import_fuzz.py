@@ -1,5 +1,6 @@
-"""Property-based runs of the bulk import (issue 8): random spreadsheets, and random damage
-to them, through the upload page, the preview page and the confirmation, as a person would.
+"""Property-based runs of the bulk import (docs/security.md, "Uploads"): random
+spreadsheets, and random damage to them, through the upload page, the preview page and the
+confirmation, as a person would.
 
 Whatever the file, the only refusal is a message on the form (ImportFileError or another
 ValidationError: anything else would propagate out of the test client and fail the run);

@@ -114,7 +114,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Language and time: all dates are Hong Kong dates (DOMAIN.md, "Time").
+# Language and time: all dates are Hong Kong dates (docs/domain.md, "Time").
 LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", "English"),
@@ -248,7 +248,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Domain settings (DOMAIN.md): a month M closes for entry at the end of day N of month M+1.
+# Domain settings (docs/domain.md, "Periods"): a month M closes for entry at the end of day N
+# of month M+1.
 KPI_PERIOD_CLOSE_DAY = envint("KPI_PERIOD_CLOSE_DAY", 10)
 KPI_STATUS_EARLIEST_DAY = 15  # before 15 January no status is given
 # Four eyes: who created or last changed an activity does not verify it; another supervisor

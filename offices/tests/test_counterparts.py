@@ -1,5 +1,5 @@
 """The shared counterparts directory: search, the near-duplicate check, who may add, and
-which activities each user sees with a counterpart (issue 3, "Logging an activity")."""
+which activities each user sees with a counterpart (docs/guide-office-staff.md, "Counterparts")."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError

@@ -1,7 +1,7 @@
-"""Targets administration (issue 4, "Targets"): the office × indicator grid, the warning
-when office shares fall short of the bureau target, copying a year forward, the reason a
-started year's changes need, the history, all-or-nothing validation, who may do what, and
-a fixed number of queries per page.
+"""Targets administration (docs/guide-bureau-admin.md, "Targets"): the office × indicator
+grid, the warning when office shares fall short of the bureau target, copying a year
+forward, the reason a started year's changes need, the history, all-or-nothing validation,
+who may do what, and a fixed number of queries per page.
 
 Today is 15 June 2026 in Hong Kong: 2026 has started, 2027 has not."""
 

@@ -1,6 +1,6 @@
-"""Reports when the database fails (issue 8): a download answers 503 with a clear page
-rather than a traceback or a broken file, and a published report that fails part-way is
-marked failed with nothing stored or served.
+"""Reports when the database fails (docs/security.md, "Failures"): a download answers 503
+with a clear page rather than a traceback or a broken file, and a published report that
+fails part-way is marked failed with nothing stored or served.
 
 The statement-level faults come from an `execute_wrapper` that makes one kind of
 statement raise the OperationalError of a dropped connection; on PostgreSQL, one test

@@ -81,7 +81,7 @@ def remove(queryset, by) -> None:
 
 
 def counted_ids(rows, *, offices=None, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)):
-    """Counted by hand from the rows (DOMAIN.md "What counts"), not with ActivityQuerySet."""
+    """Counted by hand from the rows (docs/domain.md, "What counts"), not with ActivityQuerySet."""
     return sorted(
         a.pk
         for a in rows

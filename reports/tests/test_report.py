@@ -567,7 +567,7 @@ def test_annual_report_agrees_with_an_offices_dashboard(varied, later, office_a)
 
 
 def test_annual_report_agrees_with_the_dashboard_when_an_office_has_closed(varied, later, office_b):
-    """DOMAIN.md: dashboards and reports agree to the unit, also after an office closes."""
+    """docs/domain.md: dashboards and reports agree to the unit, also after an office closes."""
     office_b.is_active = False
     office_b.save()
     board = dashboard(year=2026, as_of=AS_OF)

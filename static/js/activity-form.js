@@ -1,5 +1,6 @@
-// The activity form shows the fields that fit the chosen indicator (issue: "the indicator
-// first, then the fields that fit it"). Without JavaScript every field stays visible.
+// The activity form shows the fields that fit the chosen indicator (docs/guide-office-staff.md,
+// "Logging an activity": the indicator first, then the fields that fit it). Without JavaScript
+// every field stays visible.
 (function () {
   "use strict";
   const form = document.querySelector("[data-activity-form]");
