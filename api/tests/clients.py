@@ -22,8 +22,8 @@ def bearer(user, *, name: str | None = None) -> dict:
 
 
 def if_match(version: int) -> dict:
-    """The header naming the version a change was made on: its ETag (docs/domain.md, "Edits
-    by many people at once")."""
+    """The header naming the version a change was made on, as the ETag read (docs/api.md,
+    "Versions, ETag and If-Match")."""
     return {"HTTP_IF_MATCH": f'"{version}"'}
 
 
