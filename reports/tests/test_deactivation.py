@@ -43,7 +43,10 @@ def media(settings, tmp_path):
 @pytest.fixture
 def counted(office_a, unit_a, office_b, indicator):
     """Counted activities of office A, its unit and office B, two indicators, two regions."""
-    media = IndicatorFactory(code="media", name_en="Media", display_order=999)
+    # after the other indicator, whatever the factories' counter has reached
+    media = IndicatorFactory(
+        code="media", name_en="Media", display_order=indicator.display_order + 1
+    )
     AnnualTargetFactory(year=2026, indicator=indicator, target=100)
     AnnualTargetFactory(year=2026, indicator=media, target=20)
     OfficeTargetFactory(year=2026, indicator=indicator, office=unit_a, target=10)
