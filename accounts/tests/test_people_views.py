@@ -328,6 +328,12 @@ def test_deactivating_signs_out_everywhere_and_revokes_tokens_then_reactivating(
     assert Kind.USER_DEACTIVATED in kinds and kinds[-1] == Kind.USER_REACTIVATED
 
 
+def test_the_confirmation_says_when_there_is_no_token_to_revoke(client_admin, staff_a):
+    page = client_admin.get(reverse("accounts:person_deactivate", args=[staff_a.pk]))
+    assert "They have no API tokens in use." in page.text
+    assert "0 API tokens" not in page.text
+
+
 def test_an_admin_is_not_offered_to_deactivate_themselves(client_admin, bureau_admin):
     page = client_admin.get(reverse("accounts:person", args=[bureau_admin.pk]))
     assert reverse("accounts:person_deactivate", args=[bureau_admin.pk]) not in page.text
