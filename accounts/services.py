@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -138,7 +138,11 @@ def person_invite(
     person.full_clean()
     if not person.email:
         raise ValidationError({"email": _("An invitation needs an e-mail address.")})
-    person.save()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:  # the same username, added by someone else a moment before
+        raise ValidationError({"username": _("This username is taken: choose another.")}) from None
     _send_invitation(person=person, by=by, site_url=site_url, again=False)
     return person
 
@@ -216,6 +220,11 @@ def person_change_role(
     if person.pk == by.pk:
         raise ValidationError(
             _("You cannot change your own role or office: ask another bureau admin.")
+        )
+    if not person.is_active:
+        raise ValidationError(
+            _("%(name)s is deactivated: reactivate them first to change their role or office.")
+            % {"name": person.get_username()}
         )
     latest = role_and_office(person)
     mine = {"role": role, "office": office.pk if office is not None else None}

@@ -278,6 +278,18 @@ def test_a_bureau_role_loses_its_office_and_an_office_role_needs_one(bureau_admi
     assert (staff_a.role, staff_a.office) == (Role.BUREAU_VIEWER, None)
 
 
+def test_a_deactivated_persons_role_stays_until_reactivated(bureau_admin, staff_a, office_b):
+    services.user_deactivate(user=staff_a, by=bureau_admin)
+    with pytest.raises(ValidationError, match="reactivate them first"):
+        services.person_change_role(
+            person_id=staff_a.pk,
+            by=bureau_admin,
+            role=Role.OFFICE_STAFF,
+            office=office_b,
+            seen=services.role_and_office(staff_a),
+        )
+
+
 def test_no_longer_a_bureau_admin_means_no_django_admin_either(bureau_admin, office_a):
     other = UserFactory(username="admin2", role=Role.BUREAU_ADMIN, is_staff=True, is_superuser=True)
     services.person_change_role(

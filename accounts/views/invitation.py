@@ -24,7 +24,13 @@ class FirstPasswordForm(SetPasswordForm):
         label=gettext_lazy("Password"),
         max_length=PASSWORD_MAX,
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}),
+        widget=forms.PasswordInput(
+            attrs={
+                "autocomplete": "new-password",
+                "autofocus": True,
+                "aria-describedby": "password-rules",  # the rules listed above the form
+            }
+        ),
     )
     new_password2 = forms.CharField(
         label=gettext_lazy("The same password again"),
