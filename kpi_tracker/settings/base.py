@@ -261,6 +261,9 @@ KPI_DEMO_DATA_ALLOWED = True
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "kpi-tracker@cmab.gov.hk")
 # Where links in reminder e-mails point (scheme and host, no trailing slash).
 KPI_SITE_URL = env("DJANGO_SITE_URL", "")
+# How long the link in an invitation to a new person works (accounts.invitations); sending
+# the invitation again gives a new link and ends the earlier ones.
+KPI_INVITATION_DAYS = envint("KPI_INVITATION_DAYS", 7)
 
 # Fonts for the reports' PDF: the first that exists is embedded (fonts-noto-cjk on Debian).
 # Each entry is (path, index in a font collection for Traditional, for Simplified Chinese).
