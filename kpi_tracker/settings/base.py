@@ -251,6 +251,8 @@ SPECTACULAR_SETTINGS = {
 # Domain settings (docs/domain.md, "Periods"): a month M closes for entry at the end of day N
 # of month M+1.
 KPI_PERIOD_CLOSE_DAY = envint("KPI_PERIOD_CLOSE_DAY", 10)
+# "Your work" lists the months of the office that close for entry within this many days.
+KPI_CLOSING_SOON_DAYS = envint("KPI_CLOSING_SOON_DAYS", 7)
 KPI_STATUS_EARLIEST_DAY = 15  # before 15 January no status is given
 # Four eyes: who created or last changed an activity does not verify it; another supervisor
 # of the office or a bureau admin does.

@@ -214,8 +214,9 @@ def test_office_dashboard_query_count(
     client_staff_a, office_a, year_of_data, django_assert_num_queries
 ):
     # session, user, user's scope, office, the same nine as the bureau's, the office's
-    # regions, and the session save (savepoint, update, release)
-    with django_assert_num_queries(17) as ctx:
+    # regions, "your work" (drafts, returned, the months' reopenings, the person's
+    # requests) and the session save (savepoint, update, release)
+    with django_assert_num_queries(21) as ctx:
         client_staff_a.get(reverse("offices:detail", args=[office_a.code]))
     n = len(ctx)
     ActivityFactory.create_batch(10, lead_office=office_a, indicator=year_of_data["media"])
