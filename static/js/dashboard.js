@@ -37,6 +37,13 @@
     });
   }
 
+  // The drawing is for the eye: the table under each chart holds the same figures for a
+  // screen reader, so the SVGs are hidden from assistive technology. The chart's container
+  // is no role="img": the mode bar's buttons inside it stay reachable (docs/accessibility.md).
+  function hideDrawing(el) {
+    el.querySelectorAll("svg").forEach(function (svg) { svg.setAttribute("aria-hidden", "true"); });
+  }
+
   const config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
   const font = { family: getComputedStyle(document.body).fontFamily, size: 13, color: "#1b1f24" };
 
@@ -62,7 +69,7 @@
       yaxis2: { domain: [0, 0.26], rangemode: "tozero", anchor: "x" },
       xaxis: { anchor: "y2" },
       bargap: 0.35,
-    }, config);
+    }, config).then(hideDrawing);
   });
 
   const regionsEl = document.querySelector('[data-chart="regions"]');
@@ -71,7 +78,7 @@
     Plotly.newPlot(regionsEl, [{
       type: "bar", orientation: "h", x: regions.map(function (r) { return r.count; }), y: regions.map(function (r) { return r.name; }),
       marker: { color: "#0b3d6e" }, hovertemplate: "%{y}: %{x}<extra></extra>",
-    }], { font: font, margin: { l: 140, r: 16, t: 8, b: 32 }, height: Math.max(400, 22 * regions.length) }, config);
+    }], { font: font, margin: { l: 140, r: 16, t: 8, b: 32 }, height: Math.max(400, 22 * regions.length) }, config).then(hideDrawing);
   }
 
   // Units: collapsed by default once scripts run; the button says whether they are shown.

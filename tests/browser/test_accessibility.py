@@ -1,0 +1,242 @@
+"""Every main page, checked by axe-core for WCAG 2.1 A and AA, in English and Traditional
+Chinese, at a desktop's and a phone's width: no violation is allowed (docs/accessibility.md).
+
+The pages are data: PAGES lists, for each person (None: not signed in), the addresses to
+check, with `{name}` placeholders filled from the demo data (`ids()`), and optionally what
+to do on the page before checking it (submit a form empty, to check its errors). A new page
+is one more line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from accounts.models import User
+from activities.imports.services import import_preview
+from activities.models import Activity, Status
+from offices.models import Counterpart, Office
+from ops.demo import DEMO_PASSWORD
+from reports import services as report_services
+from reports.report import ReportScope
+
+pytestmark = pytest.mark.browser
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# label-content-name-mismatch (WCAG 2.5.3, label in name) is still "experimental" in
+# axe-core, so the tags alone leave it out; it is asked for by name.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": WCAG_TAGS},
+    "rules": {"label-content-name-mismatch": {"enabled": True}},
+}
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+LANGUAGES = ["en", "zh-hant"]
+
+# Swagger UI (drf-spectacular-sidecar) is a third-party widget whose markup and theme we do
+# not write: each operation's summary is a button holding its own "copy" and "authorize"
+# buttons (nested-interactive), and its theme's method badges, URLs and buttons are below
+# 4.5:1 (color-contrast). Only the widget's element is left out of the check; the page
+# around it (its language, title and landmark: templates/drf_spectacular/) is checked.
+SWAGGER_UI = "#swagger-ui"
+
+
+def submit_empty(page: Page) -> None:
+    """Submit the page's main form as it stands (the forms are `novalidate`), to check the
+    page with its error summary and its fields' errors."""
+    page.locator("main form[method='post'] [type='submit']").first.click()
+    page.wait_for_load_state("load")
+    expect(page.locator(".error-summary, .field__error").first).to_be_visible()
+
+
+def wrong_password(page: Page) -> None:
+    page.locator("input[name='username']").fill("bjo.staff")
+    page.locator("input[name='password']").fill("not the password")
+    page.locator("main form [type='submit']").click()
+    page.wait_for_load_state("load")
+
+
+def swagger_drawn(page: Page) -> None:
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+
+
+def clear_title(page: Page) -> None:
+    page.locator("input[name='title']").fill("")
+    submit_empty(page)
+
+
+@dataclass(frozen=True)
+class Check:
+    path: str
+    then: Callable[[Page], None] | None = None
+    status: int = 200
+    exclude: tuple[str, ...] = ()
+
+
+# Who checks which page. Each person's landing page is "/" (the page they are sent to).
+PAGES: dict[str | None, list[Check]] = {
+    None: [
+        Check("/accounts/login/"),
+        Check("/accounts/login/", then=wrong_password, status=400),
+    ],
+    "bjo.staff": [
+        Check("/"),
+        Check("/offices/BJO/"),
+        Check("/activities/"),
+        Check("/activities/?status=submitted&indicator={indicator}&date_from={year}-01-01&q=a"),
+        Check("/activities/{activity}/"),
+        Check("/activities/new/"),
+        Check("/activities/new/", then=submit_empty, status=400),
+        Check("/activities/{draft}/edit/"),
+        Check("/activities/{draft}/edit/", then=clear_title, status=400),
+        Check("/activities/import/"),
+        Check("/activities/import/{batch}/"),
+        Check("/counterparts/"),
+        Check("/counterparts/{counterpart}/"),
+        Check("/counterparts/new/"),
+        Check("/activities/periods/"),
+        Check("/reports/"),
+        Check("/accounts/reminders/"),
+        Check("/accounts/tokens/"),
+        Check("/api/docs/", then=swagger_drawn, exclude=(SWAGGER_UI,)),
+        Check("/dashboard/", status=403),
+        Check("/no-such-page/", status=404),
+    ],
+    "bjo.supervisor": [
+        Check("/"),
+        Check("/activities/review/"),
+        Check("/activities/periods/"),
+        Check("/accounts/people/"),
+    ],
+    "viewer": [
+        Check("/"),
+        Check("/offices/"),
+        Check("/offices/GDETO/"),
+        Check("/reports/"),
+        Check("/reports/published/{report}/"),
+        Check("/targets/{year}/"),
+    ],
+    "admin": [
+        Check("/"),
+        Check("/targets/{year}/"),
+        Check("/audit/"),
+        Check("/accounts/people/"),
+        Check("/accounts/people/add/"),
+        Check("/accounts/people/{person}/"),
+    ],
+}
+
+
+def import_file() -> bytes:
+    today = timezone.localdate().isoformat()
+    rows = [
+        "Date,Indicator,Title,Region,City,Counterparts,Authority level",
+        f"{today},Visits to Mainland authorities or bodies,Call on the Ministry of Commerce,"
+        "Beijing,Beijing,Ministry of Commerce,central",
+        f"{today},Media interviews or briefings,,Beijing,Beijing,Xinhua News Agency,",
+    ]
+    return ("\ufeff" + "\n".join(rows) + "\n").encode()
+
+
+def ids() -> dict[str, object]:
+    """The objects the addresses name, from the demo data (and an import and a published
+    report made here)."""
+    staff = User.objects.get(username="bjo.staff")
+    bjo = Office.objects.get(code="BJO")
+    year = timezone.localdate().year
+    mine = Activity.objects.filter(lead_office=bjo, created_by=staff)
+    batch = import_preview(
+        user=staff,
+        office=bjo,
+        upload=SimpleUploadedFile("activities.csv", import_file(), content_type="text/csv"),
+    )
+    report = report_services.report_publish(
+        user=User.objects.get(username="admin"),
+        scope=ReportScope.annual(year),
+        fmt="csv",
+        language="en",
+        purpose="Accessibility check",
+    )
+    report.refresh_from_db()
+    assert report.is_done, report.error
+    return {
+        "year": year,
+        "indicator": mine.first().indicator_id,
+        "activity": mine.filter(status=Status.VERIFIED).first().pk,
+        "draft": mine.filter(status=Status.DRAFT).first().pk,
+        "batch": batch.pk,
+        "counterpart": Counterpart.objects.filter(activities__lead_office=bjo).first().pk,
+        "report": report.pk,
+        "person": staff.pk,
+    }
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    call_command("load_reference_data", verbosity=0)
+    call_command("seed_demo", "--scale", "0.05", verbosity=0)
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(base + reverse("accounts:login"))
+    page.locator("input[name='username']").fill(username)
+    page.locator("input[name='password']").fill(DEMO_PASSWORD)
+    page.locator("main form [type='submit']").click()
+    expect(page.locator("form[action='/accounts/logout/']")).to_be_attached()
+
+
+def describe(violation: dict) -> str:
+    nodes = "; ".join(
+        f"{' '.join(node['target'][0] if isinstance(node['target'][0], list) else node['target'])}"
+        f" ({node.get('failureSummary', '').splitlines()[-1].strip() if node.get('failureSummary') else ''})"
+        for node in violation["nodes"][:5]
+    )
+    return f"{violation['id']} [{violation['impact']}] {violation['help']}: {nodes}"
+
+
+def check_page(axe: Axe, page: Page, check: Check, where: str) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations of the page as it stands, at each width."""
+    found = []
+    options = {"exclude": [[selector] for selector in check.exclude]} if check.exclude else None
+    for width, viewport in VIEWPORTS.items():
+        page.set_viewport_size(viewport)
+        results = axe.run(page, context=options, options=AXE_OPTIONS)
+        found += [
+            f"{where}, {width}: {describe(violation)}"
+            for violation in results.response["violations"]
+        ]
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_have_no_wcag_violations(live_server, context, page: Page, demo):
+    """One pass over PAGES per language; every violation is listed before the test fails."""
+    base = live_server.url
+    values = ids()
+    axe = Axe()
+    found: list[str] = []
+    for language in LANGUAGES:
+        for username, checks in PAGES.items():
+            context.clear_cookies()
+            context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+            if username:
+                sign_in(page, base, username)
+            for check in checks:
+                path = check.path.format(**values)
+                response = page.goto(base + path)
+                if check.then is None:
+                    assert response.status == check.status, (path, response.status)
+                else:
+                    check.then(page)
+                page.wait_for_load_state("load")
+                where = f"{path}{' (' + check.then.__name__ + ')' if check.then else ''}"
+                found += check_page(axe, page, check, f"{where} as {username} in {language}")
+    assert not found, "\n".join(found)
