@@ -11,11 +11,11 @@ from django.db.models.functions import Coalesce
 from offices.models import Counterpart
 
 from .counts import CountedList, joined, list_counts
-from .filters import ActivityFilter
+from .filters import ActivityFilter, ActivityListFilter
 from .models import Activity
 
 
-def activity_list(*, user, data) -> ActivityFilter:
+def activity_list(*, user, data) -> ActivityListFilter:
     """The activities a user may see, filtered and sorted by the list's query string.
     `.qs` is the filtered queryset (invalid filters are reported on `.form`)."""
     queryset = (
@@ -23,7 +23,7 @@ def activity_list(*, user, data) -> ActivityFilter:
         .not_removed()
         .select_related("lead_office", "indicator", "region", "reviewed_by", "created_by")
     )
-    return ActivityFilter(data or None, queryset=queryset, user=user)
+    return ActivityListFilter(data or None, queryset=queryset, user=user)
 
 
 def paged_list(activity_filter: ActivityFilter, *, user) -> QuerySet[Activity] | CountedList:
