@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.text import capfirst
 
 from offices.models import Counterpart
 
@@ -96,7 +97,7 @@ def activity_history(activity: Activity) -> list[HistoryEntry]:
                 field = Activity._meta.get_field(change.field)
                 changes.append(
                     (
-                        str(field.verbose_name),
+                        capfirst(field.verbose_name),
                         display_value(field, change.old),
                         display_value(field, change.new),
                     )

@@ -88,8 +88,8 @@ class ReportScope:
             title = gettext("Annual report %(year)s") % {"year": self.year}
         else:
             title = gettext("Progress report %(start)s to %(end)s") % {
-                "start": formats.date_format(self.date_from, "DATE_FORMAT"),
-                "end": formats.date_format(self.date_to, "DATE_FORMAT"),
+                "start": formats.date_format(self.date_from, "SHORT_DATE_FORMAT"),
+                "end": formats.date_format(self.date_to, "SHORT_DATE_FORMAT"),
             }
         if self.office is not None:
             title = f"{title} · {self.office.name}"

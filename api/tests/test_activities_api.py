@@ -1426,7 +1426,7 @@ def test_remove_names_what_changed_before_what_the_change_forbids(api, draft):
 
 # --- closed periods -------------------------------------------------------------------------------
 
-CLOSED = "April 2026 closed for entry at the end of May 10, 2026"
+CLOSED = "April 2026 closed for entry at the end of 2026-05-10"
 
 
 def test_create_in_a_closed_month_is_refused_with_the_reason(api, office_a, indicator):

@@ -123,6 +123,8 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Hong_Kong"
+# Dates, times and numbers written one way in every language (common/formats/).
+FORMAT_MODULE_PATH = ["common.formats"]
 USE_I18N = True
 USE_TZ = True
 
