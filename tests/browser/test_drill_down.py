@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from activities.models import Activity
-from offices.models import Office
+from offices.models import Indicator, Office
 from ops.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -81,4 +81,65 @@ def test_a_drill_down_shows_its_filters_and_another_office_can_be_chosen(
         )
     )
     expect(page.locator(".totals strong").first).to_contain_text(f"{led.count():,} activit")
+    assert console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en", "zh-hant"])
+def test_an_activitys_history_does_not_scroll_sideways_on_a_phone(
+    live_server, browser, console_errors, screenshot_dir, language
+):
+    from accounts.models import User
+    from activities.tests.factories import ActivityFactory
+
+    call_command("load_reference_data", verbosity=0)
+    call_command("seed_demo", "--users-only", verbosity=0)
+    staff, supervisor = (
+        User.objects.get(username="bjo.staff"),
+        User.objects.get(username="bjo.supervisor"),
+    )
+    activity = ActivityFactory(
+        lead_office=staff.office,
+        indicator=Indicator.objects.get(code="visits"),
+        occurred_on=timezone.localdate(),
+        status="draft",
+        created_by=staff,
+    )
+    activity.notes = "Met the Department of Commerce; " * 12 + "https://" + "x" * 120
+    activity.hk_participants = "\n".join(f"Officer number {n}" for n in range(8))
+    activity.status, activity.counted_since = "submitted", timezone.now()
+    activity._history_user = staff
+    activity.save()
+    activity.status, activity.reviewed_by, activity.reviewed_at = (
+        "verified",
+        supervisor,
+        timezone.now(),
+    )
+    activity._history_user = supervisor
+    activity.save()
+
+    context = browser.new_context(
+        locale="en-GB", timezone_id="Asia/Hong_Kong", viewport={"width": 360, "height": 740}
+    )
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.on("pageerror", lambda error: console_errors.append(f"uncaught exception: {error}"))
+    try:
+        page.goto(live_server.url + "/accounts/login/")
+        page.locator("#id_username").fill("bjo.supervisor")
+        page.locator("#id_password").fill(DEMO_PASSWORD)
+        page.locator("form button[type=submit]").last.click()
+        page.goto(f"{live_server.url}/activities/{activity.pk}/")
+        history = page.locator("#history-heading + ol")
+        expect(history.locator("table.changes")).to_have_count(2)
+        history.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_dir / f"history-phone-{language}.png"), full_page=True)
+        widths = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1], widths
+        status = "已核實" if language == "zh-hant" else "Verified"
+        expect(history.locator("td", has_text=status).first).to_be_visible()
+    finally:
+        context.close()
     assert console_errors == []
