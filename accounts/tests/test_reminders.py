@@ -10,7 +10,6 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -24,18 +23,11 @@ from activities.models import Status
 from activities.reminders import digests_due
 from activities.tests.factories import ActivityFactory
 
-pytestmark = pytest.mark.django_db
-
 HK = ZoneInfo("Asia/Hong_Kong")
 TODAY = dt.date(2026, 6, 8)
 JUNE_DAY = dt.date(2026, 6, 2)
 MAY_DAY = dt.date(2026, 5, 20)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 8, 8, tzinfo=HK), tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(dt.datetime(2026, 6, 8, 8, tzinfo=HK))]
 
 
 def days_ago(days: int) -> dt.datetime:
@@ -502,9 +494,10 @@ def test_page_query_count(client_supervisor_a, supervisor_a, django_assert_num_q
             date=dt.date(2026, 5, day),
             summary={"verification_queue": {"count": day, "oldest": "2026-04-30"}},
         )
-    # session, user (with office), preference, recent digests, and the session save
-    # (savepoint, update, release)
-    with django_assert_num_queries(7):
+    # session, user (with office), preference, recent digests, the number waiting for the
+    # supervisor in the menu (with the user's scope), and the session save (savepoint,
+    # update, release)
+    with django_assert_num_queries(9):
         response = client_supervisor_a.get(reverse("accounts:reminders"))
     assert len(response.context["digests"]) == 10
 
