@@ -14,7 +14,7 @@ from .tokens import token_revoke
 class UserAdmin(StaleEditAdmin, DjangoUserAdmin):
     list_display = (
         "username",
-        "get_full_name",
+        "full_name",
         "email",
         "role",
         "office",
@@ -24,6 +24,11 @@ class UserAdmin(StaleEditAdmin, DjangoUserAdmin):
     list_filter = ("role", "office", "is_active", "is_staff")
     list_select_related = ("office",)
     search_fields = ("username", "first_name", "last_name", "email")
+
+    @admin.display(description=_("Name"), ordering="last_name")
+    def full_name(self, obj: User) -> str:
+        return obj.get_full_name()
+
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Role in KPI Tracker"), {"fields": ("role", "office", "language")}),
