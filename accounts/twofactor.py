@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from dataclasses import dataclass
 
@@ -237,7 +238,7 @@ def code_check(*, user: User, code: str) -> CodeCheck:
     allowed, why = device.verify_is_allowed()
     if not allowed:
         until = (why or {}).get("locked_until")
-        wait = int((until - timezone.now()).total_seconds()) + 1 if until else 1
+        wait = math.ceil((until - timezone.now()).total_seconds()) if until else 1
         return CodeCheck(device=None, wait_seconds=max(wait, 1))
     if device.verify_token(code):
         return CodeCheck(device=device, recovery=recovery)
