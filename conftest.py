@@ -1,12 +1,21 @@
-"""Shared fixtures: the personas of STYLE.md on two offices with a unit each."""
+"""Shared fixtures: the personas of STYLE.md on two offices with a unit each, and a frozen
+clock."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.utils import translation
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from offices.tests.factories import IndicatorFactory, OfficeFactory, UnitFactory
+
+# 15 June 2026, 10:00 in Hong Kong: June is open for entry until 10 July; May closed at the
+# end of 10 June, and every earlier month before it (docs/domain.md, "Time").
+FROZEN_AT = dt.datetime(2026, 6, 15, 10, 0, tzinfo=ZoneInfo("Asia/Hong_Kong"))
 
 
 @pytest.fixture(autouse=True)
@@ -15,6 +24,31 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def frozen(request):
+    """The clock, stopped: time-machine's traveller, to `frozen.shift(...)` or
+    `frozen.move_to(...)` within a test.
+
+    It stops at FROZEN_AT, or at the moment a `frozen_at` marker of the test, its class or
+    its module names, e.g. `pytestmark = pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 18,
+    tzinfo=HK))`; `frozen_at(moment, tick=True)` starts the clock there and lets it run.
+    A test under a `frozen_at` marker runs at that moment without asking for the fixture."""
+    marker = request.node.get_closest_marker("frozen_at")
+    if marker is None:
+        moment, tick = FROZEN_AT, False
+    else:
+        moment, tick = marker.args[0], marker.kwargs.get("tick", False)
+    with time_machine.travel(moment, tick=tick) as traveller:
+        yield traveller
+
+
+@pytest.fixture(autouse=True)
+def _frozen_at_marker(request):
+    """Tests marked `frozen_at` run with the clock stopped (see `frozen`)."""
+    if request.node.get_closest_marker("frozen_at"):
+        request.getfixturevalue("frozen")
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import home, password, reminders, security, sessions, signin, tokens
+from .views import home, invitation, password, people, reminders, security, sessions, signin, tokens
 
 app_name = "accounts"
 
@@ -40,4 +40,19 @@ urlpatterns = [
     path("two-step/on/", security.two_factor_enrol, name="two_factor_enrol"),
     path("two-step/off/", security.two_factor_disable, name="two_factor_disable"),
     path("two-step/recovery-codes/", security.recovery_codes, name="recovery_codes"),
+]
+
+# People (docs/guide-bureau-admin.md, "People") and accepting an invitation.
+urlpatterns += [
+    path("people/", people.people_list, name="people"),
+    path("people/add/", people.person_add, name="person_add"),
+    path("people/<int:pk>/", people.person_detail, name="person"),
+    path("people/<int:pk>/invite/", people.person_invite_again, name="person_invite"),
+    path("people/<int:pk>/deactivate/", people.person_deactivate, name="person_deactivate"),
+    path("people/<int:pk>/reactivate/", people.person_reactivate, name="person_reactivate"),
+    path(
+        "invitation/<uidb64>/<token>/",
+        invitation.AcceptInvitationView.as_view(),
+        name="invitation",
+    ),
 ]

@@ -188,3 +188,12 @@ def can_decide_reopening(user) -> bool:
 def require_can_decide_reopening(user) -> None:
     if not can_decide_reopening(user):
         raise PermissionDenied(_("Bureau admins decide on reopening a month."))
+
+
+# --- a person's own work --------------------------------------------------------------------
+
+
+def has_own_work_at(user, office: Office) -> bool:
+    """An office's page shows "your work" to its own staff and supervisors (their drafts,
+    returns, months closing, reopening requests); the bureau has no office work."""
+    return _signed_in(user) and not user.is_bureau and user.office_id == office.pk

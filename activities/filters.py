@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -151,3 +152,50 @@ class ActivityFilter(django_filters.FilterSet):
         else:
             queryset = queryset.order_by("-occurred_on", "-pk")
         return queryset
+
+
+class ReviewQueueFilter(django_filters.FilterSet):
+    """The review queue's filters: the lead office or unit, the indicator, who submitted it
+    (submitting is the last change before review) and the dates it took place."""
+
+    office = django_filters.ModelChoiceFilter(
+        label=_("Office or unit"),
+        field_name="lead_office",
+        queryset=Office.objects.none(),
+        empty_label=_("All offices and units"),
+    )
+    indicator = django_filters.ModelChoiceFilter(
+        label=_("Indicator"), queryset=Indicator.objects.all(), empty_label=_("All indicators")
+    )
+    submitted_by = django_filters.ModelChoiceFilter(
+        label=_("Submitted by"),
+        field_name="updated_by",
+        queryset=None,
+        empty_label=_("Anyone"),
+    )
+    date_from = django_filters.DateFilter(
+        label=_("From"),
+        field_name="occurred_on",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"),
+        field_name="occurred_on",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Activity
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, user, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["office"].queryset = Office.objects.visible_to(user)
+        people = (
+            get_user_model()
+            .objects.filter(pk__in=queryset.order_by().values("updated_by"))
+            .order_by("first_name", "last_name", "username")
+        )
+        self.filters["submitted_by"].queryset = people

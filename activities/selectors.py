@@ -3,10 +3,13 @@ CSV/XLSX download all start from `activity_list`, so they always agree."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from offices.models import Counterpart
 
@@ -153,4 +156,63 @@ def counterpart_activities(*, user, counterpart: Counterpart) -> QuerySet[Activi
         .filter(counterparts=counterpart)
         .select_related("lead_office", "indicator", "region", "reviewed_by")
         .order_by("-occurred_on", "-pk")
+    )
+
+
+# --- a person's work -------------------------------------------------------------------------
+
+WORK_ITEMS = 10  # each list shows this many, and says how many more
+
+
+@dataclass(frozen=True)
+class Work:
+    """What waits for one person of an office: their drafts, what was returned to them
+    (with the comment), the months of their office closing for entry soon, and their
+    reopening requests. Each item links to where it is acted on."""
+
+    drafts: list[Activity]
+    returned: list[Activity]
+    closing: list  # activities.periods.PeriodState, open and closing within CLOSING_SOON_DAYS
+    reopenings: list
+    closing_soon_days: int
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.drafts or self.returned or self.closing or self.reopenings)
+
+
+def work_of(user, *, today: dt.date | None = None) -> Work:
+    """Four queries: drafts, returned, the office's reopenings of the months in question,
+    and the person's reopening requests."""
+    from .models import PeriodReopening, Status
+    from .periods import period_states
+
+    today = today or timezone.localdate()
+    mine = Activity.objects.not_removed().filter(created_by=user).select_related("indicator")
+    drafts = list(mine.filter(status=Status.DRAFT).order_by("-updated_at")[: WORK_ITEMS + 1])
+    returned = list(
+        mine.filter(status=Status.RETURNED)
+        .select_related("reviewed_by")
+        .order_by("-reviewed_at")[: WORK_ITEMS + 1]
+    )
+    closing = []
+    if user.office_id is not None:
+        last_month = today.replace(day=1) - dt.timedelta(days=1)
+        states = period_states(office=user.office, days=[last_month, today], today=today)
+        closing = [
+            s
+            for s in states
+            if s.is_open and (s.open_until - today).days <= settings.KPI_CLOSING_SOON_DAYS
+        ]
+    reopenings = list(
+        PeriodReopening.objects.filter(requested_by=user)
+        .select_related("office", "decided_by")
+        .order_by("-requested_at")[:5]
+    )
+    return Work(
+        drafts=drafts,
+        returned=returned,
+        closing=closing,
+        reopenings=reopenings,
+        closing_soon_days=settings.KPI_CLOSING_SOON_DAYS,
     )

@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     PERIOD_REOPENED = "period_reopened", _("Period reopened")
     REOPENING_DECLINED = "reopening_declined", _("Reopening declined")
     USER_CREATED = "user_created", _("User created")
+    INVITATION_SENT = "invitation_sent", _("Invitation sent")
     ROLE_CHANGED = "role_changed", _("Role or office changed")
     USER_DEACTIVATED = "user_deactivated", _("User deactivated")
     USER_REACTIVATED = "user_reactivated", _("User reactivated")

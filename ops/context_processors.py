@@ -3,6 +3,7 @@ access module, so templates never restate a rule."""
 
 from __future__ import annotations
 
+from accounts import access as accounts_access
 from activities import access as activities_access
 from offices import access as offices_access
 from reports import access as reports_access
@@ -22,5 +23,6 @@ def navigation(request) -> dict:
             "has_reports": reports_access.can_have_reports(user),
             "reads_targets": offices_access.can_view_targets(user),
             "reads_audit_trail": ops_access.can_see_audit_trail(user),
+            "sees_people": accounts_access.can_see_people(user),
         }
     }

@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.test import Client, TestCase, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 # --- personas and outcomes ----------------------------------------------------------------
@@ -205,6 +205,18 @@ def _reset_link(d) -> dict:
     }
 
 
+def _invitee(d) -> dict:
+    return {"pk": d.invitee.pk}
+
+
+def _invitation(d) -> dict:
+    """Office A's invitee's link, made at the time of the request (it expires): the same
+    URL for both offices' rows, as the link is nobody's office's."""
+    from accounts.invitations import invitation_path
+
+    return resolve(invitation_path(d.data.a.invitee)).kwargs
+
+
 # fmt: off
 # One row per URL name. Columns:
 #   anonymous,  staff_a, supervisor_a, staff_b, supervisor_b, viewer, admin
@@ -280,6 +292,33 @@ TABLE: dict[str, Row] = {
     "accounts:recovery_codes": Row(  # none without two-step sign-in: sent back likewise
         get=_signed_in(200),
         post=_signed_in(R)),
+    # people: bureau admins manage; supervisors read their office's roster
+    "accounts:people": Row(
+        get=(L, 403, 200, 403, 200, 403, 200),
+        post=_signed_in(405)),
+    "accounts:person_add": Row(
+        get=ADMIN_ONLY,
+        post=(L, 403, 403, 403, 403, 403, 400)),
+    "accounts:person": Row(  # office A's invitee: supervisors of B do not see them
+        get=(L, 403, 403, 403, 404, 403, 200),
+        post=(L, 403, 403, 403, 404, 403, 400),
+        kwargs=_invitee),
+    "accounts:person_invite": Row(
+        get=(L, 403, 403, 403, 404, 403, 200),
+        post=(L, 403, 403, 403, 404, 403, R),
+        kwargs=_invitee),
+    "accounts:person_deactivate": Row(
+        get=(L, 403, 403, 403, 404, 403, 200),
+        post=(L, 403, 403, 403, 404, 403, R),
+        kwargs=_invitee),
+    "accounts:person_reactivate": Row(  # already active: sent back to the person's page
+        get=(L, 403, 403, 403, 404, 403, 200),
+        post=(L, 403, 403, 403, 404, 403, R),
+        kwargs=_invitee),
+    "accounts:invitation": Row(  # the link works for whoever holds it; the form needs a password
+        get=_same(R),
+        post=_same(400),
+        kwargs=_invitation),
 
     # offices and dashboards
     "offices:list": Row(
@@ -577,6 +616,7 @@ class Side:
     batch: Any
     token: Any
     reopening: Any
+    invitee: Any  # someone invited to the office, without a password yet
     data: Any
 
     def __getattr__(self, name: str):
@@ -618,6 +658,8 @@ def _import_preview(user, office):
 
 
 def _office_side(data: Dataset, office, staff) -> Side:
+    from accounts.models import Role
+    from accounts.tests.factories import UserFactory
     from accounts.tokens import token_create
     from activities import services
     from activities.evidence import evidence_add
@@ -634,6 +676,9 @@ def _office_side(data: Dataset, office, staff) -> Side:
     activity.counterparts.add(data.counterpart)
     upload = SimpleUploadedFile("photo.png", png(), content_type="image/png")
     token, _raw = token_create(user=staff, name=f"Import script of {office.code}")
+    invitee = UserFactory(
+        username=f"new_{office.code.lower()}", role=Role.OFFICE_STAFF, office=office, password=None
+    )
     return Side(
         office=office,
         activity=activity,
@@ -643,6 +688,7 @@ def _office_side(data: Dataset, office, staff) -> Side:
         reopening=services.reopening_request(
             user=staff, office=office, year=2026, month=4, reason="Late returns from a visit."
         ),
+        invitee=invitee,
         data=data,
     )
 

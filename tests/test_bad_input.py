@@ -61,6 +61,16 @@ class Input:
     prepare: Callable[[Any], None] | None = None
 
 
+def _seen(d) -> str:
+    """The role form's copy of what it was opened with (accounts.views.people)."""
+    from django.core import signing
+
+    from accounts.services import role_and_office
+    from accounts.views.people import SEEN_SALT
+
+    return signing.dumps(role_and_office(d.a.invitee), salt=SEEN_SALT)
+
+
 def _submitted(d) -> None:
     """Office A's draft, submitted by its author: ready to be verified or returned."""
     from activities import services
@@ -254,6 +264,36 @@ INPUTS: dict[tuple[str, str], Input] = {
         long=("password",)),
     ("accounts:recovery_codes", "post"): Input(
         "supervisor_a", prepare=_with_authenticator, valid=lambda d: {}),
+    ("accounts:person_add", "post"): Input(
+        "admin",
+        valid=lambda d: {
+            "first_name": "Tai Man", "last_name": "Chan", "email": "chan.taiman@example.gov.hk",
+            "role": "office_staff", "office": d.a.office.pk, "language": "zh-hant",
+        },
+        malformed=lambda d: [
+            {"first_name": "", "last_name": "", "email": "not an address", "username": "a b/c",
+             "role": "emperor", "office": "OFFA", "language": "tlh"},
+            {"first_name": "Tai Man", "last_name": "Chan", "email": "chan.taiman@example.gov.hk",
+             "role": "bureau_viewer", "office": d.a.office.pk, "language": "en"},
+            {},
+        ],
+        long=("first_name", "last_name", "email", "username")),
+    ("accounts:person", "post"): Input(
+        "admin",
+        valid=lambda d: {"role": "office_supervisor", "office": d.a.office.pk, "seen": _seen(d)},
+        malformed=lambda d: [
+            {"role": "emperor", "office": "OFFA", "seen": _seen(d)},
+            {"role": "office_staff", "office": "", "seen": _seen(d)},
+            {"role": "office_supervisor", "office": d.a.office.pk, "seen": "forged"},
+        ]),
+    ("accounts:person_invite", "post"): Input("admin", valid=lambda d: {}),
+    ("accounts:person_deactivate", "post"): Input("admin", valid=lambda d: {}),
+    ("accounts:person_reactivate", "post"): Input("admin", valid=lambda d: {}),
+    ("accounts:invitation", "post"): Input(
+        "anonymous",
+        valid=lambda d: {"new_password1": "Quiet-harbour-42", "new_password2": "Quiet-harbour-42"},
+        malformed=lambda d: [{"new_password1": "short", "new_password2": "other"}, {}],
+        long=("new_password1", "new_password2")),
     ("activities:create", "post"): Input(
         "staff_a",
         valid=_activity_form,

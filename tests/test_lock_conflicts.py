@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-import time_machine
 from django.db import OperationalError, connection, connections, transaction
 from django.test import RequestFactory
 from django.urls import reverse
@@ -36,7 +35,7 @@ HK = ZoneInfo("Asia/Hong_Kong")
 NOTHING_SAVED = "Nothing was saved: others were saving at the same moment. Try again."
 CONNECTION_LOST = "The connection to the database was lost"
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 10, tzinfo=HK))]
 
 
 def _from_postgresql(kind: type[psycopg.Error], message: str) -> Callable[[], OperationalError]:
@@ -65,12 +64,6 @@ CONFLICTS = {
 @pytest.fixture(params=CONFLICTS, ids=str)
 def conflict(request) -> Callable[[], OperationalError]:
     return CONFLICTS[request.param]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 10, tzinfo=HK), tick=False):
-        yield
 
 
 @contextmanager

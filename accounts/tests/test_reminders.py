@@ -10,7 +10,6 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -24,18 +23,11 @@ from activities.models import Status
 from activities.reminders import digests_due
 from activities.tests.factories import ActivityFactory
 
-pytestmark = pytest.mark.django_db
-
 HK = ZoneInfo("Asia/Hong_Kong")
 TODAY = dt.date(2026, 6, 8)
 JUNE_DAY = dt.date(2026, 6, 2)
 MAY_DAY = dt.date(2026, 5, 20)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 8, 8, tzinfo=HK), tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(dt.datetime(2026, 6, 8, 8, tzinfo=HK))]
 
 
 def days_ago(days: int) -> dt.datetime:

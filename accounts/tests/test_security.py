@@ -5,7 +5,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -19,6 +18,7 @@ from audit.models import AuditEvent, Kind
 pytestmark = pytest.mark.django_db
 
 HK = ZoneInfo("Asia/Hong_Kong")
+START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=HK)  # a Tuesday morning
 PASSWORD = "a-long-passphrase-2026"
 LOGIN = reverse("accounts:login")
 
@@ -61,14 +61,13 @@ def test_five_failures_lock_the_username_from_that_address_even_with_the_right_p
     assert (locked_out.subject_username, locked_out.ip_address) == ("ho.kin", "10.0.0.7")
 
 
-def test_a_lock_out_ends_by_itself_after_the_cool_off(client, person, settings):
-    start = dt.datetime(2026, 11, 24, 9, 0, tzinfo=HK)
-    with time_machine.travel(start, tick=False):
-        for _attempt in range(settings.AXES_FAILURE_LIMIT):
-            _sign_in(client, "ho.kin", "wrong")
-        assert _sign_in(client, "ho.kin", PASSWORD).status_code == 429
-    with time_machine.travel(start + settings.AXES_COOLOFF_TIME + dt.timedelta(minutes=1)):
-        assert _sign_in(client, "ho.kin", PASSWORD).status_code == 302
+@pytest.mark.frozen_at(START)
+def test_a_lock_out_ends_by_itself_after_the_cool_off(client, person, settings, frozen):
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        _sign_in(client, "ho.kin", "wrong")
+    assert _sign_in(client, "ho.kin", PASSWORD).status_code == 429
+    frozen.move_to(START + settings.AXES_COOLOFF_TIME + dt.timedelta(minutes=1))
+    assert _sign_in(client, "ho.kin", PASSWORD).status_code == 302
 
 
 def test_an_admin_sees_the_lock_out_and_lifts_it(client, person, bureau_admin, settings):
@@ -150,17 +149,16 @@ def test_the_admin_refuses_a_weak_password_for_a_new_user(client_admin):
 # --- sessions ---------------------------------------------------------------------------
 
 
-def test_a_session_ends_after_an_hour_without_a_request(client, person):
-    start = dt.datetime(2026, 11, 24, 9, 0, tzinfo=HK)
+@pytest.mark.frozen_at(START)
+def test_a_session_ends_after_an_hour_without_a_request(client, person, frozen):
     home = reverse("activities:list")
-    with time_machine.travel(start, tick=False):
-        assert _sign_in(client, "ho.kin", PASSWORD).status_code == 302
-    with time_machine.travel(start + dt.timedelta(minutes=50), tick=False):
-        assert client.get(home).status_code == 200  # each request starts the hour again
-    with time_machine.travel(start + dt.timedelta(minutes=100), tick=False):
-        assert client.get(home).status_code == 200
-    with time_machine.travel(start + dt.timedelta(minutes=161), tick=False):
-        response = client.get(home)
+    assert _sign_in(client, "ho.kin", PASSWORD).status_code == 302
+    frozen.move_to(START + dt.timedelta(minutes=50))
+    assert client.get(home).status_code == 200  # each request starts the hour again
+    frozen.move_to(START + dt.timedelta(minutes=100))
+    assert client.get(home).status_code == 200
+    frozen.move_to(START + dt.timedelta(minutes=161))
+    response = client.get(home)
     assert response.status_code == 302
     assert response["Location"].startswith(LOGIN)
 

@@ -184,3 +184,11 @@ def test_the_sessions_pages_need_a_sign_in(client):
 )
 def test_a_browser_is_described_in_a_persons_words(agent, described):
     assert describe_user_agent(agent) == described
+
+
+def test_deactivating_the_person_ends_and_unlists_every_session(client, person, bureau_admin):
+    browser = _browser(client.__class__)
+    person.is_active = False
+    person.save()
+    assert not UserSession.objects.filter(user=person).exists()
+    assert _signed_out(browser)

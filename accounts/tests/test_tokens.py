@@ -30,17 +30,10 @@ from accounts.tokens import (
     token_revoke,
 )
 
-pytestmark = pytest.mark.django_db
-
 HK = ZoneInfo("Asia/Hong_Kong")
 NOW = dt.datetime(2026, 6, 8, 10, tzinfo=HK)
 TODAY = dt.date(2026, 6, 8)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 @pytest.fixture

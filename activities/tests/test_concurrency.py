@@ -6,7 +6,6 @@ import threading
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import connection, connections
 
 from accounts.models import Role
@@ -21,16 +20,13 @@ pytestmark = [
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="concurrent transactions: PostgreSQL"
     ),
+    pytest.mark.frozen_at(
+        dt.datetime(2026, 6, 5, 10, 0, tzinfo=ZoneInfo("Asia/Hong_Kong")), tick=True
+    ),
 ]
 
 DAY = dt.date(2026, 6, 2)
 REGIONS = ("110000", "310000", "420000", "440000", "510000")
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 5, 10, 0, tzinfo=ZoneInfo("Asia/Hong_Kong"))):
-        yield
 
 
 def run_together(*jobs):

@@ -281,7 +281,7 @@ def test_the_list_page_and_the_api_page_deep_into_a_counted_list(
 ):
     from django.urls import reverse
 
-    from api.tests.conftest import bearer
+    from api.tests.clients import bearer
 
     expected = list(
         Activity.objects.not_removed().order_by("-occurred_on", "-pk").values_list("pk", flat=True)

@@ -30,7 +30,6 @@ from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -58,13 +57,7 @@ DROPPED = "server closed the connection unexpectedly"
 HistoricalActivity = Activity.history.model
 HistoricalActivityCounterparts = apps.get_model("activities", "HistoricalActivity_counterparts")
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 10, tzinfo=HK), tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 10, tzinfo=HK))]
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from accounts.tests.factories import UserFactory
 from activities import access, services
 from activities.models import Activity, Status
 from activities.tests.factories import ActivityFactory
-from api.tests.conftest import bearer
+from api.tests.clients import bearer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-import time_machine
 from django.contrib.auth import get_user
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -34,13 +33,7 @@ HK = ZoneInfo("Asia/Hong_Kong")
 HEADERS = [column.header for column in COLUMNS]
 KEYS = [column.key for column in COLUMNS]
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 10, tzinfo=HK), tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 10, tzinfo=HK))]
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,6 @@ import threading
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.contrib.messages import get_messages
 from django.db import connection, connections
 from django.test import Client
@@ -32,13 +31,8 @@ pytestmark = [
         reason="concurrent transactions need PostgreSQL (SQLite lets one writer in at a time)",
     ),
     pytest.mark.django_db(transaction=True),
+    pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 10, tzinfo=HK)),
 ]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 10, tzinfo=HK), tick=False):
-        yield
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.urls import reverse
 
@@ -29,13 +28,7 @@ from offices.services import reference_data_load
 
 HK = ZoneInfo("Asia/Hong_Kong")
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 10, tzinfo=HK), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 10, tzinfo=HK))]
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-import time_machine
 from django.urls import reverse
 
 from activities.models import Activity
@@ -37,13 +36,7 @@ HK = ZoneInfo("Asia/Hong_Kong")
 SHEET = "xl/worksheets/sheet1.xml"
 PASTE_AS_TEXT = "holds a formula: paste it as text"
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 10, tzinfo=HK), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 10, tzinfo=HK))]
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import HealthCheck, event, example, given, settings
@@ -44,7 +43,8 @@ HK = ZoneInfo("Asia/Hong_Kong")
 KEYS = [column.key for column in COLUMNS]
 HistoricalActivity = Activity.history.model
 
-pytestmark = pytest.mark.django_db
+# 30 June 2026: June is open for entry, May and before are closed.
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 10, tzinfo=HK))]
 
 FUZZ = settings(
     max_examples=int(os.environ.get("KPI_FUZZ_EXAMPLES", "30")),
@@ -57,13 +57,6 @@ FUZZ = settings(
         HealthCheck.data_too_large,
     ],
 )
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    """30 June 2026: June is open for entry, May and before are closed."""
-    with time_machine.travel(dt.datetime(2026, 6, 30, 10, tzinfo=HK), tick=False):
-        yield
 
 
 @pytest.fixture(autouse=True)

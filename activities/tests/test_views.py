@@ -380,8 +380,9 @@ def test_review_queue_query_count(
     client_supervisor_a, office_a, speaking, django_assert_num_queries
 ):
     ActivityFactory.create_batch(5, lead_office=office_a, indicator=speaking)
-    # session, user, user's scope, page count, page rows, session save x3
-    with django_assert_num_queries(8) as ctx:
+    # session, user, user's scope, the filters' choices (offices, indicators, who
+    # submitted), page count, page rows, session save x3
+    with django_assert_num_queries(11) as ctx:
         client_supervisor_a.get(reverse("activities:review"))
     ActivityFactory.create_batch(20, lead_office=office_a, indicator=speaking)
     with django_assert_num_queries(len(ctx)):

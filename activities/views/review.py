@@ -17,6 +17,7 @@ from common.web import querystring_without
 
 from .. import access, selectors, services
 from ..access import get_activity_for_user
+from ..filters import ReviewQueueFilter
 from ..forms import (
     ReturnForm,
 )
@@ -77,11 +78,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     access.require_can_use_review_queue(user)
     form = ReturnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        ids = _selected_ids(request)
+        ids, action = _selected_ids(request), request.POST.get("action")
+        if one := request.POST.get("row"):  # a row's own button: "verify:12" or "return:12"
+            action, _sep, pk = one.partition(":")
+            ids = [int(pk)] if pk.isdigit() and len(pk) <= 18 else []
         queue_ids = list(
             selectors.review_queue(user=user).filter(pk__in=ids).values_list("pk", flat=True)
         )
-        action = request.POST.get("action")
         if action not in ("verify", "return"):
             raise BadRequest("Verify or return.")
         if not form.is_valid():
@@ -128,9 +131,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
                     )
         if not form.errors:
             return _back(request, "activities:review")
-    page = Paginator(selectors.review_queue(user=user), QUEUE_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    queue = selectors.review_queue(user=user)
+    filters = ReviewQueueFilter(request.GET or None, queryset=queue, user=user)
+    rows = filters.qs if filters.is_bound and filters.is_valid() else queue
+    page = Paginator(rows, QUEUE_PER_PAGE).get_page(request.GET.get("page"))
     for activity in page.object_list:
         activity.someone_else_verifies = access.verified_by_someone_else(user, activity)
     return render(
@@ -139,10 +143,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "form": form,
+            "filters": filters,
+            "waiting": queue.count() if filters.is_bound else page.paginator.count,
             "querystring": querystring_without(request, "page"),
             "four_eyes": settings.KPI_FOUR_EYES,
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or (filters.is_bound and not filters.is_valid()) else 200,
     )
 
 

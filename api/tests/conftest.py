@@ -1,34 +1,72 @@
-"""API fixtures: personal tokens as request headers, for the test client.
-
-`client.get(url, **bearer(user))` signs the request in with a new token of `user`; the
-client itself stays anonymous (no session), as a script's would.
-"""
-
-from __future__ import annotations
-
-import datetime as dt
-import itertools
-from zoneinfo import ZoneInfo
+"""Fixtures of the API tests: requests as a persona, the personas only the API tests need,
+and what the activities endpoints' tests start from (api/tests/activities_api.py)."""
 
 import pytest
-import time_machine
 
-from accounts.tokens import token_create
-
-_names = itertools.count(1)
-
-
-def bearer(user, *, name: str | None = None) -> dict:
-    """Headers with a new personal token of `user` (a fresh name each time)."""
-    _token, raw = token_create(user=user, name=name or f"test token {next(_names)}")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+from accounts.models import Role
+from accounts.tests.factories import UserFactory
+from activities.models import Status
+from api.tests.activities_api import TITLE, activity
+from api.tests.clients import TokenClient
+from offices.tests.factories import CounterpartFactory, IndicatorFactory, RegionFactory
 
 
 @pytest.fixture
-def frozen():
-    """Today is 15 June 2026 in Hong Kong (as in activities/tests/conftest.py): June is open
-    until 10 July; May closed at the end of 10 June, and every earlier month before it."""
-    with time_machine.travel(
-        dt.datetime(2026, 6, 15, 10, 0, tzinfo=ZoneInfo("Asia/Hong_Kong")), tick=False
-    ) as traveller:
-        yield traveller
+def api(request):
+    """`api("staff_a")`: requests as a persona (a fixture's name) with a new personal token
+    of theirs, or as nobody: `api("anonymous")` (api/tests/clients.py)."""
+
+    def as_persona(persona: str) -> TokenClient:
+        if persona == "anonymous":
+            return TokenClient()
+        return TokenClient(request.getfixturevalue(persona))
+
+    return as_persona
+
+
+# --- personas ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def unit_staff(unit_a):
+    """Staff of office A's liaison unit: the unit's offices and activities only, not the
+    office's."""
+    return UserFactory(username="unit_staff", role=Role.OFFICE_STAFF, office=unit_a)
+
+
+@pytest.fixture
+def supervisor_b(office_b):
+    return UserFactory(username="supervisor_b", role=Role.OFFICE_SUPERVISOR, office=office_b)
+
+
+# --- reference data and activities --------------------------------------------------------------
+
+
+@pytest.fixture
+def speaking(db):
+    return IndicatorFactory(code="speaking", name_en="Speaking occasions")
+
+
+@pytest.fixture
+def hubei(db):
+    return RegionFactory(code="420000", name_en="Hubei")
+
+
+@pytest.fixture
+def commerce(hubei):
+    return CounterpartFactory(name_en="Department of Commerce of Hubei Province", region=hubei)
+
+
+@pytest.fixture
+def hktdc(db):
+    return CounterpartFactory(type="partner", name_en="HKTDC")
+
+
+@pytest.fixture
+def draft(office_a, indicator, staff_a):
+    return activity(office_a, indicator, title=TITLE, created_by=staff_a)
+
+
+@pytest.fixture
+def submitted(office_a, indicator, staff_a):
+    return activity(office_a, indicator, status=Status.SUBMITTED, title=TITLE, created_by=staff_a)

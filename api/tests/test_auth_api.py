@@ -13,7 +13,6 @@ from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 import yaml
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -25,21 +24,15 @@ from drf_spectacular.validation import validate_schema
 from accounts.models import ApiToken
 from accounts.tokens import token_create, token_revoke
 from activities.models import Activity
-from api.tests.conftest import bearer
+from api.tests.clients import bearer
 from reports.models import PublishedReport
 
-pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
 NOW = dt.datetime(2026, 6, 8, 10, tzinfo=HK)
 TODAY = NOW.date()
 CHALLENGE = 'Bearer realm="api"'
 LOW_RATES = {"user": "5/min", "token": "3/min", "anon": "2/min"}
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 @pytest.fixture(autouse=True)

@@ -11,16 +11,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
-from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from accounts.models import Role
-from accounts.tests.factories import UserFactory
 from activities.models import Status
 from activities.tests.factories import ActivityFactory
-from api.tests.conftest import bearer
+from api.tests.clients import TokenClient
 from offices.tests.factories import (
     AnnualTargetFactory,
     IndicatorFactory,
@@ -31,20 +26,14 @@ from offices.tests.factories import (
 )
 from reports.dashboard import Dashboard, dashboard, default_as_of
 from reports.progress import ARITHMETIC_RULE, STATUS_RULE
+from tests.datasets import activity, at, joint, not_counted_by_30_june, removed
 
-pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
 TODAY = dt.date(2026, 7, 2)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 7, 2, 18, 0, tzinfo=HK), tick=False):
-        yield
-
-
-def at(day, hour=12):
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.frozen_at(dt.datetime(2026, 7, 2, 18, 0, tzinfo=HK)),
+]
 
 
 @pytest.fixture
@@ -65,47 +54,29 @@ def year_of_data(office_a, unit_a, office_b):
     OfficeTargetFactory(year=2025, indicator=visits, office=office_a, target=30)
     region = RegionFactory(code="420000", name_en="Hubei")
 
-    def make(office, indicator, day, **kwargs):
-        return ActivityFactory(lead_office=office, indicator=indicator, occurred_on=day, **kwargs)
-
     for month in (1, 2, 3, 4, 5, 6):
-        make(office_a, visits, dt.date(2026, month, 8), region=region)
-    make(office_a, visits, dt.date(2026, 3, 5), status=Status.VERIFIED)
-    make(unit_a, visits, dt.date(2026, 6, 1), region=region)
-    make(unit_a, media, dt.date(2026, 2, 14))
-    make(office_b, media, dt.date(2026, 2, 2))
-    make(office_b, media, dt.date(2026, 4, 22), status=Status.VERIFIED)
-    make(office_b, events, dt.date(2026, 5, 30))
+        activity(office_a, visits, dt.date(2026, month, 8), region=region)
+    activity(office_a, visits, dt.date(2026, 3, 5), status=Status.VERIFIED)
+    activity(unit_a, visits, dt.date(2026, 6, 1), region=region)
+    activity(unit_a, media, dt.date(2026, 2, 14))
+    activity(office_b, media, dt.date(2026, 2, 2))
+    activity(office_b, media, dt.date(2026, 4, 22), status=Status.VERIFIED)
+    activity(office_b, events, dt.date(2026, 5, 30))
     for month in (3, 5, 5, 9, 11, 12):
-        make(office_a, visits, dt.date(2025, month, 3))
-    make(unit_a, media, dt.date(2025, 7, 7))
-    make(office_b, visits, dt.date(2025, 12, 31))
+        activity(office_a, visits, dt.date(2025, month, 3))
+    activity(unit_a, media, dt.date(2025, 7, 7))
+    activity(office_b, visits, dt.date(2025, 12, 31))
     # none of these count
-    make(office_a, visits, dt.date(2026, 6, 2), status=Status.DRAFT)
-    make(office_a, visits, dt.date(2026, 6, 3), status=Status.RETURNED, counted_since=None)
-    make(office_a, media, dt.date(2026, 6, 29), counted_since=at(dt.date(2026, 7, 1)))
-    make(office_b, visits, dt.date(2026, 7, 1), counted_since=at(dt.date(2026, 7, 1)))
-    removed = make(office_a, media, dt.date(2026, 4, 4))
-    removed.removed_at, removed.removed_by, removed.removal_reason = (
-        timezone.now(),
-        removed.created_by,
-        "Twice",
-    )
-    removed.save()
-    joint = make(office_b, visits, dt.date(2026, 5, 5))
-    joint.participating_offices.add(office_a)  # counts for office B only
+    not_counted_by_30_june(office_a, visits, media)
+    activity(office_b, visits, dt.date(2026, 7, 1), counted_since=at(dt.date(2026, 7, 1)))
+    removed(office_a, media, dt.date(2026, 4, 4))
+    joint(office_b, visits, dt.date(2026, 5, 5), joined_by=office_a)  # counts for office B only
     return {"visits": visits, "media": media, "events": events}
-
-
-@pytest.fixture
-def unit_staff(unit_a):
-    return UserFactory(username="unit_staff", role=Role.OFFICE_STAFF, office=unit_a)
 
 
 def progress(user, **params):
     """The API's answer, asked with a token by a client with no session."""
-    headers = bearer(user) if user is not None else {}
-    return Client().get(reverse("api:progress"), params, **headers)
+    return TokenClient(user).get(reverse("api:progress"), params)
 
 
 # --- what the API must say: built from the dashboard's own objects -----------------------
@@ -439,13 +410,13 @@ def test_bad_input_is_refused(bureau_viewer, staff_a, year_of_data, params, stat
     ],
 )
 def test_progress_query_count_does_not_grow_with_rows(
-    request, year_of_data, office_a, django_assert_num_queries, who, params, queries
+    api, year_of_data, office_a, django_assert_num_queries, who, params, queries
 ):
-    client, headers = Client(), bearer(request.getfixturevalue(who))
+    reader = api(who)
     url = reverse("api:progress")
-    assert client.get(url, params, **headers).status_code == 200  # records last_used_at once
+    assert reader.get(url, params).status_code == 200  # records last_used_at once
     with django_assert_num_queries(queries):
-        before = client.get(url, params, **headers).json()
+        before = reader.get(url, params).json()
     for n in range(3):
         office = OfficeFactory(code=f"MORE{n}")
         UnitFactory(code=f"MOREU{n}", parent=office)
@@ -458,5 +429,5 @@ def test_progress_query_count_does_not_grow_with_rows(
     )
     IndicatorFactory(code="more", display_order=9)
     with django_assert_num_queries(queries):
-        after = client.get(url, params, **headers).json()
+        after = reader.get(url, params).json()
     assert after != before

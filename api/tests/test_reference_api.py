@@ -9,12 +9,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
-from accounts.models import Role
-from accounts.tests.factories import UserFactory
-from api.tests.conftest import bearer
+from api.tests.clients import TokenClient
 from offices.models import AnnualTarget, Counterpart, OfficeTarget
 from offices.tests.factories import (
     CounterpartFactory,
@@ -24,18 +21,15 @@ from offices.tests.factories import (
     UnitFactory,
 )
 
-pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK)),
+]
 
 SIGNED_IN = ["staff_a", "supervisor_a", "staff_b", "bureau_viewer", "bureau_admin"]
 OFFICE_USERS = ["staff_a", "supervisor_a", "staff_b"]
 BUREAU_USERS = ["bureau_viewer", "bureau_admin"]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK), tick=False):
-        yield
 
 
 @pytest.fixture
@@ -90,12 +84,6 @@ def reference(office_a, unit_a, office_b, indicator):
 
 
 @pytest.fixture
-def unit_staff(unit_a):
-    """Staff of unit A alone: sees the unit, not its parent office."""
-    return UserFactory(username="unit_staff", role=Role.OFFICE_STAFF, office=unit_a)
-
-
-@pytest.fixture
 def targets_2026(reference, office_a, office_b):
     visits, media = reference["indicators"]
     AnnualTarget.objects.create(year=2026, indicator=visits, target=100, source="Budget 2026")
@@ -106,9 +94,10 @@ def targets_2026(reference, office_a, office_b):
     OfficeTarget.objects.create(year=2025, indicator=visits, office=office_a, target=50)
 
 
-def get(client, user, name, *args, **params):
-    headers = bearer(user) if user is not None else {}
-    return client.get(reverse(name, args=args), params, **headers)
+def get(user, name, *args, **params):
+    """`name`'s answer to `user`, asked with a new token of theirs by a client with no
+    session."""
+    return TokenClient(user).get(reverse(name, args=args), params)
 
 
 def persona(request, name):
@@ -138,11 +127,11 @@ def test_anonymous_is_refused_with_a_challenge(client, reference, targets_2026, 
     assert b"Hubei" not in response.content and b"OFFA" not in response.content
 
 
-def test_an_inactive_user_is_refused(client, reference, staff_a):
-    headers = bearer(staff_a)
+def test_an_inactive_user_is_refused(reference, staff_a):
+    reader = TokenClient(staff_a)
     staff_a.is_active = False
     staff_a.save()
-    response = client.get(reverse("api:region-list"), **headers)
+    response = reader.get(reverse("api:region-list"))
     assert response.status_code == 401
 
 
@@ -150,8 +139,8 @@ def test_an_inactive_user_is_refused(client, reference, staff_a):
 
 
 @pytest.mark.parametrize("who", SIGNED_IN)
-def test_every_signed_in_user_reads_the_regions(client, request, reference, who):
-    response = get(client, persona(request, who), "api:region-list")
+def test_every_signed_in_user_reads_the_regions(request, reference, who):
+    response = get(persona(request, who), "api:region-list")
     assert response.status_code == 200
     body = response.json()
     assert [r["code"] for r in body] == ["420000", "430000", "440000"]  # unpaginated, by code
@@ -165,18 +154,16 @@ def test_every_signed_in_user_reads_the_regions(client, request, reference, who)
     }
 
 
-def test_region_detail_by_code_and_an_unknown_code(client, reference, staff_a):
-    response = get(client, staff_a, "api:region-detail", "430000")
+def test_region_detail_by_code_and_an_unknown_code(reference, staff_a):
+    response = get(staff_a, "api:region-detail", "430000")
     assert response.status_code == 200
     assert response.json()["name"] == "Hunan"
-    assert get(client, staff_a, "api:region-detail", "990000").status_code == 404
+    assert get(staff_a, "api:region-detail", "990000").status_code == 404
 
 
-def test_names_follow_the_request_language(client, reference, staff_a):
-    response = client.get(
-        reverse("api:region-detail", args=["420000"]),
-        HTTP_ACCEPT_LANGUAGE="zh-hant",
-        **bearer(staff_a),
+def test_names_follow_the_request_language(reference, staff_a):
+    response = TokenClient(staff_a).get(
+        reverse("api:region-detail", args=["420000"]), HTTP_ACCEPT_LANGUAGE="zh-hant"
     )
     assert response.json()["name"] == "湖北"
 
@@ -184,8 +171,8 @@ def test_names_follow_the_request_language(client, reference, staff_a):
 # --- offices -------------------------------------------------------------------------------
 
 
-def test_the_bureau_sees_every_office_with_its_units_and_regions(client, reference, bureau_viewer):
-    response = get(client, bureau_viewer, "api:office-list")
+def test_the_bureau_sees_every_office_with_its_units_and_regions(reference, bureau_viewer):
+    response = get(bureau_viewer, "api:office-list")
     assert response.status_code == 200
     offices = {o["code"]: o for o in response.json()}
     assert set(offices) == {"OFFA", "UNITA", "OFFB"}
@@ -208,10 +195,8 @@ def test_the_bureau_sees_every_office_with_its_units_and_regions(client, referen
         ("bureau_admin", {"OFFA", "UNITA", "OFFB"}),
     ],
 )
-def test_office_users_see_their_own_office_and_its_units_only(
-    client, request, reference, who, visible
-):
-    response = get(client, persona(request, who), "api:office-list")
+def test_office_users_see_their_own_office_and_its_units_only(request, reference, who, visible):
+    response = get(persona(request, who), "api:office-list")
     assert response.status_code == 200
     assert {o["code"] for o in response.json()} == visible
 
@@ -228,8 +213,8 @@ def test_office_users_see_their_own_office_and_its_units_only(
         ("bureau_viewer", "NOPE"),
     ],
 )
-def test_another_office_looks_missing(client, request, reference, who, code):
-    response = get(client, persona(request, who), "api:office-detail", code)
+def test_another_office_looks_missing(request, reference, who, code):
+    response = get(persona(request, who), "api:office-detail", code)
     assert response.status_code == 404
     assert set(response.json()) == {"detail"}  # nothing of the office itself
 
@@ -246,14 +231,14 @@ def test_another_office_looks_missing(client, request, reference, who, code):
         ("bureau_admin", "OFFB"),
     ],
 )
-def test_office_detail_by_code(client, request, reference, who, code):
-    response = get(client, persona(request, who), "api:office-detail", code)
+def test_office_detail_by_code(request, reference, who, code):
+    response = get(persona(request, who), "api:office-detail", code)
     assert response.status_code == 200
     assert response.json()["code"] == code
 
 
-def test_office_detail_carries_units_and_regions(client, reference, staff_a):
-    body = get(client, staff_a, "api:office-detail", "OFFA").json()
+def test_office_detail_carries_units_and_regions(reference, staff_a):
+    body = get(staff_a, "api:office-detail", "OFFA").json()
     assert body["units"] == ["UNITA"]
     assert sorted(body["regions"]) == ["420000", "430000"]
     assert body["parent"] is None
@@ -264,27 +249,25 @@ def test_office_detail_carries_units_and_regions(client, reference, staff_a):
 
 
 @pytest.mark.parametrize("who", SIGNED_IN)
-def test_every_signed_in_user_reads_the_indicators_in_display_order(
-    client, request, reference, who
-):
-    response = get(client, persona(request, who), "api:indicator-list")
+def test_every_signed_in_user_reads_the_indicators_in_display_order(request, reference, who):
+    response = get(persona(request, who), "api:indicator-list")
     assert response.status_code == 200
     assert [i["code"] for i in response.json()] == ["visits", "media"]
 
 
-def test_indicator_detail_by_code(client, reference, staff_b):
-    body = get(client, staff_b, "api:indicator-detail", "media").json()
+def test_indicator_detail_by_code(reference, staff_b):
+    body = get(staff_b, "api:indicator-detail", "media").json()
     assert body["name"] == "Media interviews"
     assert {"counterpart_types", "counterpart_required", "asks_authority_level"} <= set(body)
-    assert get(client, staff_b, "api:indicator-detail", "nope").status_code == 404
+    assert get(staff_b, "api:indicator-detail", "nope").status_code == 404
 
 
 # --- counterparts --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("who", SIGNED_IN)
-def test_every_signed_in_user_reads_the_active_counterparts(client, request, reference, who):
-    response = get(client, persona(request, who), "api:counterpart-list")
+def test_every_signed_in_user_reads_the_active_counterparts(request, reference, who):
+    response = get(persona(request, who), "api:counterpart-list")
     assert response.status_code == 200
     body = response.json()
     active = reference["counterparts"]
@@ -312,22 +295,22 @@ def test_every_signed_in_user_reads_the_active_counterparts(client, request, ref
         ({"q": ""}, {"commerce", "daily", "chamber"}),
     ],
 )
-def test_counterpart_filters(client, reference, staff_a, params, expected):
-    response = get(client, staff_a, "api:counterpart-list", **params)
+def test_counterpart_filters(reference, staff_a, params, expected):
+    response = get(staff_a, "api:counterpart-list", **params)
     assert response.status_code == 200
     ids = {c["id"] for c in response.json()["results"]}
     assert ids == {reference["counterparts"][key].pk for key in expected}
 
 
 @pytest.mark.parametrize("params", [{"type": "spy"}, {"region": "990000"}, {"region": "x"}])
-def test_counterpart_filters_refuse_what_does_not_exist(client, reference, staff_a, params):
-    response = get(client, staff_a, "api:counterpart-list", **params)
+def test_counterpart_filters_refuse_what_does_not_exist(reference, staff_a, params):
+    response = get(staff_a, "api:counterpart-list", **params)
     assert response.status_code == 400
     assert list(response.json()) == list(params)
 
 
-def test_counterpart_record_names_its_region_by_code(client, reference, staff_a):
-    [record] = get(client, staff_a, "api:counterpart-list", q="Hunan Daily").json()["results"]
+def test_counterpart_record_names_its_region_by_code(reference, staff_a):
+    [record] = get(staff_a, "api:counterpart-list", q="Hunan Daily").json()["results"]
     assert record == {
         "id": reference["counterparts"]["daily"].pk,
         "type": "media",
@@ -339,28 +322,28 @@ def test_counterpart_record_names_its_region_by_code(client, reference, staff_a)
     }
 
 
-def test_counterparts_are_paginated(client, reference, staff_a):
+def test_counterparts_are_paginated(reference, staff_a):
     CounterpartFactory.create_batch(60, type=Counterpart.Type.ENTERPRISE)
-    first = get(client, staff_a, "api:counterpart-list").json()
+    first = get(staff_a, "api:counterpart-list").json()
     assert first["count"] == 63
     assert len(first["results"]) == 50  # the default page size
     assert first["previous"] is None and "page=2" in first["next"]
 
-    second = get(client, staff_a, "api:counterpart-list", page=2).json()
+    second = get(staff_a, "api:counterpart-list", page=2).json()
     assert len(second["results"]) == 13 and second["next"] is None
     seen = [c["id"] for c in first["results"] + second["results"]]
     assert len(set(seen)) == 63  # every one once
 
-    small = get(client, staff_a, "api:counterpart-list", page_size=10, page=7).json()
+    small = get(staff_a, "api:counterpart-list", page_size=10, page=7).json()
     assert len(small["results"]) == 3
-    capped = get(client, staff_a, "api:counterpart-list", page_size=100000).json()
+    capped = get(staff_a, "api:counterpart-list", page_size=100000).json()
     assert len(capped["results"]) == 63  # 200 at most; all of these fit
-    assert get(client, staff_a, "api:counterpart-list", page=99).status_code == 404
+    assert get(staff_a, "api:counterpart-list", page=99).status_code == 404
 
 
-def test_page_size_is_capped_at_200(client, reference, staff_a):
+def test_page_size_is_capped_at_200(reference, staff_a):
     CounterpartFactory.create_batch(205, type=Counterpart.Type.ENTERPRISE)
-    body = get(client, staff_a, "api:counterpart-list", page_size=1000).json()
+    body = get(staff_a, "api:counterpart-list", page_size=1000).json()
     assert body["count"] == 208
     assert len(body["results"]) == 200
 
@@ -369,15 +352,15 @@ def test_page_size_is_capped_at_200(client, reference, staff_a):
 
 
 @pytest.mark.parametrize("who", OFFICE_USERS + ["unit_staff"])
-def test_office_users_may_not_read_the_targets(client, request, targets_2026, who):
-    response = get(client, persona(request, who), "api:targets", year=2026)
+def test_office_users_may_not_read_the_targets(request, targets_2026, who):
+    response = get(persona(request, who), "api:targets", year=2026)
     assert response.status_code == 403
     assert set(response.json()) == {"detail"}
 
 
 @pytest.mark.parametrize("who", BUREAU_USERS)
-def test_bureau_users_read_the_bureau_targets_and_office_shares(client, request, targets_2026, who):
-    response = get(client, persona(request, who), "api:targets", year=2026)
+def test_bureau_users_read_the_bureau_targets_and_office_shares(request, targets_2026, who):
+    response = get(persona(request, who), "api:targets", year=2026)
     assert response.status_code == 200
     body = response.json()
     assert body["year"] == 2026
@@ -391,24 +374,24 @@ def test_bureau_users_read_the_bureau_targets_and_office_shares(client, request,
     ]
 
 
-def test_targets_of_another_year(client, targets_2026, bureau_viewer):
-    body = get(client, bureau_viewer, "api:targets", year=2025).json()
+def test_targets_of_another_year(targets_2026, bureau_viewer):
+    body = get(bureau_viewer, "api:targets", year=2025).json()
     assert body["year"] == 2025
     assert body["bureau"] == [{"indicator": "visits", "target": 80, "source": "Budget 2025"}]
     assert body["offices"] == [{"office": "OFFA", "indicator": "visits", "target": 50}]
-    empty = get(client, bureau_viewer, "api:targets", year=2027).json()
+    empty = get(bureau_viewer, "api:targets", year=2027).json()
     assert (empty["bureau"], empty["offices"]) == ([], [])
 
 
-def test_targets_default_to_this_year(client, targets_2026, bureau_viewer):
-    body = get(client, bureau_viewer, "api:targets").json()
+def test_targets_default_to_this_year(targets_2026, bureau_viewer):
+    body = get(bureau_viewer, "api:targets").json()
     assert body["year"] == 2026
     assert len(body["bureau"]) == 2
 
 
 @pytest.mark.parametrize("year", ["1999", "2101", "abc", "2026.5"])
-def test_targets_year_out_of_range_is_refused(client, targets_2026, bureau_viewer, year):
-    response = get(client, bureau_viewer, "api:targets", year=year)
+def test_targets_year_out_of_range_is_refused(targets_2026, bureau_viewer, year):
+    response = get(bureau_viewer, "api:targets", year=year)
     assert response.status_code == 400
     assert list(response.json()) == ["year"]
 
@@ -451,8 +434,7 @@ def _more_rows(reference, office_b):
     ],
 )
 def test_list_query_counts_do_not_grow_with_rows(
-    client,
-    request,
+    api,
     reference,
     targets_2026,
     office_b,
@@ -462,13 +444,13 @@ def test_list_query_counts_do_not_grow_with_rows(
     queries,
     params,
 ):
-    headers = bearer(persona(request, who))
+    reader = api(who)
     url = reverse(name)
-    assert client.get(url, params, **headers).status_code == 200  # records last_used_at once
+    assert reader.get(url, params).status_code == 200  # records last_used_at once
     with django_assert_num_queries(queries):
-        before = client.get(url, params, **headers)
+        before = reader.get(url, params)
     _more_rows(reference, office_b)
     with django_assert_num_queries(queries):
-        after = client.get(url, params, **headers)
+        after = reader.get(url, params)
     assert after.status_code == 200
     assert after.content != before.content  # more rows were listed, with no more queries

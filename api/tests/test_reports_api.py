@@ -12,26 +12,22 @@ import json
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 
 from activities.models import Status
 from activities.tests.factories import ActivityFactory
-from api.tests.conftest import bearer
+from api.tests.clients import TokenClient
 from offices.tests.factories import AnnualTargetFactory, IndicatorFactory
 from reports import services
 from reports.models import PublishedReport
 from reports.report import ReportScope
 
-pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK), tick=False):
-        yield
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK)),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -99,24 +95,12 @@ def _broken(*args, **kwargs):
     raise OSError("disk full")
 
 
-def api(user):
-    """A client with no session, and the headers of a new token of `user`."""
-    return Client(), (bearer(user) if user is not None else {})
-
-
 def body_of(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def post(user, payload, **extra):
-    client, headers = api(user)
-    return client.post(
-        reverse("api:report-list"),
-        json.dumps(payload),
-        content_type="application/json",
-        **headers,
-        **extra,
-    )
+    return TokenClient(user).post(reverse("api:report-list"), json.dumps(payload), **extra)
 
 
 # --- who ---------------------------------------------------------------------------------
@@ -142,21 +126,21 @@ def test_anonymous_is_refused(reports):
 
 
 @pytest.mark.parametrize("who", ["staff_a", "supervisor_a", "staff_b"])
-def test_office_users_get_no_published_report(request, reports, who):
-    client, headers = api(request.getfixturevalue(who))
+def test_office_users_get_no_published_report(api, reports, who):
+    reader = api(who)
     for url in _urls(reports):
-        response = client.get(url, **headers)
+        response = reader.get(url)
         assert response.status_code == 403
         assert set(response.json()) == {"detail"}
     # not even one of their own office
     own = reverse("api:report-download", args=[reports["q1_pdf_office_a"].pk])
-    assert client.get(own, **headers).status_code == 403
+    assert reader.get(own).status_code == 403
 
 
 @pytest.mark.parametrize("who", ["bureau_viewer", "bureau_admin"])
-def test_the_bureau_lists_every_report_newest_first(request, reports, who):
-    client, headers = api(request.getfixturevalue(who))
-    response = client.get(reverse("api:report-list"), **headers)
+def test_the_bureau_lists_every_report_newest_first(api, reports, who):
+    reader = api(who)
+    response = reader.get(reverse("api:report-list"))
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 5
@@ -184,8 +168,8 @@ def test_the_bureau_lists_every_report_newest_first(request, reports, who):
     ],
 )
 def test_list_filters(bureau_viewer, reports, params, expected):
-    client, headers = api(bureau_viewer)
-    response = client.get(reverse("api:report-list"), params, **headers)
+    reader = TokenClient(bureau_viewer)
+    response = reader.get(reverse("api:report-list"), params)
     assert response.status_code == 200
     assert {r["id"] for r in response.json()["results"]} == {reports[k].pk for k in expected}
 
@@ -195,19 +179,19 @@ def test_list_filters(bureau_viewer, reports, params, expected):
     [{"year": "abc"}, {"year": 1999}, {"kind": "weekly"}, {"format": "doc"}, {"state": "lost"}],
 )
 def test_list_filters_refuse_nonsense(bureau_viewer, reports, params):
-    client, headers = api(bureau_viewer)
-    response = client.get(reverse("api:report-list"), params, **headers)
+    reader = TokenClient(bureau_viewer)
+    response = reader.get(reverse("api:report-list"), params)
     assert response.status_code == 400
     assert list(response.json()) == list(params)
 
 
 def test_list_is_paginated(bureau_viewer, reports):
-    client, headers = api(bureau_viewer)
-    first = client.get(reverse("api:report-list"), {"page_size": 2}, **headers).json()
+    reader = TokenClient(bureau_viewer)
+    first = reader.get(reverse("api:report-list"), {"page_size": 2}).json()
     assert (first["count"], len(first["results"])) == (5, 2)
-    third = client.get(reverse("api:report-list"), {"page_size": 2, "page": 3}, **headers).json()
+    third = reader.get(reverse("api:report-list"), {"page_size": 2, "page": 3}).json()
     assert len(third["results"]) == 1 and third["next"] is None
-    assert client.get(reverse("api:report-list"), {"page": 2}, **headers).status_code == 404
+    assert reader.get(reverse("api:report-list"), {"page": 2}).status_code == 404
 
 
 # --- detail and download -------------------------------------------------------------------
@@ -215,8 +199,8 @@ def test_list_is_paginated(bureau_viewer, reports):
 
 def test_detail(bureau_viewer, bureau_admin, reports, office_a):
     report = reports["q1_pdf_office_a"]
-    client, headers = api(bureau_viewer)
-    body = client.get(reverse("api:report-detail", args=[report.pk]), **headers).json()
+    reader = TokenClient(bureau_viewer)
+    body = reader.get(reverse("api:report-detail", args=[report.pk])).json()
     assert body == {
         **body,
         "id": report.pk,
@@ -236,25 +220,25 @@ def test_detail(bureau_viewer, bureau_admin, reports, office_a):
         "download": "http://testserver" + reverse("api:report-download", args=[report.pk]),
     }
     assert len(body["sha256"]) == 64
-    queued = client.get(reverse("api:report-detail", args=[reports["queued"].pk]), **headers)
+    queued = reader.get(reverse("api:report-detail", args=[reports["queued"].pk]))
     assert (queued.json()["state"], queued.json()["download"]) == ("queued", None)
-    failed = client.get(reverse("api:report-detail", args=[reports["failed"].pk]), **headers)
+    failed = reader.get(reverse("api:report-detail", args=[reports["failed"].pk]))
     assert failed.json()["state"] == "failed"
     assert "disk full" in failed.json()["error"]
     assert failed.json()["download"] is None
 
 
 def test_detail_of_a_report_that_does_not_exist(bureau_viewer, reports):
-    client, headers = api(bureau_viewer)
-    assert client.get(reverse("api:report-detail", args=[999999]), **headers).status_code == 404
-    assert client.get("/api/v1/reports/abc/", **headers).status_code == 404
+    reader = TokenClient(bureau_viewer)
+    assert reader.get(reverse("api:report-detail", args=[999999])).status_code == 404
+    assert reader.get("/api/v1/reports/abc/").status_code == 404
 
 
 @pytest.mark.parametrize("key", ["annual_xlsx", "annual_csv_2025", "q1_pdf_office_a"])
 def test_download_is_the_stored_file_byte_for_byte(bureau_viewer, reports, key):
     report = PublishedReport.objects.get(pk=reports[key].pk)
-    client, headers = api(bureau_viewer)
-    response = client.get(reverse("api:report-download", args=[report.pk]), **headers)
+    reader = TokenClient(bureau_viewer)
+    response = reader.get(reverse("api:report-download", args=[report.pk]))
     assert response.status_code == 200
     downloaded = body_of(response)
     with report.file.open("rb") as stored:
@@ -273,8 +257,8 @@ def test_an_altered_file_is_refused_with_409(bureau_viewer, reports):
     report = PublishedReport.objects.get(pk=reports["annual_xlsx"].pk)
     with open(report.file.path, "ab") as stored:
         stored.write(b"\0")
-    client, headers = api(bureau_viewer)
-    response = client.get(reverse("api:report-download", args=[report.pk]), **headers)
+    reader = TokenClient(bureau_viewer)
+    response = reader.get(reverse("api:report-download", args=[report.pk]))
     assert response.status_code == 409
     assert response.json()["code"] == "file_altered"
     assert response.json()["sha256"] == report.sha256
@@ -285,8 +269,8 @@ def test_an_altered_file_is_refused_with_409(bureau_viewer, reports):
 
 @pytest.mark.parametrize("key", ["queued", "failed"])
 def test_no_download_unless_done(bureau_viewer, reports, key):
-    client, headers = api(bureau_viewer)
-    response = client.get(reverse("api:report-download", args=[reports[key].pk]), **headers)
+    reader = TokenClient(bureau_viewer)
+    response = reader.get(reverse("api:report-download", args=[reports[key].pk]))
     assert response.status_code == 404
     assert "Repr-Digest" not in response
 
@@ -320,10 +304,10 @@ def test_an_admin_requests_a_report_and_it_is_made(
     assert report.requested_by == bureau_admin
     assert report.activity_count == 3
 
-    client, headers = api(bureau_admin)
-    detail = client.get(response["Location"], **headers).json()
+    reader = TokenClient(bureau_admin)
+    detail = reader.get(response["Location"]).json()
     assert detail["state"] == "done"
-    download = client.get(detail["download"], **headers)
+    download = reader.get(detail["download"])
     assert download.status_code == 200
     assert hashlib.sha256(body_of(download)).hexdigest() == report.sha256
 
@@ -404,8 +388,8 @@ def test_bad_requests_are_refused_and_nothing_is_written(
 
 
 def test_a_request_must_be_json(bureau_admin, data):
-    client, headers = api(bureau_admin)
-    response = client.post(reverse("api:report-list"), {"year": 2026}, **headers)
+    admin = TokenClient(bureau_admin)
+    response = admin.client.post(reverse("api:report-list"), {"year": 2026}, **admin.headers)
     assert response.status_code == 415
     assert not PublishedReport.objects.exists()
 
@@ -417,23 +401,23 @@ def test_a_request_must_be_json(bureau_admin, data):
 def test_list_query_count_does_not_grow_with_reports(
     bureau_viewer, bureau_admin, reports, office_a, django_assert_num_queries, params
 ):
-    client, headers = api(bureau_viewer)
+    reader = TokenClient(bureau_viewer)
     url = reverse("api:report-list")
-    assert client.get(url, params, **headers).status_code == 200  # records last_used_at once
+    assert reader.get(url, params).status_code == 200  # records last_used_at once
     # the token (with its user and office); the count; the page, with offices and authors
     with django_assert_num_queries(3):
-        before = client.get(url, params, **headers).json()
+        before = reader.get(url, params).json()
     for fmt in ("xlsx", "csv", "pdf"):
         published(bureau_admin, fmt=fmt, office=office_a)
     with django_assert_num_queries(3):
-        after = client.get(url, params, **headers).json()
+        after = reader.get(url, params).json()
     assert after["count"] == before["count"] + 3
 
 
 def test_download_query_count(bureau_viewer, reports, django_assert_num_queries):
-    client, headers = api(bureau_viewer)
+    reader = TokenClient(bureau_viewer)
     url = reverse("api:report-download", args=[reports["annual_xlsx"].pk])
-    assert client.get(url, **headers).status_code == 200
+    assert reader.get(url).status_code == 200
     # the token; the report; the audit trail's event
     with django_assert_num_queries(3):
-        body_of(client.get(url, **headers))
+        body_of(reader.get(url))

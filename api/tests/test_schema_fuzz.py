@@ -9,12 +9,10 @@ every machine."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 
 import pytest
 import schemathesis
-import time_machine
 from django.core import signals
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
@@ -80,12 +78,9 @@ def api_data(keep_connection, office_a, unit_a, office_b, indicator, staff_a, bu
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_answers_within_its_schema(case, api_data):
-    with time_machine.travel(dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC), tick=False):
-        for who in ("admin", "staff"):
-            case.call_and_validate(
-                headers={"Authorization": f"Bearer {api_data[who]}"}, checks=CHECKS
-            )
+def test_api_answers_within_its_schema(case, frozen, api_data):
+    for who in ("admin", "staff"):
+        case.call_and_validate(headers={"Authorization": f"Bearer {api_data[who]}"}, checks=CHECKS)
 
 
 # --- each refusal, on purpose ------------------------------------------------------------------
@@ -217,11 +212,12 @@ REFUSED = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("who", "method", "path", "data", "expected"), REFUSED)
-def test_each_refusal_answers_as_the_schema_says(api_data, who, method, path, data, expected):
+def test_each_refusal_answers_as_the_schema_says(
+    frozen, api_data, who, method, path, data, expected
+):
     case = schema[path][method].Case(**data(api_data))
     headers = {"Authorization": f"Bearer {api_data[who]}"} if who else {}
-    with time_machine.travel(dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC), tick=False):
-        response = case.call_and_validate(headers=headers, checks=CHECKS)
+    response = case.call_and_validate(headers=headers, checks=CHECKS)
     assert response.status_code == expected, response.text
 
 
@@ -260,18 +256,17 @@ def test_a_counterpart_of_no_region_answers_as_the_schema_says(api_data):
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["xlsx", "pdf", "csv"])
 def test_a_published_report_answers_as_the_schema_says(
-    api_data, settings, tmp_path, django_capture_on_commit_callbacks, fmt
+    frozen, api_data, settings, tmp_path, django_capture_on_commit_callbacks, fmt
 ):
     settings.MEDIA_ROOT = str(tmp_path)
     headers = {"Authorization": f"Bearer {api_data['admin']}"}
     publish = schema["/api/v1/reports/"]["POST"].Case(
         body={"year": 2026, "period": "q1", "format": fmt}
     )
-    with time_machine.travel(dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):  # generated, in-process
-            published = publish.call_and_validate(headers=headers, checks=CHECKS)
-        assert published.status_code == 202
-        download = schema["/api/v1/reports/{id}/download/"]["GET"].Case(
-            path_parameters={"id": published.json()["id"]}
-        )
-        assert download.call_and_validate(headers=headers, checks=CHECKS).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):  # generated, in-process
+        published = publish.call_and_validate(headers=headers, checks=CHECKS)
+    assert published.status_code == 202
+    download = schema["/api/v1/reports/{id}/download/"]["GET"].Case(
+        path_parameters={"id": published.json()["id"]}
+    )
+    assert download.call_and_validate(headers=headers, checks=CHECKS).status_code == 200

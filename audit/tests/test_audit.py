@@ -20,16 +20,12 @@ from offices.tests.factories import IndicatorFactory
 from reports import services as report_services
 from reports.report import ReportScope
 
-pytestmark = pytest.mark.django_db
-
 HK = ZoneInfo("Asia/Hong_Kong")
 EVENTS = reverse("audit:events")
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK), tick=False):
-        yield
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK)),
+]
 
 
 @pytest.fixture

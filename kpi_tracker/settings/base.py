@@ -270,6 +270,8 @@ SPECTACULAR_SETTINGS = {
 # Domain settings (docs/domain.md, "Periods"): a month M closes for entry at the end of day N
 # of month M+1.
 KPI_PERIOD_CLOSE_DAY = envint("KPI_PERIOD_CLOSE_DAY", 10)
+# "Your work" lists the months of the office that close for entry within this many days.
+KPI_CLOSING_SOON_DAYS = envint("KPI_CLOSING_SOON_DAYS", 7)
 KPI_STATUS_EARLIEST_DAY = 15  # before 15 January no status is given
 # Four eyes: who created or last changed an activity does not verify it; another supervisor
 # of the office or a bureau admin does.
@@ -280,6 +282,9 @@ KPI_DEMO_DATA_ALLOWED = True
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "kpi-tracker@cmab.gov.hk")
 # Where links in reminder e-mails point (scheme and host, no trailing slash).
 KPI_SITE_URL = env("DJANGO_SITE_URL", "")
+# How long the link in an invitation to a new person works (accounts.invitations); sending
+# the invitation again gives a new link and ends the earlier ones.
+KPI_INVITATION_DAYS = envint("KPI_INVITATION_DAYS", 7)
 
 # Fonts for the reports' PDF: the first that exists is embedded (fonts-noto-cjk on Debian).
 # Each entry is (path, index in a font collection for Traditional, for Simplified Chinese).

@@ -5,14 +5,12 @@ puts back a value the person did not change.
 
 Today is 15 June 2026 in Hong Kong: 2027 has not started (no reason needed), 2026 has."""
 
-import datetime as dt
 import html
 import re
 import threading
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django import db, forms
 from django.db import connection
 from django.test import Client
@@ -27,14 +25,8 @@ from offices.targets import rules as target_rules
 from offices.targets import services as target_services
 from offices.tests.factories import AnnualTargetFactory, IndicatorFactory, OfficeTargetFactory
 
-pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 15, 10, tzinfo=HK), tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from accounts.models import Role
@@ -12,14 +11,11 @@ from offices.tests.factories import OfficeFactory
 
 HK = ZoneInfo("Asia/Hong_Kong")
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    """The pages count "this year up to today": pin today to 30 June 2026 (Hong Kong)."""
-    with time_machine.travel(dt.datetime(2026, 6, 30, 10, 0, tzinfo=HK), tick=False):
-        yield
+# The pages count "this year up to today": pin today to 30 June 2026 (Hong Kong).
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 10, 0, tzinfo=HK)),
+]
 
 
 def detail(office):

@@ -22,12 +22,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.utils import timezone
 
 from activities.counts import differences
 from activities.models import Activity, Status
@@ -42,18 +40,16 @@ from offices.tests.factories import (
 )
 from ops.backup import BackupError, backup_database
 from reports.dashboard import dashboard
+from tests.datasets import activity, joint, not_counted_by_30_june, removed
 
-pytestmark = pytest.mark.django_db(transaction=True)
 HK = ZoneInfo("Asia/Hong_Kong")
 TODAY = dt.date(2026, 7, 2)
 POSTGRESQL = connection.vendor == "postgresql"
 SUFFIX = ".dump" if POSTGRESQL else ".sqlite3"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 7, 2, 18, 0, tzinfo=HK), tick=False):
-        yield
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.frozen_at(dt.datetime(2026, 7, 2, 18, 0, tzinfo=HK)),
+]
 
 
 @pytest.fixture
@@ -74,33 +70,16 @@ def year_of_data(office_a, unit_a, office_b):
     guangdong = RegionFactory(code="440000", name_en="Guangdong")
     chamber = CounterpartFactory(name_en="Wuhan General Chamber of Commerce")
 
-    def make(office, indicator, day, **kwargs):
-        return ActivityFactory(lead_office=office, indicator=indicator, occurred_on=day, **kwargs)
-
     for year, last_month in ((2025, 12), (2026, 6)):
         for month in range(1, last_month + 1):
             day = dt.date(year, month, 8)
-            make(office_a, visits, day, region=hubei)
-            make(unit_a, visits, day.replace(day=12), status=Status.VERIFIED)
-            make(office_b, media if month % 2 else trade, day, region=guangdong)
-    make(office_a, visits, dt.date(2026, 6, 2), status=Status.DRAFT)
-    make(office_a, visits, dt.date(2026, 6, 3), status=Status.RETURNED, counted_since=None)
-    make(
-        office_a,
-        media,
-        dt.date(2026, 6, 29),
-        counted_since=timezone.make_aware(dt.datetime(2026, 7, 1, 12)),
-    )
-    trade_meeting = make(office_b, trade, dt.date(2026, 5, 5), region=hubei)
-    trade_meeting.participating_offices.add(office_a)
+            activity(office_a, visits, day, region=hubei)
+            activity(unit_a, visits, day.replace(day=12), status=Status.VERIFIED)
+            activity(office_b, media if month % 2 else trade, day, region=guangdong)
+    not_counted_by_30_june(office_a, visits, media)
+    trade_meeting = joint(office_b, trade, dt.date(2026, 5, 5), joined_by=office_a, region=hubei)
     trade_meeting.counterparts.add(chamber)
-    removed = make(office_a, media, dt.date(2026, 4, 4))
-    removed.removed_at, removed.removed_by, removed.removal_reason = (
-        timezone.now(),
-        removed.created_by,
-        "Twice",
-    )
-    removed.save()
+    removed(office_a, media, dt.date(2026, 4, 4))
     return {"office_a": office_a, "visits": visits}
 
 

@@ -6,7 +6,6 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,21 +19,15 @@ from offices.tests.factories import (
     RegionFactory,
 )
 from reports.dashboard import dashboard
+from tests.datasets import activity, at, joint, not_counted_by_30_june, removed
 
-pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
 AS_OF = dt.date(2026, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    # Two days after AS_OF: what was submitted on 1 July is in the past, not to come.
-    with time_machine.travel(dt.datetime(2026, 7, 2, 18, 0, tzinfo=HK), tick=False):
-        yield
-
-
-def at(day, hour=12):
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+# Two days after AS_OF: what was submitted on 1 July is in the past, not to come.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.frozen_at(dt.datetime(2026, 7, 2, 18, 0, tzinfo=HK)),
+]
 
 
 @pytest.fixture
@@ -46,57 +39,18 @@ def year_of_data(office_a, unit_a, office_b):
     AnnualTargetFactory(year=2026, indicator=media, target=20)
     OfficeTargetFactory(year=2026, indicator=visits, office=office_a, target=60)
     region = RegionFactory(code="420000", name_en="Hubei")
-    make = ActivityFactory
     rows = [
-        make(
-            lead_office=office_a, indicator=visits, occurred_on=dt.date(2026, 1, 20), region=region
-        ),
-        make(
-            lead_office=office_a,
-            indicator=visits,
-            occurred_on=dt.date(2026, 3, 5),
-            status=Status.VERIFIED,
-        ),
-        make(lead_office=unit_a, indicator=visits, occurred_on=dt.date(2026, 6, 1), region=region),
-        make(lead_office=office_b, indicator=media, occurred_on=dt.date(2026, 2, 2)),
-        make(lead_office=office_b, indicator=visits, occurred_on=dt.date(2025, 5, 5)),  # last year
-        make(
-            lead_office=office_a,
-            indicator=visits,
-            occurred_on=dt.date(2026, 6, 2),
-            status=Status.DRAFT,
-        ),
-        make(
-            lead_office=office_a,
-            indicator=visits,
-            occurred_on=dt.date(2026, 6, 3),
-            status=Status.RETURNED,
-            counted_since=None,
-        ),
-        # submitted after the as-of date: does not count as of 30 June
-        make(
-            lead_office=office_a,
-            indicator=media,
-            occurred_on=dt.date(2026, 6, 29),
-            counted_since=at(dt.date(2026, 7, 1)),
-        ),
+        activity(office_a, visits, dt.date(2026, 1, 20), region=region),
+        activity(office_a, visits, dt.date(2026, 3, 5), status=Status.VERIFIED),
+        activity(unit_a, visits, dt.date(2026, 6, 1), region=region),
+        activity(office_b, media, dt.date(2026, 2, 2)),
+        activity(office_b, visits, dt.date(2025, 5, 5)),  # last year
+        *not_counted_by_30_june(office_a, visits, media),
         # happens after the as-of date
-        make(
-            lead_office=office_a,
-            indicator=media,
-            occurred_on=dt.date(2026, 7, 1),
-            counted_since=at(dt.date(2026, 7, 1)),
-        ),
+        activity(office_a, media, dt.date(2026, 7, 1), counted_since=at(dt.date(2026, 7, 1))),
     ]
-    removed = make(lead_office=office_a, indicator=media, occurred_on=dt.date(2026, 4, 4))
-    removed.removed_at, removed.removed_by, removed.removal_reason = (
-        timezone.now(),
-        removed.created_by,
-        "Twice",
-    )
-    removed.save()
-    joint = make(lead_office=office_b, indicator=visits, occurred_on=dt.date(2026, 5, 5))
-    joint.participating_offices.add(office_a)  # counts for office B only
+    removed(office_a, media, dt.date(2026, 4, 4))
+    joint(office_b, visits, dt.date(2026, 5, 5), joined_by=office_a)  # counts for office B only
     return {"visits": visits, "media": media, "rows": rows, "region": region}
 
 
@@ -260,8 +214,9 @@ def test_office_dashboard_query_count(
     client_staff_a, office_a, year_of_data, django_assert_num_queries
 ):
     # session, user, user's scope, office, the same nine as the bureau's, the office's
-    # regions, and the session save (savepoint, update, release)
-    with django_assert_num_queries(17) as ctx:
+    # regions, "your work" (drafts, returned, the months' reopenings, the person's
+    # requests) and the session save (savepoint, update, release)
+    with django_assert_num_queries(21) as ctx:
         client_staff_a.get(reverse("offices:detail", args=[office_a.code]))
     n = len(ctx)
     ActivityFactory.create_batch(10, lead_office=office_a, indicator=year_of_data["media"])
@@ -316,7 +271,7 @@ def test_the_drill_down_list_and_its_downloads_refuse_it(client_bureau, year_of_
 def test_the_activities_api_refuses_it(bureau_viewer, year_of_data):
     from django.test import Client
 
-    from api.tests.conftest import bearer
+    from api.tests.clients import bearer
 
     response = Client().get(
         reverse("api:activity-list"), {"counted": "true", "as_of": FUTURE}, **bearer(bureau_viewer)

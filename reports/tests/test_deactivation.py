@@ -8,7 +8,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -27,23 +26,27 @@ from reports.dashboard import dashboard
 from reports.report import ReportScope, report_data
 from reports.selectors import office_figures, report_changes
 
-pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
 TODAY = dt.date(2026, 7, 2)
 PAST = dt.date(2026, 5, 31)
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.frozen_at(dt.datetime(2026, 7, 2, 18, 0, tzinfo=HK)),
+]
 
 
 @pytest.fixture(autouse=True)
-def frozen(settings, tmp_path):
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    with time_machine.travel(dt.datetime(2026, 7, 2, 18, 0, tzinfo=HK), tick=False):
-        yield
 
 
 @pytest.fixture
 def counted(office_a, unit_a, office_b, indicator):
     """Counted activities of office A, its unit and office B, two indicators, two regions."""
-    media = IndicatorFactory(code="media", name_en="Media", display_order=999)
+    # after the other indicator, whatever the factories' counter has reached
+    media = IndicatorFactory(
+        code="media", name_en="Media", display_order=indicator.display_order + 1
+    )
     AnnualTargetFactory(year=2026, indicator=indicator, target=100)
     AnnualTargetFactory(year=2026, indicator=media, target=20)
     OfficeTargetFactory(year=2026, indicator=indicator, office=unit_a, target=10)

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import OperationalError, connection
 from django.urls import reverse
 
@@ -32,13 +31,10 @@ DROPPED = "server closed the connection unexpectedly"
 MIDDLEWARE = "common.middleware.database.DatabaseUnavailableMiddleware"
 COUNTED_ACTIVITIES = 'SELECT "activities_activity"."id"'  # the export of the counted rows
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK), tick=False):
-        yield
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK)),
+]
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,6 @@ import time_machine
 from django.utils import translation
 
 from activities.models import Status
-from activities.tests.factories import ActivityFactory
 from offices.tests.factories import (
     AnnualTargetFactory,
     IndicatorFactory,
@@ -23,17 +22,15 @@ from offices.tests.factories import (
 )
 from reports.pdf import fonts, write_pdf
 from reports.report import ReportScope, report_data
+from tests.datasets import activity
 
-pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
 AS_OF = dt.date(2026, 6, 30)
 COUNTING = ("submitted", "verified")
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK), tick=False):
-        yield
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK)),
+]
 
 
 def _cjk_required() -> bool:
@@ -74,29 +71,17 @@ def year_of_data(office_a, unit_a, office_b):
     AnnualTargetFactory(year=2026, indicator=media, target=16)
     hubei = RegionFactory(code="420000", name_en="Hubei", name_zh_hant="湖北省")
     RegionFactory(code="430000", name_en="Hunan", name_zh_hant="湖南省")  # nothing there
-    make = ActivityFactory
     activities = [
-        make(lead_office=office_a, indicator=visits, occurred_on=dt.date(2026, 1, 20)),
-        make(
-            lead_office=office_a,
-            indicator=visits,
-            occurred_on=dt.date(2026, 3, 5),
-            status=Status.VERIFIED,
-            region=hubei,
-        ),
-        make(lead_office=unit_a, indicator=visits, occurred_on=dt.date(2026, 5, 6)),
-        make(lead_office=office_b, indicator=media, occurred_on=dt.date(2026, 2, 2)),
-        make(lead_office=office_b, indicator=media, occurred_on=dt.date(2026, 4, 9)),
-        make(lead_office=office_b, indicator=visits, occurred_on=dt.date(2026, 6, 1)),
+        activity(office_a, visits, dt.date(2026, 1, 20)),
+        activity(office_a, visits, dt.date(2026, 3, 5), status=Status.VERIFIED, region=hubei),
+        activity(unit_a, visits, dt.date(2026, 5, 6)),
+        activity(office_b, media, dt.date(2026, 2, 2)),
+        activity(office_b, media, dt.date(2026, 4, 9)),
+        activity(office_b, visits, dt.date(2026, 6, 1)),
         # a draft does not count
-        make(
-            lead_office=office_a,
-            indicator=media,
-            occurred_on=dt.date(2026, 6, 2),
-            status=Status.DRAFT,
-        ),
+        activity(office_a, media, dt.date(2026, 6, 2), status=Status.DRAFT),
         # last year's does not count in this year's report
-        make(lead_office=office_b, indicator=visits, occurred_on=dt.date(2025, 11, 5)),
+        activity(office_b, visits, dt.date(2025, 11, 5)),
     ]
     return {"visits": visits, "media": media, "activities": activities}
 

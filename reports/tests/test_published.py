@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-import time_machine
 from django.contrib.admin.sites import site as admin_site
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -22,14 +21,11 @@ from reports import services
 from reports.models import ImmutableReportError, PublishedReport
 from reports.report import ReportScope
 
-pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK), tick=False):
-        yield
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 18, 0, tzinfo=HK)),
+]
 
 
 @pytest.fixture(autouse=True)

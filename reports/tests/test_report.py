@@ -6,8 +6,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
-from django.utils import timezone
 
 from activities.models import Activity, Status
 from activities.tests.factories import ActivityFactory
@@ -21,33 +19,13 @@ from offices.tests.factories import (
 )
 from reports.dashboard import dashboard
 from reports.report import ANNUAL, PROGRESS, ReportScope, report_data
+from tests.datasets import at, removed
 
-pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
 TODAY = dt.date(2026, 6, 15)
 AS_OF = TODAY
 YEAR_START, YEAR_END = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    """Today is 15 June 2026 in Hong Kong (as activities/tests/conftest.py's `frozen`)."""
-    with time_machine.travel(dt.datetime(2026, 6, 15, 10, 0, tzinfo=HK), tick=False):
-        yield
-
-
-def at(day: dt.date, hour: int = 12, minute: int = 0, second: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute, second), tzinfo=HK)
-
-
-def _remove(activity: Activity) -> Activity:
-    activity.removed_at, activity.removed_by, activity.removal_reason = (
-        timezone.now(),
-        activity.created_by,
-        "Logged twice",
-    )
-    activity.save()
-    return activity
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 @pytest.fixture
@@ -163,7 +141,7 @@ def varied(office_a, unit_a, office_b):
         ),
         # takes place after the as-of day
         make(lead_office=office_a, indicator=media, occurred_on=dt.date(2026, 6, 20)),
-        _remove(make(lead_office=office_a, indicator=media, occurred_on=dt.date(2026, 4, 4))),
+        removed(office_a, media, dt.date(2026, 4, 4), reason="Logged twice"),
         # a deactivated indicator with nothing counted: left out of the tables (one with
         # counted activities keeps counting: test_deactivation.py)
         make(
@@ -553,12 +531,11 @@ def _figures(lines):
 
 
 @pytest.fixture
-def later():
+def later(frozen, varied):
     """After every submission of `varied` (some are dated after TODAY): a dashboard as of
     today or later reads the roll-up of what counts now, which holds only once nothing was
     submitted after now; these tests compare the "as of" rule itself."""
-    with time_machine.travel(dt.datetime(2027, 1, 6, 10, 0, tzinfo=HK), tick=False):
-        yield
+    frozen.move_to(dt.datetime(2027, 1, 6, 10, 0, tzinfo=HK))
 
 
 @pytest.mark.parametrize("as_of", [AS_OF, dt.date(2026, 1, 10), dt.date(2026, 3, 31)])

@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-import time_machine
-from django.utils import timezone, translation
+from django.utils import translation
 
 from activities.exports import ActivityExport
 from activities.models import Activity, Status
@@ -25,8 +24,8 @@ from offices.tests.factories import (
 )
 from reports.report import ReportScope, report_data
 from reports.report_files import write_report
+from tests.datasets import removed
 
-pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
 AS_OF = dt.date(2026, 6, 15)
 SHEETS = [
@@ -39,13 +38,7 @@ SHEETS = [
     "Activities counted",
 ]
 ID, DATE, INDICATOR, TITLE, LEAD_OFFICE = -1, 0, 1, 2, 4
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    """Today is 15 June 2026 in Hong Kong (as activities/tests/conftest.py's `frozen`)."""
-    with time_machine.travel(dt.datetime(2026, 6, 15, 10, 0, tzinfo=HK), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 @pytest.fixture
@@ -81,13 +74,7 @@ def report_rows(office_a, unit_a, office_b):
         make(lead_office=office_a, indicator=media, occurred_on=dt.date(2026, 3, 1)),
     ]
     counted[-2].participating_offices.add(office_a)  # joint, led by B: listed once
-    removed = make(lead_office=office_a, indicator=visits, occurred_on=dt.date(2026, 2, 2))
-    removed.removed_at, removed.removed_by, removed.removal_reason = (
-        timezone.now(),
-        removed.created_by,
-        "Twice",
-    )
-    removed.save()
+    gone = removed(office_a, visits, dt.date(2026, 2, 2))
     not_counted = [
         make(lead_office=office_a, indicator=visits, status=Status.DRAFT),
         make(lead_office=office_a, indicator=visits, status=Status.RETURNED),
@@ -99,7 +86,7 @@ def report_rows(office_a, unit_a, office_b):
             counted_since=dt.datetime(2026, 6, 16, 9, tzinfo=HK),
         ),
         make(lead_office=office_b, indicator=media, occurred_on=dt.date(2025, 12, 31)),
-        removed,
+        gone,
     ]
     assert Activity.objects.count() == len(counted) + len(not_counted)
     return {"visits": visits, "media": media, "counted": counted, "region": hubei}

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from activities import access as activities_access
+from activities import selectors as activities_selectors
 from common.web import form_status
 from offices.access import get_office_for_user
 from offices.models import AS_OF_VALIDATORS
@@ -89,4 +91,6 @@ def office_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     context = _context(request, data, form)
     context["office"] = office
     context["regions_covered"] = office.regions.all()
+    if activities_access.has_own_work_at(request.user, office):
+        context["work"] = activities_selectors.work_of(request.user)
     return render(request, "reports/office_dashboard.html", context, status=form_status(form))
