@@ -70,5 +70,4 @@ class TwoFactorRequiredMiddleware:
             logout(request)
             messages.info(request, _("Sign in again, with a code from your authenticator app."))
             return redirect(settings.LOGIN_URL)
-        messages.info(request, message)
-        return redirect("accounts:two_factor_enrol")
+        return redirect("accounts:two_factor_enrol")  # whose page says why

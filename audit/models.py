@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     USER_DEACTIVATED = "user_deactivated", _("User deactivated")
     USER_REACTIVATED = "user_reactivated", _("User reactivated")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset asked for")
     SESSIONS_ENDED = "sessions_ended", _("Other sessions ended")
     TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-step sign-in turned on")
     TWO_FACTOR_DISABLED = "two_factor_disabled", _("Two-step sign-in turned off")

@@ -2,9 +2,12 @@
 "Passwords"): the other sessions end, the e-mail is in the person's language, and both are
 on the audit trail."""
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 from django.utils import translation
@@ -15,6 +18,7 @@ from audit.models import AuditEvent, Kind
 
 pytestmark = pytest.mark.django_db
 
+HK = ZoneInfo("Asia/Hong_Kong")
 PASSWORD = "a-long-passphrase-2026"
 NEW_PASSWORD = "another-passphrase-2027"
 LOGIN = reverse("accounts:login")
@@ -200,3 +204,21 @@ def test_a_password_sent_to_a_broken_link_is_refused(client, person):
     assert "This link does not work" in response.text
     person.refresh_from_db()
     assert person.check_password(PASSWORD)
+
+
+def test_at_most_three_reset_e_mails_an_hour_go_to_an_account(client, person):
+    start = dt.datetime(2026, 11, 24, 9, 0, tzinfo=HK)
+    for minutes in range(4):
+        with time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False):
+            response = client.post(
+                reverse("accounts:password_reset"), {"email": "ho.kin@example.gov.hk"}
+            )
+        assert response["Location"] == reverse("accounts:password_reset_done")  # the same answer
+    assert len(mail.outbox) == 3
+    asked = AuditEvent.objects.filter(kind=Kind.PASSWORD_RESET_REQUESTED).order_by("pk")
+    assert [event.details["sent"] for event in asked] == [True, True, True, False]
+    assert asked.last().summary == "ho.kin: not e-mailed, 3 this hour"
+    assert asked.first().subject_username == "ho.kin"
+    with time_machine.travel(start + dt.timedelta(minutes=61), tick=False):
+        client.post(reverse("accounts:password_reset"), {"email": "ho.kin@example.gov.hk"})
+    assert len(mail.outbox) == 4

@@ -16,6 +16,7 @@ from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext_lazy, ngettext
 
+from ..passwords import reset_email_allowed
 from ..sessions import session_renamed, sessions_end_all
 
 PASSWORD_RULES = gettext_lazy(
@@ -90,12 +91,16 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's form, whose e-mail is written in the person's own language and links to
-    the site's address (KPI_SITE_URL, as the reminders do) when one is set."""
+    the site's address (KPI_SITE_URL, as the reminders do) when one is set; a few an hour
+    at most for an account (`passwords.reset_email_allowed`)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = gettext_lazy("E-mail address")
         self.fields["email"].help_text = gettext_lazy("The address your account has.")
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if reset_email_allowed(user))
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         with translation.override(context["user"].language):

@@ -169,6 +169,8 @@ OTP_TOTP_ISSUER = "KPI Tracker"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # A password reset link works for this long (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = envint("KPI_PASSWORD_RESET_HOURS", 24) * 60 * 60
+# Reset links e-mailed to one account in an hour, at most (the form cannot flood a mailbox).
+KPI_PASSWORD_RESET_PER_HOUR = envint("KPI_PASSWORD_RESET_PER_HOUR", 3)
 
 # Sign-in lock-out (django-axes): after AXES_FAILURE_LIMIT failed attempts for one username
 # from one address, that pair is refused for the cool-off time, or until an admin lifts it
