@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from accounts.views.home import home
 from activities import urls as activities_urls
 from ops.views.health import healthz
+from ops.views.home import home
 from reports import urls as reports_urls
 
 admin.site.site_header = _("KPI Tracker administration")

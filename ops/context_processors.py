@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from accounts import access as accounts_access
 from activities import access as activities_access
+from activities import selectors as activities_selectors
 from offices import access as offices_access
 from reports import access as reports_access
 
@@ -24,5 +25,12 @@ def navigation(request) -> dict:
             "reads_targets": offices_access.can_view_targets(user),
             "reads_audit_trail": ops_access.can_see_audit_trail(user),
             "sees_people": accounts_access.can_see_people(user),
+            # How many wait for a supervisor: counted only where the menu shows it.
+            "waiting": (
+                (lambda: activities_selectors.review_queue(user=user).count())
+                if activities_access.can_use_review_queue(user)
+                and not reports_access.can_see_all_offices(user)
+                else None
+            ),
         }
     }

@@ -197,14 +197,22 @@ def _reporting_health(offices, as_of, all_offices, office):
             entry[0] += waiting
             entry[1] = min(entry[1], oldest)
     quiet_since = as_of - dt.timedelta(days=HEALTH_QUIET_DAYS)
-    quiet = [
-        (o, last_logged.get(o.pk))
-        for o in offices
-        if last_logged.get(o.pk) is None or last_logged[o.pk] < quiet_since
-    ]
-    waiting = [
-        (o, waiting_counts[o.pk][0], timezone.localdate(waiting_counts[o.pk][1]))
-        for o in offices
-        if o.pk in waiting_counts
-    ]
+    # The longest silence first (never logged before any date), then the longest wait first:
+    # the bureau acts from the top of each list.
+    quiet = sorted(
+        (
+            (o, last_logged.get(o.pk))
+            for o in offices
+            if last_logged.get(o.pk) is None or last_logged[o.pk] < quiet_since
+        ),
+        key=lambda pair: (pair[1] is not None, pair[1] or dt.date.min),
+    )
+    waiting = sorted(
+        (
+            (o, waiting_counts[o.pk][0], timezone.localdate(waiting_counts[o.pk][1]))
+            for o in offices
+            if o.pk in waiting_counts
+        ),
+        key=lambda row: (row[2], -row[1]),
+    )
     return quiet, waiting

@@ -494,9 +494,10 @@ def test_page_query_count(client_supervisor_a, supervisor_a, django_assert_num_q
             date=dt.date(2026, 5, day),
             summary={"verification_queue": {"count": day, "oldest": "2026-04-30"}},
         )
-    # session, user (with office), preference, recent digests, and the session save
-    # (savepoint, update, release)
-    with django_assert_num_queries(7):
+    # session, user (with office), preference, recent digests, the number waiting for the
+    # supervisor in the menu (with the user's scope), and the session save (savepoint,
+    # update, release)
+    with django_assert_num_queries(9):
         response = client_supervisor_a.get(reverse("accounts:reminders"))
     assert len(response.context["digests"]) == 10
 

@@ -1,11 +1,9 @@
-"""Where each person starts, and the language they read in."""
+"""The language each person reads in (where they land is ops.views.home)."""
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -24,13 +22,3 @@ def set_language(request: HttpRequest) -> HttpResponse:
         user.language = language
         user.save(update_fields=["language"])
     return response
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """Send each role to the page it works from."""
-    user = request.user
-    if user.is_bureau:
-        return redirect("reports:bureau")
-    return redirect("offices:detail", code=user.office.code)

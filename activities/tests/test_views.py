@@ -381,8 +381,8 @@ def test_review_queue_query_count(
 ):
     ActivityFactory.create_batch(5, lead_office=office_a, indicator=speaking)
     # session, user, user's scope, the filters' choices (offices, indicators, who
-    # submitted), page count, page rows, session save x3
-    with django_assert_num_queries(11) as ctx:
+    # submitted), page count, page rows, the number waiting in the menu, session save x3
+    with django_assert_num_queries(12) as ctx:
         client_supervisor_a.get(reverse("activities:review"))
     ActivityFactory.create_batch(20, lead_office=office_a, indicator=speaking)
     with django_assert_num_queries(len(ctx)):

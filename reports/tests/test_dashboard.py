@@ -6,6 +6,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -130,6 +131,24 @@ def test_reporting_health(year_of_data, office_a, office_b):
     quiet = OfficeFactory(code="QUIET")
     data = dashboard(year=2026, as_of=AS_OF)
     assert [o for o, _last in data.quiet_offices] == [quiet]  # the others logged today
+
+
+def test_reporting_health_puts_the_longest_wait_and_silence_first(frozen, office_a, office_b):
+    """The bureau acts from the top: the office whose oldest submission has waited longest
+    comes first, and the office that has logged nothing for longest (never, before any)."""
+    indicator = IndicatorFactory()
+    with time_machine.travel(timezone.make_aware(dt.datetime(2026, 5, 2, 10)), tick=False):
+        ActivityFactory(lead_office=office_b, indicator=indicator, occurred_on=dt.date(2026, 5, 1))
+    with time_machine.travel(timezone.make_aware(dt.datetime(2026, 5, 20, 10)), tick=False):
+        ActivityFactory.create_batch(
+            3, lead_office=office_a, indicator=indicator, occurred_on=dt.date(2026, 5, 19)
+        )
+    never = OfficeFactory(code="NEVER")
+
+    data = dashboard(year=2026, as_of=dt.date(2026, 6, 15))
+
+    assert [o for o, _n, _oldest in data.waiting] == [office_b, office_a]
+    assert [o for o, _last in data.quiet_offices] == [never, office_b, office_a]
 
 
 # --- pages -------------------------------------------------------------------------------
