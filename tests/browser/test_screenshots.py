@@ -430,10 +430,10 @@ def test_bureau_admin_day(live_server, screen: Page, console_errors, demo):
     expect(page.locator("tbody")).to_contain_text("bjo.staff")
     shoot(page, "admin-audit-trail")
 
-    # Users are managed in the Django admin.
-    page.goto(base + "/admin/accounts/user/")
-    expect(page.get_by_role("link", name="bjo.supervisor")).to_be_visible()
-    shoot(page, "admin-users")
+    # People: the roster, from the menu.
+    page.locator(".site-nav").get_by_role("link", name="People").click()
+    expect(page.get_by_role("cell", name=re.compile("bjo.supervisor")).first).to_be_visible()
+    shoot(page, "admin-people")
 
     # Deactivating a liaison unit asks first, and says what it does not change.
     unit = Office.objects.filter(parent=beijing).order_by("code").first()
