@@ -85,6 +85,8 @@ PAGES: dict[str | None, list[Check]] = {
     None: [
         Check("/accounts/login/"),
         Check("/accounts/login/", then=wrong_password, status=400),
+        Check("/accounts/password/reset/"),
+        Check("/accounts/password/reset/sent/"),
     ],
     "bjo.staff": [
         Check("/"),
@@ -105,6 +107,11 @@ PAGES: dict[str | None, list[Check]] = {
         Check("/reports/"),
         Check("/accounts/reminders/"),
         Check("/accounts/tokens/"),
+        Check("/accounts/security/"),
+        Check("/accounts/password/"),
+        Check("/accounts/password/", then=submit_empty),
+        Check("/accounts/sessions/"),
+        Check("/accounts/two-step/on/"),
         Check("/api/docs/", then=swagger_drawn, exclude=(SWAGGER_UI,)),
         Check("/dashboard/", status=403),
         Check("/no-such-page/", status=404),
@@ -126,10 +133,13 @@ PAGES: dict[str | None, list[Check]] = {
     "admin": [
         Check("/"),
         Check("/targets/{year}/"),
+        Check("/targets/{year}/history/"),
         Check("/audit/"),
+        Check("/audit/lockouts/"),
         Check("/accounts/people/"),
         Check("/accounts/people/add/"),
         Check("/accounts/people/{person}/"),
+        Check("/accounts/people/{person}/deactivate/"),
     ],
 }
 
