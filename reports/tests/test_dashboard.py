@@ -4,10 +4,12 @@ queries, drill-downs that list exactly what was counted, and who may see what.""
 import datetime as dt
 import html
 import re
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -384,3 +386,22 @@ def test_the_activities_api_refuses_it(bureau_viewer, year_of_data):
     )
     assert response.status_code == 400
     assert FUTURE_REFUSED in response.json()["as_of"][0]
+
+
+def test_a_count_link_is_named_with_the_number_as_shown():
+    """Label in name (WCAG 2.5.3): the link's accessible name holds the figure exactly as the
+    card shows it, thousands separator included, so speech control finds it by what is seen
+    (docs/accessibility.md)."""
+    figure = SimpleNamespace(
+        indicator=SimpleNamespace(pk=1, name="Visits", is_active=True),
+        achieved=12345,
+        target=None,
+        status="",
+    )
+    page = render_to_string(
+        "reports/_kpi_cards.html",
+        {"data": SimpleNamespace(figures=[figure], year=2026, as_of=AS_OF)},
+    )
+    link = re.search(r'<a [^>]*aria-label="([^"]*)"[^>]*>([^<]*)</a>', page)
+    assert link.group(2) == "12,345"
+    assert link.group(2) in html.unescape(link.group(1))
