@@ -38,7 +38,8 @@ AXE_OPTIONS = {
     "rules": {"label-content-name-mismatch": {"enabled": True}},
 }
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-LANGUAGES = ["en", "zh-hant"]
+# The language asked for, and the `lang` of the pages in it.
+LANGUAGES = {"en": "en", "zh-hant": "zh-Hant-HK"}
 
 # Swagger UI (drf-spectacular-sidecar) is a third-party widget whose markup and theme we do
 # not write: each operation's summary is a button holding its own "copy" and "authorize"
@@ -74,6 +75,9 @@ def clear_title(page: Page) -> None:
 
 @dataclass(frozen=True)
 class Check:
+    """A page to check: its address, what to do on it first (`then`), the status it answers
+    when opened (when there is nothing to do first), elements left out of the check."""
+
     path: str
     then: Callable[[Page], None] | None = None
     status: int = 200
@@ -84,7 +88,7 @@ class Check:
 PAGES: dict[str | None, list[Check]] = {
     None: [
         Check("/accounts/login/"),
-        Check("/accounts/login/", then=wrong_password, status=400),
+        Check("/accounts/login/", then=wrong_password),
         Check("/accounts/password/reset/"),
         Check("/accounts/password/reset/sent/"),
     ],
@@ -204,12 +208,13 @@ def sign_in(page: Page, base: str, username: str) -> None:
 
 
 def describe(violation: dict) -> str:
-    nodes = "; ".join(
-        f"{' '.join(node['target'][0] if isinstance(node['target'][0], list) else node['target'])}"
-        f" ({node.get('failureSummary', '').splitlines()[-1].strip() if node.get('failureSummary') else ''})"
-        for node in violation["nodes"][:5]
-    )
-    return f"{violation['id']} [{violation['impact']}] {violation['help']}: {nodes}"
+    """The rule, its help and the first elements at fault, each with axe-core's reason."""
+    nodes = []
+    for node in violation["nodes"][:5]:
+        target = " ".join(str(part) for part in node["target"])
+        reason = (node.get("failureSummary") or "").strip().splitlines()
+        nodes.append(f"{target} ({reason[-1].strip() if reason else ''})")
+    return f"{violation['id']} [{violation['impact']}] {violation['help']}: {'; '.join(nodes)}"
 
 
 def check_page(axe: Axe, page: Page, check: Check, where: str) -> list[str]:
@@ -247,6 +252,7 @@ def test_pages_have_no_wcag_violations(live_server, context, page: Page, demo):
                 else:
                     check.then(page)
                 page.wait_for_load_state("load")
+                expect(page.locator("html")).to_have_attribute("lang", LANGUAGES[language])
                 where = f"{path}{' (' + check.then.__name__ + ')' if check.then else ''}"
                 found += check_page(axe, page, check, f"{where} as {username} in {language}")
     assert not found, "\n".join(found)
