@@ -28,6 +28,9 @@ class OfficeMultipleChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.name} ({obj.code})"
 
 
+DUPLICATES_SHOWN = 3
+
+
 class ActivityForm(forms.Form):
     """One activity, indicator first. The form only cleans input; services decide."""
 
@@ -136,6 +139,7 @@ class ActivityForm(forms.Form):
         self.fields["occurred_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.fields["counterparts"].widget.attrs.update({"data-counterpart-picker": ""})
         self.duplicates: list[Activity] = []
+        self.duplicate_ids: list[int] = []  # every likely duplicate, to remember once confirmed
 
     def _take_theirs(self, data: dict) -> None:
         """Where the person chose the other person's value, the form saves the value of
@@ -254,8 +258,15 @@ class ActivityForm(forms.Form):
         else:
             candidates = candidates.filter(counterparts__isnull=True)
         if self.activity is not None:
-            candidates = candidates.exclude(pk=self.activity.pk)
-        self.duplicates = list(candidates.distinct()[:3])
+            # Those the person already confirmed as different are not asked about again.
+            candidates = candidates.exclude(
+                pk__in=[self.activity.pk, *self.activity.confirmed_different_from]
+            )
+        self.duplicates = list(candidates.distinct()[:DUPLICATES_SHOWN])
+        if len(self.duplicates) < DUPLICATES_SHOWN:
+            self.duplicate_ids = [other.pk for other in self.duplicates]
+        else:
+            self.duplicate_ids = list(candidates.values_list("pk", flat=True).distinct())
         if self.duplicates and not data.get("confirm_duplicate"):
             raise forms.ValidationError(
                 _(
@@ -269,6 +280,7 @@ class ActivityForm(forms.Form):
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         return {
+            "confirmed_different_from": self.duplicate_ids if data.get("confirm_duplicate") else [],
             "lead_office": data["lead_office"],
             "indicator": data["indicator"],
             "occurred_on": data["occurred_on"],

@@ -48,6 +48,7 @@ def activity_check(
     partners: Sequence[Counterpart] = (),
     submit: bool = False,
     periods: dict | None = None,
+    confirmed_different_from: Sequence[int] = (),
 ) -> Activity:
     """Everything `activity_create` checks, without writing anything: the unsaved activity,
     or PermissionDenied / ValidationError. The import's preview checks thousands of rows
@@ -66,6 +67,7 @@ def activity_check(
         hk_participants=hk_participants.strip(),
         notes=notes.strip(),
         status=Status.SUBMITTED if submit else Status.DRAFT,
+        confirmed_different_from=sorted(set(confirmed_different_from)),
     )
     check_complete(activity, counterparts=counterparts, participating=participating_offices)
     key = (lead_office.pk, occurred_on.year, occurred_on.month)
@@ -176,9 +178,12 @@ def activity_update(
     counterparts: Sequence[Counterpart] | None = None,
     participating_offices: Sequence[Office] | None = None,
     partners: Sequence[Counterpart] | None = None,
+    confirmed_different_from: Sequence[int] = (),
     **fields,
 ) -> Activity:
-    """Change an activity if nobody else changed it since `expected_version` was read."""
+    """Change an activity if nobody else changed it since `expected_version` was read.
+    `confirmed_different_from`: likely duplicates the person has just confirmed as
+    different, remembered with those confirmed before."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
@@ -222,6 +227,10 @@ def activity_update(
     )
     if (activity.lead_office_id, activity.occurred_on) != (old_office.pk, old_day):
         ensure_period_open(activity.lead_office, activity.occurred_on)
+    if confirmed_different_from:
+        activity.confirmed_different_from = sorted(
+            {*activity.confirmed_different_from, *confirmed_different_from}
+        )
     lock_counts([old_key, key_of(activity)])
     save_with_history(activity, by=user, previous_status=activity.status)
     if counterparts is not None:
