@@ -15,6 +15,8 @@ from offices.models import Counterpart, Indicator, Office, Region
 
 from . import conflicts
 from .models import Activity, AuthorityLevel, PeriodReopening
+from .periods import period_state
+from .services.checks import indicator_requirements
 from .versions import comparable
 
 
@@ -240,9 +242,31 @@ class ActivityForm(forms.Form):
             raise forms.ValidationError(_("The date cannot be in the future."))
         return day
 
+    def _add_rule_errors(self, data: dict) -> None:
+        """With some fields wrong, the rules the service checks on the others are asked
+        too (what the indicator needs, the month closed), so that every error comes in one
+        answer instead of one after the other."""
+        indicator = data.get("indicator")
+        if indicator is not None:
+            for field, messages in indicator_requirements(
+                indicator,
+                counterparts=data.get("counterparts") or (),
+                authority_level=data.get("authority_level", ""),
+                event_name=data.get("event_name", ""),
+            ).items():
+                if field not in self.errors:
+                    for message in messages:
+                        self.add_error(field, message)
+        office, day = data.get("lead_office"), data.get("occurred_on")
+        if office is not None and day is not None and "occurred_on" not in self.errors:
+            state = period_state(office=office, day=day)
+            if not state.is_open:
+                self.add_error("occurred_on", state.explain())
+
     def clean(self):
         data = super().clean()
         if self.errors:
+            self._add_rule_errors(data)
             return data
         self._take_theirs(data)
         if self.errors:

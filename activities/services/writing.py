@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from simple_history.utils import bulk_create_with_history
 
 from common.db import retry_on_conflict
@@ -69,15 +69,15 @@ def activity_check(
         status=Status.SUBMITTED if submit else Status.DRAFT,
         confirmed_different_from=sorted(set(confirmed_different_from)),
     )
-    check_complete(activity, counterparts=counterparts, participating=participating_offices)
     key = (lead_office.pk, occurred_on.year, occurred_on.month)
     state = periods.get(key) if periods is not None else None
     if state is None:
         state = period_state(office=lead_office, day=occurred_on)
         if periods is not None:
             periods[key] = state
-    if not state.is_open:
-        raise ValidationError({"occurred_on": state.explain()}, code="closed")
+    check_complete(
+        activity, counterparts=counterparts, participating=participating_offices, period=state
+    )
     return activity
 
 
@@ -219,14 +219,16 @@ def activity_update(
         if participating_offices is None
         else participating_offices
     )
+    moved = (activity.lead_office_id, activity.occurred_on) != (old_office.pk, old_day)
     check_complete(
         activity,
         counterparts=current_counterparts,
         participating=current_participants,
         before=before,
+        period=period_state(office=activity.lead_office, day=activity.occurred_on)
+        if moved
+        else None,
     )
-    if (activity.lead_office_id, activity.occurred_on) != (old_office.pk, old_day):
-        ensure_period_open(activity.lead_office, activity.occurred_on)
     if confirmed_different_from:
         activity.confirmed_different_from = sorted(
             {*activity.confirmed_different_from, *confirmed_different_from}
