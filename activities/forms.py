@@ -15,7 +15,7 @@ from offices.models import Counterpart, Indicator, Office, Region
 
 from . import conflicts
 from .models import Activity, AuthorityLevel, PeriodReopening
-from .periods import period_state
+from .periods import PeriodState, period_state
 from .services.checks import indicator_requirements
 from .versions import comparable
 
@@ -89,6 +89,15 @@ class ActivityForm(forms.Form):
     confirm_duplicate = forms.BooleanField(
         label=_("Yes, this is a different activity: save it"), required=False
     )
+    # Asked for when a closed month's activity is saved as a draft with a request to
+    # reopen the month (docs/domain.md, "Periods").
+    reopening_reason = forms.CharField(
+        label=_("Reason for reopening the month"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
+        help_text=_("The bureau admins read it when they decide."),
+    )
     # The fields still to be chosen after an edit was refused as stale, comma-separated.
     choose = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -99,11 +108,21 @@ class ActivityForm(forms.Form):
         user,
         activity: Activity | None = None,
         conflicts_to_choose: list[str] | None = None,
+        closed_month_draft: bool = False,
         **kwargs,
     ):
         super().__init__(data, *args, **kwargs)
         self.user = user
         self.activity = activity
+        # Saving as a draft with a request to reopen the month: the month may be closed.
+        self.closed_month_draft = closed_month_draft
+        self.closed_period: PeriodState | None = None  # the month refused, if closed
+        self.closed_office: Office | None = None  # and whose
+        if closed_month_draft:
+            self.fields["reopening_reason"].required = True
+            self.fields["reopening_reason"].error_messages["required"] = _(
+                "Give the reason for reopening the month."
+            )
         if activity is None:
             names = []
         elif conflicts_to_choose is not None:
@@ -257,11 +276,22 @@ class ActivityForm(forms.Form):
                 if field not in self.errors:
                     for message in messages:
                         self.add_error(field, message)
-        office, day = data.get("lead_office"), data.get("occurred_on")
-        if office is not None and day is not None and "occurred_on" not in self.errors:
-            state = period_state(office=office, day=day)
-            if not state.is_open:
-                self.add_error("occurred_on", state.explain())
+        if "occurred_on" not in self.errors:
+            self.note_closed_period()
+            if self.closed_period is not None and not self.closed_month_draft:
+                self.add_error("occurred_on", self.closed_period.explain())
+
+    def note_closed_period(self) -> None:
+        """Keep the month of the activity if it is closed: the page then offers to save it
+        as a draft and ask to reopen the month. Called before a refusal's errors are put
+        on the form, which takes the date out of the cleaned data."""
+        office = self.cleaned_data.get("lead_office")
+        day = self.cleaned_data.get("occurred_on")
+        if office is None or day is None:
+            return
+        state = period_state(office=office, day=day)
+        self.closed_period = None if state.is_open else state
+        self.closed_office = office
 
     def clean(self):
         data = super().clean()

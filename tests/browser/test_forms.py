@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from activities.models import Activity
+from activities.models import Activity, PeriodReopening
 from ops.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -48,4 +48,40 @@ def test_a_refused_form_lists_every_error_and_takes_the_focus(demo, page: Page, 
     expect(page.get_by_label("Title")).to_be_focused()
     assert Activity.objects.count() == 0
     # The refused form answers 400 on purpose, which the browser logs; nothing else.
+    assert [error for error in console_errors if "status of 400" not in error] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_closed_months_activity_is_kept_as_a_draft_and_the_month_asked_for(
+    demo, page: Page, console_errors
+):
+    sign_in(page, demo, "bjo.staff")
+    page.goto(demo + "/activities/new/")
+    page.get_by_label("Indicator").select_option(label="Speaking occasions")
+    page.get_by_label("Date").fill("2025-01-15")  # long closed
+    page.get_by_label("Title").fill("Keynote at the Beijing forum")
+    page.get_by_label("Event").fill("Beijing forum")
+    page.get_by_role("button", name="Save as draft", exact=True).click()
+
+    expect(page.locator("#error-summary")).to_contain_text("January 2025 closed for entry")
+    expect(page.get_by_label("Title")).to_have_value("Keynote at the Beijing forum")
+    page.get_by_role("button", name="Save as draft and ask to reopen").click()
+    # Without a reason: asked for, with the focus on the summary again.
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page.locator("#error-summary")).to_contain_text("Give the reason for reopening")
+    page.get_by_label("Reason for reopening the month").fill("The minutes arrived late")
+    page.get_by_role("button", name="Save as draft and ask to reopen").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Keynote at the Beijing forum")
+    message = page.locator(".messages")
+    expect(message).to_contain_text("Saved “Keynote at the Beijing forum” as a draft.")
+    expect(message).to_contain_text("request to reopen January 2025")
+    activity = Activity.objects.get()
+    assert activity.status == "draft"
+    reopening = PeriodReopening.objects.get()
+    assert (reopening.year, reopening.month, reopening.reason) == (
+        2025,
+        1,
+        "The minutes arrived late",
+    )
     assert [error for error in console_errors if "status of 400" not in error] == []
