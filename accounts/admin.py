@@ -1,20 +1,42 @@
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from common.admin import StaleEditAdmin
 
 from .access import can_revoke_any_token
-from .models import ApiToken, ReminderDigest, ReminderPreference, User
+from .models import ApiToken, ReminderDigest, ReminderPreference, User, UserSession
 from .tokens import token_revoke
+from .twofactor import has_two_factor
+
+
+class AdminSignInForm(AdminAuthenticationForm):
+    """The admin's own sign-in page asks for no code, so it refuses the people who use
+    two-step sign-in: they sign in on the site's page, then open Administration."""
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        if has_two_factor(user):
+            raise ValidationError(
+                _(
+                    "This account uses two-step sign-in: sign in on the site's sign-in "
+                    "page, then open Administration from the menu."
+                ),
+                code="two_factor",
+            )
+
+
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(User)
 class UserAdmin(StaleEditAdmin, DjangoUserAdmin):
     list_display = (
         "username",
-        "get_full_name",
+        "full_name",
         "email",
         "role",
         "office",
@@ -24,6 +46,11 @@ class UserAdmin(StaleEditAdmin, DjangoUserAdmin):
     list_filter = ("role", "office", "is_active", "is_staff")
     list_select_related = ("office",)
     search_fields = ("username", "first_name", "last_name", "email")
+
+    @admin.display(description=_("Name"), ordering="last_name")
+    def full_name(self, obj: User) -> str:
+        return obj.get_full_name()
+
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Role in KPI Tracker"), {"fields": ("role", "office", "language")}),
@@ -124,3 +151,25 @@ class ApiTokenAdmin(admin.ModelAdmin):
             % {"count": len(pks)},
             messages.SUCCESS,
         )
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(admin.ModelAdmin):
+    """Who is signed in where, read-only: a person ends their own sessions on their
+    Sessions page; deactivating the account ends all of them."""
+
+    list_display = ("user", "signed_in_at", "last_seen_at", "ip_address", "user_agent")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "ip_address")
+    date_hierarchy = "signed_in_at"
+    fields = ("user", "signed_in_at", "last_seen_at", "ip_address", "user_agent")
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

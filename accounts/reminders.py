@@ -60,7 +60,7 @@ class DigestLine:
 
 
 def _date(iso: str) -> str:
-    return formats.date_format(dt.date.fromisoformat(iso))
+    return formats.date_format(dt.date.fromisoformat(iso), "SHORT_DATE_FORMAT")
 
 
 def _month(year: int, month: int) -> str:

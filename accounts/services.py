@@ -20,6 +20,7 @@ from common.merge import three_way
 from .access import require_can_manage_people
 from .invitations import compose_invitation
 from .models import BUREAU_ROLES, OFFICE_ROLES, Role, User
+from .sessions import sessions_end_all
 from .tokens import tokens_revoke_all
 
 USERNAME_MAX = User._meta.get_field("username").max_length
@@ -291,6 +292,7 @@ def user_deactivated(user: User) -> None:
     reactivating the account later brings neither back; on the audit trail."""
     User._base_manager.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
     user.refresh_from_db(fields=["session_epoch"])
+    sessions_end_all(user=user)  # the epoch refuses them; this empties their list too
     revoked = tokens_revoke_all(user=user, by=current_user() or user)
     record(
         Kind.USER_DEACTIVATED,

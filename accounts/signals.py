@@ -1,20 +1,24 @@
 """What happens to people's accounts goes on the audit trail, whichever way it happens:
 sign-ins through any form (the site's or the admin's), lock-outs by django-axes, accounts
-created, roles and offices changed, passwords changed, deactivated and reactivated (with
-the deactivation's consequences, `services.user_deactivated`)."""
+created, roles and offices changed, passwords changed or reset, deactivated and reactivated
+(with the deactivation's consequences, `services.user_deactivated`), two-step sign-in
+turned off (on the page or by deleting the device in the admin). Sign-ins and sign-outs
+also keep the person's list of sessions (`sessions`)."""
 
 from __future__ import annotations
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Kind
 from audit.services import record
 
-from . import services
+from . import services, sessions
 from .models import User
+from .twofactor import CODE_STEP
 
 USERNAME_MAX = 150
 
@@ -26,18 +30,45 @@ TRACKED_FIELDS = (*ROLE_FIELDS, "is_active")
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs) -> None:
     record(Kind.LOGIN, user.get_username(), request=request, actor=user)
+    if request is not None and hasattr(request, "session"):
+        sessions.session_started(request, user)
 
 
 @receiver(user_logged_out)
 def _logged_out(sender, request, user, **kwargs) -> None:
     if user is not None:
         record(Kind.LOGOUT, user.get_username(), request=request, actor=user)
+    if request is not None and hasattr(request, "session"):
+        sessions.session_forget(request.session.session_key)
 
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs) -> None:
     username = str(credentials.get("username") or "")[:USERNAME_MAX]
-    record(Kind.LOGIN_FAILED, username, request=request, actor=None, subject_username=username)
+    code = sender == CODE_STEP
+    record(
+        Kind.LOGIN_FAILED,
+        f"{username}: wrong two-step code" if code else username,
+        request=request,
+        actor=None,
+        subject_username=username,
+        details={"step": "code"} if code else None,
+    )
+
+
+@receiver(post_delete, sender=TOTPDevice)
+def _two_factor_removed(sender, instance, **kwargs) -> None:
+    if not instance.confirmed:
+        return
+    user = User._base_manager.filter(pk=instance.user_id).first()
+    if user is None:  # the account itself is being deleted
+        return
+    record(
+        Kind.TWO_FACTOR_DISABLED,
+        user.get_username(),
+        subject=user,
+        office=user.office if user.office_id else None,
+    )
 
 
 @receiver(user_locked_out)
@@ -90,7 +121,13 @@ def _user_saved(sender, instance, created, raw=False, **kwargs) -> None:
         return
     before = getattr(instance, "_audit_before", None)
     if getattr(instance, "_audit_password_changed", False):
-        record(Kind.PASSWORD_CHANGED, instance.get_username(), subject=instance)
+        how = getattr(instance, "_audit_how", "")
+        record(
+            Kind.PASSWORD_CHANGED,
+            f"{instance.get_username()} ({how})" if how else instance.get_username(),
+            subject=instance,
+            details={"how": how} if how else None,
+        )
     if not before:
         return
     changes = {

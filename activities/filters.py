@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from offices.models import AS_OF_VALIDATORS, Indicator, Office, Region
 
-from .models import Activity, Status
+from .models import COUNTING_STATUSES, Activity, Status
+
+# The list page's status choice "submitted or verified": what counts (docs/domain.md, "What
+# counts"), and its office choice "led by the office": what its figures count.
+COUNTED = "counted"
+LEAD = "lead"
+_TRUE = ("1", "true", "True", "on")
 
 
 class ActivityFilter(django_filters.FilterSet):
@@ -130,12 +136,6 @@ class ActivityFilter(django_filters.FilterSet):
     def filter_as_of(self, queryset, name, day):
         return queryset.as_of(day) if day else queryset
 
-    @property
-    def drill_down(self) -> bool:
-        """The list shows what a dashboard figure counted (hidden filters are set)."""
-        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
-        return bool(data.get("counted") or data.get("lead") or data.get("as_of"))
-
     def filter_office(self, queryset, name, office):
         """An office with its units: what it leads and what it joined."""
         if office is None:
@@ -152,6 +152,94 @@ class ActivityFilter(django_filters.FilterSet):
         else:
             queryset = queryset.order_by("-occurred_on", "-pk")
         return queryset
+
+
+class ActivityListFilter(ActivityFilter):
+    """The activity list page's filters (and its downloads'): every filter in force is a
+    field of the panel, to be changed or removed. A dashboard figure's link names what it
+    counted the API's way (`counted`, `lead`); the page reads them as the status "submitted
+    or verified" and the office "led by" it, so nothing narrows the list unseen, and a
+    visible choice made later (another office, another status) replaces them."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[(COUNTED, _("Submitted or verified (what counts)")), *Status.choices],
+        empty_label=_("All statuses"),
+        method="filter_status",
+    )
+    part = django_filters.ChoiceFilter(
+        label=_("The office’s part"),
+        choices=[(LEAD, _("Led by it (what its figures count)"))],
+        empty_label=_("Led or joined"),
+        method="filter_part",
+    )
+    as_of = django_filters.DateFilter(
+        label=_("Counted as of"),
+        help_text=_("Submitted or verified by the end of this day, as a dashboard counts."),
+        method="filter_as_of",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=AS_OF_VALIDATORS,
+    )
+    lead = None
+    counted = None
+
+    class Meta(ActivityFilter.Meta):
+        fields = [
+            "q",
+            "indicator",
+            "status",
+            "office",
+            "part",
+            "region",
+            "date_from",
+            "date_to",
+            "as_of",
+            "sort",
+        ]
+
+    office_filters = ("office",)
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(self.from_link(data), *args, **kwargs)
+
+    @staticmethod
+    def from_link(data):
+        """A dashboard link's `lead` and `counted` as the panel's own fields. Where the link
+        also names a different office or a status, the visible one stands."""
+        if not data or not ("lead" in data or "counted" in data):
+            return data
+        values = data.copy()
+        lead, counted = values.get("lead"), values.get("counted")
+        for name in ("lead", "counted"):
+            if name in values:
+                del values[name]
+        if lead and values.get("office") in (None, "", lead):
+            values["office"] = lead
+            values["part"] = LEAD
+        if str(counted) in _TRUE and not values.get("status"):
+            values["status"] = COUNTED
+        return values
+
+    def filter_status(self, queryset, name, value):
+        if not value:
+            return queryset
+        if value == COUNTED:
+            return queryset.filter(status__in=COUNTING_STATUSES)
+        return queryset.filter(status=value)
+
+    def filter_part(self, queryset, name, value):
+        return queryset  # read by filter_office
+
+    def filter_office(self, queryset, name, office):
+        if office is not None and self.form.cleaned_data.get("part") == LEAD:
+            return self.filter_lead(queryset, name, office)
+        return super().filter_office(queryset, name, office)
+
+    @property
+    def drill_down(self) -> bool:
+        """The filters are a dashboard figure's: what counts, as of a day."""
+        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        return data.get("status") == COUNTED and data.get("as_of") is not None
 
 
 class ReviewQueueFilter(django_filters.FilterSet):

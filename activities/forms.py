@@ -208,7 +208,11 @@ class ActivityForm(forms.Form):
             field = self.fields.get(f"choice_{change.name}")
             if field is None:
                 continue
-            when = date_format(timezone.localtime(change.at), "Y-m-d H:i") if change.at else ""
+            when = (
+                date_format(timezone.localtime(change.at), "SHORT_DATETIME_FORMAT")
+                if change.at
+                else ""
+            )
             field.choices = [
                 ("mine", gettext("Keep yours: %(value)s") % {"value": change.mine}),
                 (

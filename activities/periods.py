@@ -59,14 +59,17 @@ class PeriodState:
         return _(
             "%(period)s closed for entry at the end of %(closed)s. A bureau admin can reopen "
             "it for your office: ask for a reopening with a reason on the Periods page."
-        ) % {"period": self.label, "closed": formats.date_format(self.closes_on)}
+        ) % {
+            "period": self.label,
+            "closed": formats.date_format(self.closes_on, "SHORT_DATE_FORMAT"),
+        }
 
     def describe(self) -> str:
         """What the form and the list say about the period."""
         if self.is_open:
             return _("%(period)s is open for entry until %(until)s.") % {
                 "period": self.label,
-                "until": formats.date_format(self.open_until),
+                "until": formats.date_format(self.open_until, "SHORT_DATE_FORMAT"),
             }
         return self.explain()
 

@@ -10,15 +10,16 @@ from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from offices.models import Counterpart
 
 from .counts import CountedList, joined, list_counts
-from .filters import ActivityFilter
+from .filters import ActivityFilter, ActivityListFilter
 from .models import Activity
 
 
-def activity_list(*, user, data) -> ActivityFilter:
+def activity_list(*, user, data) -> ActivityListFilter:
     """The activities a user may see, filtered and sorted by the list's query string.
     `.qs` is the filtered queryset (invalid filters are reported on `.form`)."""
     queryset = (
@@ -26,7 +27,7 @@ def activity_list(*, user, data) -> ActivityFilter:
         .not_removed()
         .select_related("lead_office", "indicator", "region", "reviewed_by", "created_by")
     )
-    return ActivityFilter(data or None, queryset=queryset, user=user)
+    return ActivityListFilter(data or None, queryset=queryset, user=user)
 
 
 def paged_list(activity_filter: ActivityFilter, *, user) -> QuerySet[Activity] | CountedList:
@@ -99,7 +100,7 @@ def activity_history(activity: Activity) -> list[HistoryEntry]:
                 field = Activity._meta.get_field(change.field)
                 changes.append(
                     (
-                        str(field.verbose_name),
+                        capfirst(field.verbose_name),
                         display_value(field, change.old),
                         display_value(field, change.new),
                     )

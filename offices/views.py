@@ -138,7 +138,11 @@ class TargetGridForm(forms.Form):
             field = self.fields.get(f"choice-{change.key}")
             if field is None or not change.is_conflict:
                 continue
-            when = date_format(timezone.localtime(change.at), "Y-m-d H:i") if change.at else ""
+            when = (
+                date_format(timezone.localtime(change.at), "SHORT_DATETIME_FORMAT")
+                if change.at
+                else ""
+            )
             field.choices = [
                 ("mine", _("Keep yours: %(value)s") % {"value": _target_display(change.mine)}),
                 (

@@ -88,8 +88,8 @@ class ReportScope:
             title = gettext("Annual report %(year)s") % {"year": self.year}
         else:
             title = gettext("Progress report %(start)s to %(end)s") % {
-                "start": formats.date_format(self.date_from, "DATE_FORMAT"),
-                "end": formats.date_format(self.date_to, "DATE_FORMAT"),
+                "start": formats.date_format(self.date_from, "SHORT_DATE_FORMAT"),
+                "end": formats.date_format(self.date_to, "SHORT_DATE_FORMAT"),
             }
         if self.office is not None:
             title = f"{title} · {self.office.name}"
@@ -125,12 +125,15 @@ class ReportScope:
 @dataclass
 class OfficeLine:
     """An office's counts per indicator (in the report's indicator order) with its target
-    shares; a top-level office's counts include its units, which are listed under it."""
+    shares and its progress against them (per cent, still needed, status: the dashboards'
+    rule, `progress.IndicatorProgress`); a top-level office's counts include its units,
+    which are listed under it."""
 
     office: Office
     counts: list[int]
     targets: list[int | None]
     units: list[OfficeLine] = field(default_factory=list)
+    progress: list[progress.IndicatorProgress] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -407,11 +410,19 @@ def report_data(scope: ReportScope) -> ReportData:
 
     def line_for(office: Office) -> OfficeLine:
         is_top = parents[office.code] is None
+        achieved = counts(OFFICES, WITH_UNITS if is_top else UNIT_ONLY, office.code)
+        office_targets = [shares.get((office.pk, indicator.pk)) for indicator in indicators]
         return OfficeLine(
             office=office,
-            counts=counts(OFFICES, WITH_UNITS if is_top else UNIT_ONLY, office.code),
-            targets=[shares.get((office.pk, indicator.pk)) for indicator in indicators],
+            counts=achieved,
+            targets=office_targets,
             units=[line_for(o) for o in listed if is_top and parents[o.code] == office.code],
+            progress=[
+                progress.IndicatorProgress(
+                    indicator, achieved=n, target=target, start=scope.date_from, end=scope.end
+                )
+                for indicator, n, target in zip(indicators, achieved, office_targets, strict=True)
+            ],
         )
 
     office_lines = [line_for(office) for office in listed if parents[office.code] is None]

@@ -122,6 +122,56 @@ class OfficesSheet(Export):
                 yield (unit.office.code, unit.office.name, unit_label, *unit.counts, unit.total)
 
 
+class OfficeProgressSheet(Export):
+    """Each office's (and unit's) progress against its own share of each target, by the
+    dashboards' rule: an office without a share is measured against the bureau target only,
+    so it has no per cent or status of its own (docs/domain.md, "Targets and progress")."""
+
+    sheet_title = _("Progress by office")
+    columns = (
+        Column(_("Office code"), 8),
+        Column(_("Office or unit"), 36),
+        Column(_("Line"), 14),
+        Column(_("Indicator"), 30),
+        Column(_("Office target"), 10),
+        Column(_("Achieved"), 10),
+        Column(_("Per cent of target"), 10),
+        Column(_("Still needed"), 10),
+        Column(_("Status"), 14),
+    )
+
+    def __init__(self, data: ReportData) -> None:
+        self.data = data
+
+    def rows(self) -> Iterator[Sequence[Any]]:
+        office_label, unit_label = gettext("Office, with units"), gettext("Unit only")
+        for line in self.data.offices:
+            yield from self._lines(line, office_label)
+            for unit in line.units:
+                yield from self._lines(unit, unit_label)
+
+    def _lines(self, line, label: str) -> Iterator[Sequence[Any]]:
+        for figures in line.progress:
+            yield (
+                line.office.code,
+                line.office.name,
+                label,
+                figures.indicator.name,
+                figures.target,
+                figures.achieved,
+                figures.percent,
+                figures.still_needed,
+                status_text(figures),
+            )
+
+
+def status_text(figures: progress_rules.IndicatorProgress) -> str:
+    """The status, or why there is none: no target of its own, or too early to judge."""
+    if figures.status is not None:
+        return figures.status_label
+    return gettext("No target of its own") if not figures.target else gettext("Not judged")
+
+
 class PeriodsSheet(Export):
     def __init__(self, data: ReportData, *, quarters: bool) -> None:
         self.lines = data.quarters if quarters else data.months
@@ -180,6 +230,7 @@ def write_report(
             AboutSheet(data),
             SummarySheet(data),
             OfficesSheet(data),
+            OfficeProgressSheet(data),
             PeriodsSheet(data, quarters=True),
             PeriodsSheet(data, quarters=False),
             RegionsSheet(data),

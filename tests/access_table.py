@@ -193,6 +193,18 @@ def _year(d) -> dict:
     return {"year": d.year}
 
 
+def _reset_link(d) -> dict:
+    """Staff A's password reset link, as the page the e-mail's link redirects to (the
+    token itself is kept in the session that opened the link)."""
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return {
+        "uidb64": urlsafe_base64_encode(force_bytes(d.users["staff_a"].pk)),
+        "token": "set-password",
+    }
+
+
 def _invitee(d) -> dict:
     return {"pk": d.invitee.pk}
 
@@ -239,6 +251,47 @@ TABLE: dict[str, Row] = {
         post=(L, R, 404, 404, 404, 404, 404),
         kwargs=lambda d: {"pk": d.token.pk}),
 
+    # sign-in and security: each person's own password, sessions and two-step sign-in
+    "accounts:login_code": Row(  # no sign-in under way: back to the sign-in page
+        get=_same(L),
+        post=_same(L)),
+    "accounts:security": Row(
+        get=_signed_in(200),
+        post=_signed_in(405)),
+    "accounts:password_change": Row(
+        get=_signed_in(200),
+        post=_signed_in(400)),  # the current password is needed
+    "accounts:password_change_done": Row(
+        get=_signed_in(200),
+        post=_signed_in(405)),
+    "accounts:password_reset": Row(  # anyone, signed in or not
+        get=_same(200),
+        post=_same(400)),  # an address is needed
+    "accounts:password_reset_done": Row(
+        get=_same(200),
+        post=_same(405)),
+    "accounts:password_reset_confirm": Row(  # without the e-mail's token: the link does not work
+        get=_same(200),
+        post=_same(400),
+        kwargs=_reset_link),
+    "accounts:password_reset_complete": Row(
+        get=_same(200),
+        post=_same(405)),
+    "accounts:sessions": Row(
+        get=_signed_in(200),
+        post=_signed_in(405)),
+    "accounts:sessions_end": Row(  # the person's own other sessions (none here)
+        get=_signed_in(200),
+        post=_signed_in(R)),
+    "accounts:two_factor_enrol": Row(  # nobody has it on here
+        get=_signed_in(200),
+        post=_signed_in(400)),  # a code is needed
+    "accounts:two_factor_disable": Row(  # already off: sent back to the security page
+        get=_signed_in(200),
+        post=_signed_in(R)),
+    "accounts:recovery_codes": Row(  # none without two-step sign-in: sent back likewise
+        get=_signed_in(200),
+        post=_signed_in(R)),
     # people: bureau admins manage; supervisors read their office's roster
     "accounts:people": Row(
         get=(L, 403, 200, 403, 200, 403, 200),
@@ -522,6 +575,7 @@ def admin_url(route: Route, data) -> str:
     values = {
         "object_id": str(activity.pk) if route.name == "admin:view_on_site" else pk,
         "id": pk,
+        "pk": pk,  # django-otp's own pages of a device (refused: OTP_ADMIN_HIDE_SENSITIVE_DATA)
         "content_type_id": str(ContentType.objects.get_for_model(activity).pk),
         "app_label": "activities",
         "url": "no-such-page/",
@@ -760,10 +814,13 @@ def send(client: Client, method: str, url: str, data=None, *, api: bool = False,
 
 # --- "nothing written" ------------------------------------------------------------------------
 
-# The session changes with every request (its expiry), and the logs of who did what (the
-# audit trail, django-axes' sign-in records) record refused requests too, by design.
+# The session changes with every request (its expiry), and so does its row on the person's
+# Sessions page (a sign-out, which answers with the sign-in page, deletes it); the logs of
+# who did what (the audit trail, django-axes' sign-in records) record refused requests too,
+# by design.
 UNWATCHED = {
     "sessions.Session",
+    "accounts.UserSession",
     "audit.AuditEvent",
     "axes.AccessAttempt",
     "axes.AccessAttemptExpiration",

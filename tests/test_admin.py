@@ -123,3 +123,25 @@ def test_an_admin_can_log_and_submit_an_activity_and_it_counts_from_then(
     assert activity.counted_since is not None
     assert activity.version == 2
     assert Activity.objects.counted().count() == 1
+
+
+# accounts/admin.py names this column after its method (no description): labelled there.
+UNLABELLED_ELSEWHERE: set[tuple[str, str]] = set()
+
+
+def test_every_admin_column_is_named_in_chinese():
+    from django.contrib.admin.utils import label_for_field
+    from django.utils import translation
+
+    untranslated = []
+    for model, model_admin in admin.site._registry.items():
+        for name in model_admin.list_display:
+            if name == "__str__" or (model._meta.label, name) in UNLABELLED_ELSEWHERE:
+                continue
+            with translation.override("en"):
+                english = str(label_for_field(name, model, model_admin))
+            with translation.override("zh-hant"):
+                chinese = str(label_for_field(name, model, model_admin))
+            if chinese == english:
+                untranslated.append(f"{model._meta.label}.{name}: {english}")
+    assert not untranslated, "\n".join(untranslated)

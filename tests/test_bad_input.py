@@ -159,6 +159,48 @@ def _upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
 
 
+def _session_of(d, persona: str):
+    from importlib import import_module
+
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key=d.sessions[persona])
+
+
+def _enrol_code(d) -> dict:
+    """The code of staff A's app for the key the page that turns two-step sign-in on
+    keeps in the session (opened first if need be)."""
+    from django_otp.oath import totp
+
+    from accounts.twofactor import ENROL_KEY
+
+    if ENROL_KEY not in _session_of(d, "staff_a"):
+        assert d.client("staff_a").get("/accounts/two-step/on/").status_code == 200
+    key = bytes.fromhex(_session_of(d, "staff_a")[ENROL_KEY])
+    return {"code": f"{totp(key):06d}"}
+
+
+def _with_authenticator(d) -> None:
+    """Supervisor A uses two-step sign-in, with recovery codes."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = d.users["supervisor_a"]
+    TOTPDevice.objects.get_or_create(user=user, defaults={"confirmed": True})
+    StaticDevice.objects.get_or_create(user=user, defaults={"confirmed": True})
+
+
+def _reset_link_opened(d) -> None:
+    """Staff A has followed the link of a password reset e-mail: its token is in the
+    session, and the page at the link sets the password."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
+
+    session = _session_of(d, "staff_a")
+    session[INTERNAL_RESET_SESSION_TOKEN] = default_token_generator.make_token(d.users["staff_a"])
+    session.save()
+
+
+NEW_PASSWORD = "a-new-passphrase-for-2026"
+
 # fmt: off
 INPUTS: dict[tuple[str, str], Input] = {
     ("accounts:login", "post"): Input(
@@ -180,6 +222,48 @@ INPUTS: dict[tuple[str, str], Input] = {
         malformed=lambda d: [{"name": "", "expires_in": "forever"}],
         long=("name",)),
     ("accounts:token_revoke", "post"): Input("staff_a", valid=lambda d: {}),
+    ("accounts:password_change", "post"): Input(
+        "staff_a",
+        valid=lambda d: {
+            "old_password": "correct-horse-battery",
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+        malformed=lambda d: [
+            {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+            {"old_password": "correct-horse-battery", "new_password1": "12345", "new_password2": "12345"},
+            {},
+        ],
+        long=("old_password", "new_password1", "new_password2")),
+    ("accounts:password_reset", "post"): Input(
+        "anonymous",
+        valid=lambda d: {"email": "staff_a@example.gov.hk"},
+        malformed=lambda d: [{"email": "staff_a at example"}, {}],
+        long=("email",)),
+    ("accounts:password_reset_confirm", "post"): Input(
+        "staff_a",
+        prepare=_reset_link_opened,
+        valid=lambda d: {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        malformed=lambda d: [
+            {"new_password1": NEW_PASSWORD, "new_password2": "something else"},
+            {"new_password1": "staff_a", "new_password2": "staff_a"},
+            {},
+        ],
+        long=("new_password1", "new_password2")),
+    ("accounts:sessions_end", "post"): Input("staff_a", valid=lambda d: {}),
+    ("accounts:two_factor_enrol", "post"): Input(
+        "staff_a",
+        valid=_enrol_code,
+        malformed=lambda d: [{"code": "one two three"}, {}],
+        long=("code",)),
+    ("accounts:two_factor_disable", "post"): Input(
+        "supervisor_a",
+        prepare=_with_authenticator,
+        valid=lambda d: {"password": "correct-horse-battery"},
+        malformed=lambda d: [{"password": "wrong"}, {}],
+        long=("password",)),
+    ("accounts:recovery_codes", "post"): Input(
+        "supervisor_a", prepare=_with_authenticator, valid=lambda d: {}),
     ("accounts:person_add", "post"): Input(
         "admin",
         valid=lambda d: {

@@ -2,6 +2,7 @@
 Django and the migrations expect."""
 
 from .reminders import ReminderDigest, ReminderPreference
+from .sessions import UserSession, UserSessionQuerySet
 from .tokens import ApiToken, ApiTokenQuerySet
 from .user import BUREAU_ROLES, OFFICE_ROLES, KpiUserManager, Role, User
 
@@ -15,4 +16,6 @@ __all__ = [
     "ReminderPreference",
     "Role",
     "User",
+    "UserSession",
+    "UserSessionQuerySet",
 ]

@@ -346,6 +346,20 @@ def test_creating_a_token_shows_it_once(client_staff_a, staff_a):
     assert token.prefix in again.content.decode()
 
 
+def test_the_example_request_on_the_tokens_page_answers_200(client_staff_a, staff_a, client):
+    """The page's curl example is a request the new token answers, not the version's
+    prefix, which has no page of its own (404)."""
+    response = client_staff_a.post(
+        reverse("accounts:tokens"), {"name": "Try it", "expires_in": "90"}
+    )
+    content = response.content.decode()
+    example = re.search(r'curl -H "Authorization: Bearer ([^"]+)" (\S+)</code>', content)
+    raw, url = example.groups()
+    client.logout()
+    answer = client.get(url.removeprefix("http://testserver"), HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert answer.status_code == 200
+
+
 @pytest.mark.parametrize(
     ("choice", "expires_on"),
     [("30", TODAY + dt.timedelta(days=30)), ("365", dt.date(2027, 6, 8)), ("never", None)],

@@ -90,6 +90,8 @@ def token_list(request: HttpRequest) -> HttpResponse:
             "created": created,
             "raw_token": raw,
             "api_root": request.build_absolute_uri(API_ROOT),
+            # a request the token answers for anyone: the regions (the prefix has no page)
+            "api_example": request.build_absolute_uri(f"{API_ROOT}regions/"),
         },
         status=status,
     )

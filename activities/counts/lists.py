@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from ..filters import COUNTED, LEAD
 from ..models import COUNTING_STATUSES, Activity, ActivityMonthCount
 
 
@@ -65,8 +66,11 @@ def list_counts(data: dict, *, user, today: dt.date | None = None) -> ListCounts
     the office (with its units) led: what it joined is counted from the rows (`joined`)."""
     if not (user.is_authenticated and user.is_active):
         return None
-    uncountable = ("q", "office", "unit", "changed_since")
+    uncountable = ("q", "unit", "changed_since")
     if any(data.get(name) for name in uncountable):
+        return None
+    led = data.get("part") == LEAD  # the list page's office "led by": a lead office
+    if data.get("office") and not led:
         return None
     start, end = data.get("date_from"), data.get("date_to")
     if (start and start.day != 1) or (end and end != _month_end(end)):
@@ -79,9 +83,12 @@ def list_counts(data: dict, *, user, today: dt.date | None = None) -> ListCounts
         statuses = COUNTING_STATUSES  # counting by a day to come: counting now
     if data.get("counted"):
         statuses = COUNTING_STATUSES
-    if data.get("status"):
-        statuses = tuple(s for s in (statuses or (data["status"],)) if s == data["status"])
-    indicator, region, lead = data.get("indicator"), data.get("region"), data.get("lead")
+    status = data.get("status")
+    if status:
+        wanted = COUNTING_STATUSES if status == COUNTED else (status,)
+        statuses = tuple(s for s in (statuses or wanted) if s in wanted)
+    indicator, region = data.get("indicator"), data.get("region")
+    lead = data.get("office") if led else data.get("lead")
     lead_ids = tuple(lead.scope_ids()) if lead else None
     if not user.is_bureau:
         scope = user.office_scope_ids()

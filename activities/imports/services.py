@@ -116,7 +116,7 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
             _("This file was already imported, on %(when)s.")
             % {
                 "when": formats.date_format(
-                    timezone.localtime(batch.imported_at), "DATETIME_FORMAT"
+                    timezone.localtime(batch.imported_at), "SHORT_DATETIME_FORMAT"
                 )
             },
             code="imported",

@@ -17,6 +17,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .activity import Status
+
 __all__ = ["ActivityMonthCount"]
 
 NO_REGION = 0  # region_key of activities without a region (a key column cannot be NULL)
@@ -24,15 +26,27 @@ NO_REGION = 0  # region_key of activities without a region (a key column cannot 
 
 class ActivityMonthCount(models.Model):
     lead_office = models.ForeignKey(
-        "offices.Office", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "offices.Office",
+        verbose_name=_("lead office or unit"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     indicator = models.ForeignKey(
-        "offices.Indicator", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "offices.Indicator",
+        verbose_name=_("indicator"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
-    region_key = models.BigIntegerField(help_text=_("The region's id, or 0 for none."))
-    month = models.DateField(help_text=_("The first day of the month the activities took place."))
-    status = models.CharField(max_length=12)
-    n = models.IntegerField(default=0)
+    region_key = models.BigIntegerField(
+        _("region (id)"), help_text=_("The region's id, or 0 for none.")
+    )
+    month = models.DateField(
+        _("month"), help_text=_("The first day of the month the activities took place.")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    n = models.IntegerField(_("activities"), default=0)
 
     class Meta:
         verbose_name = _("activity count")

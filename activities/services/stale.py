@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import formats, timezone
+
+from accounts.templatetags.people import person
 
 from ..models import Activity
 
@@ -52,6 +58,8 @@ def changes_since(activity: Activity, version: int) -> tuple[list[FieldChange], 
 
 
 def display_value(field, value) -> str:
+    """A value as a person reads it, in their language: choices by their label, people by
+    name, times in Hong Kong time, dates and times as every page writes them."""
     if value in (None, ""):
         return "—"
     if field.many_to_many:
@@ -62,7 +70,15 @@ def display_value(field, value) -> str:
         return ", ".join(str(obj) for obj in model.objects.filter(pk__in=ids)) or "—"
     if field.is_relation:
         obj = field.related_model.objects.filter(pk=value).first()
-        return str(obj) if obj else "—"
+        if obj is None:
+            return "—"
+        return (
+            person(obj) if field.related_model._meta.label == settings.AUTH_USER_MODEL else str(obj)
+        )
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, dt.datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
     return str(value)

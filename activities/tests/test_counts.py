@@ -215,6 +215,8 @@ COUNTABLE = [
     {"status": "draft"},
     {"counted": "true", "as_of": "2026-06-15"},
     {"counted": "true", "status": "returned"},
+    {"status": "counted", "as_of": "2026-06-15"},
+    {"status": "counted", "office": "office_a", "part": "lead"},
     {"indicator": "media"},
     {"region": "hubei"},
     {"lead": "office_a"},

@@ -76,7 +76,7 @@ def test_errors_are_shown_next_to_the_fields_and_nothing_is_saved(
         reverse("activities:create"), form_data(office_a, speaking, occurred_on="2026-04-02")
     )
     message = " ".join(closed.context["form"].errors["occurred_on"])
-    assert "April 2026 closed for entry at the end of May 10, 2026" in message
+    assert "April 2026 closed for entry at the end of 2026-05-10" in message
     assert "bureau admin can reopen it" in message
     assert Activity.objects.count() == 0
 
@@ -250,7 +250,7 @@ def test_the_list_filters_totals_and_sorts(client_staff_a, office_a, unit_a, spe
 
 def test_the_list_says_when_periods_close(client_staff_a):
     page = client_staff_a.get(reverse("activities:list")).content.decode()
-    assert "June 2026 is open for entry until July 10, 2026" in page
+    assert "June 2026 is open for entry until 2026-07-10" in page
     assert "May 2026 closed for entry" in page
 
 

@@ -16,6 +16,7 @@ import logging
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -222,35 +223,35 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
                 "Nothing was imported: the row to import was recorded since the preview, by "
                 "you or by someone else, and is a duplicate now. The preview below shows the "
                 "activity it repeats.",
-                "Nothing was imported: the %(count)d rows were recorded since the preview, "
+                "Nothing was imported: the %(count)s rows were recorded since the preview, "
                 "by you or by someone else, and are duplicates now. The preview below shows "
                 "the activities they repeat.",
                 outcome.refused,
             )
-            % {"count": outcome.refused},
+            % {"count": intcomma(outcome.refused)},
         )
         return redirect("activities:import-preview", pk=pk)
     if outcome.refused:
         messages.error(
             request,
             ngettext(
-                "Nothing was imported: %(count)d row can no longer be imported as it was in "
+                "Nothing was imported: %(count)s row can no longer be imported as it was in "
                 "the preview. The preview below now says why; check it and import again.",
-                "Nothing was imported: %(count)d rows can no longer be imported as they were "
+                "Nothing was imported: %(count)s rows can no longer be imported as they were "
                 "in the preview. The preview below now says why; check it and import again.",
                 outcome.refused,
             )
-            % {"count": outcome.refused},
+            % {"count": intcomma(outcome.refused)},
         )
         return redirect("activities:import-preview", pk=pk)
     messages.success(
         request,
         ngettext(
-            "Imported %(count)d activity as a draft. Check it, then submit it for verification.",
-            "Imported %(count)d activities as drafts. Check them, then submit them for "
+            "Imported %(count)s activity as a draft. Check it, then submit it for verification.",
+            "Imported %(count)s activities as drafts. Check them, then submit them for "
             "verification.",
             outcome.imported,
         )
-        % {"count": outcome.imported},
+        % {"count": intcomma(outcome.imported)},
     )
     return redirect(f"{reverse('activities:list')}?status=draft")

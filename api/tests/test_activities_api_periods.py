@@ -14,7 +14,7 @@ from api.tests.activities_api import APRIL, activity, list_url, new_activity, ur
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
-CLOSED = "April 2026 closed for entry at the end of May 10, 2026"
+CLOSED = "April 2026 closed for entry at the end of 2026-05-10"
 
 
 def test_create_in_a_closed_month_is_refused_with_the_reason(api, office_a, indicator):

@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "offices",
     "activities",
@@ -51,6 +54,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A bureau admin who must use two-step sign-in goes to enrol first (off but in
+    # production); each session's last activity, for the person's Sessions page.
+    "accounts.middleware.TwoFactorRequiredMiddleware",
+    "accounts.middleware.SessionActivityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -123,6 +130,8 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Hong_Kong"
+# Dates, times and numbers written one way in every language (common/formats/).
+FORMAT_MODULE_PATH = ["common.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -153,6 +162,18 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# Two-step sign-in (django-otp, docs/security.md): anyone may turn it on; where this is on
+# (production), bureau admins must, before they can use anything else.
+KPI_REQUIRE_2FA_FOR_ADMINS = envbool("KPI_REQUIRE_2FA_FOR_ADMINS", False)
+OTP_TOTP_ISSUER = "KPI Tracker"
+# The admin never shows a person's key or its QR code (it could copy their authenticator);
+# it lists devices, and deleting one turns the person's two-step sign-in off.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A password reset link works for this long (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = envint("KPI_PASSWORD_RESET_HOURS", 24) * 60 * 60
+# Reset links e-mailed to one account in an hour, at most (the form cannot flood a mailbox).
+KPI_PASSWORD_RESET_PER_HOUR = envint("KPI_PASSWORD_RESET_PER_HOUR", 3)
+
 # Sign-in lock-out (django-axes): after AXES_FAILURE_LIMIT failed attempts for one username
 # from one address, that pair is refused for the cool-off time, or until an admin lifts it
 # on the Lock-outs page. Locking the username alone would let anyone lock colleagues out.
@@ -163,6 +184,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.signin.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False  # the audit trail keeps every failure
 AXES_VERBOSE = False
+# Never kept with a failed attempt: a two-step code (a recovery code typed nearly right).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 # The client's address, read as the audit trail and the API's throttles read it.
 AXES_CLIENT_IP_CALLABLE = "common.http.client_address"
 

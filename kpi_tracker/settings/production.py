@@ -9,6 +9,8 @@ ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS") or [env_required("DJANGO_ALLOWED
 env_required("DATABASE_URL")
 
 KPI_DEMO_DATA_ALLOWED = False
+# Bureau admins sign in with a second factor (docs/security.md, "Two-step sign-in").
+KPI_REQUIRE_2FA_FOR_ADMINS = envbool("KPI_REQUIRE_2FA_FOR_ADMINS", True)
 
 SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", True)
 # Whether a request came over HTTPS is gunicorn's to say (wsgi.url_scheme): it believes the

@@ -545,3 +545,17 @@ def test_copy_page_query_count(client_admin, year_2026, django_assert_num_querie
     _add_offices_indicators_and_targets(2026, offices=2, indicators=2)
     with django_assert_num_queries(7):
         client_admin.get(copy_url(2027))
+
+
+def test_the_history_reads_in_chinese_with_thousands_and_hong_kong_time(
+    client_admin, grid_setup, bureau_admin
+):
+    visits = grid_setup["visits"]
+    AnnualTargetFactory(year=2026, indicator=visits, target=1000)
+    data = form_data(client_admin, 2026, **{bureau(visits): 1200, "reason": "中期檢討"})
+    assert client_admin.post(grid_url(2026), data).status_code == 302
+    client_admin.cookies["django_language"] = "zh-hant"
+    page = text(client_admin.get(history_url(2026)))
+    assert "時間 目標 修改內容 原因 修改人員" in page  # what changed, not "switch"
+    who = bureau_admin.get_full_name()
+    assert f"2026-06-15 10:00 局方整體 — 拜訪 1,000 → 1,200 中期檢討 {who}" in page

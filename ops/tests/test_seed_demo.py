@@ -1,8 +1,10 @@
 import datetime as dt
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, User
 from activities.models import Activity, Status
@@ -109,3 +111,16 @@ def test_demo_is_refused_on_production_settings(reference, settings):
     settings.KPI_DEMO_DATA_ALLOWED = False
     with pytest.raises(CommandError, match="production"):
         _seed()
+
+
+def test_the_demo_says_how_the_admin_sets_up_two_step_sign_in(reference, settings):
+    def printed() -> str:
+        out = StringIO()
+        call_command("seed_demo", "--users-only", stdout=out)
+        return out.getvalue()
+
+    assert "To try it: sign in as admin, open Sign-in and security" in printed()
+    settings.KPI_REQUIRE_2FA_FOR_ADMINS = True
+    assert "at its first sign-in, admin is asked to scan the QR code" in printed()
+    TOTPDevice.objects.create(user=User.objects.get(username="admin"), confirmed=True)
+    assert "admin has it on" in printed()

@@ -47,9 +47,10 @@ def write_pdf(data: ReportData, fileobj: IO[bytes]) -> None:
     charts.summary_chart(pdf, data)
     pdf.add_page()
     _by_office(pdf, data)
-    pdf.add_page()
+    _office_progress(pdf, data)
+    # The sections after it run on where the last ended (a heading needs room under it, a
+    # table that fits on a page is not split): no page is left with a line or two.
     _by_period(pdf, data)
-    pdf.add_page()
     _by_region(pdf, data)
     fileobj.write(bytes(pdf.output()))
 
@@ -220,6 +221,68 @@ def _by_office(pdf: ReportPDF, data: ReportData) -> None:
     charts.office_chart(pdf, data.offices)
 
 
+def _office_progress(pdf: ReportPDF, data: ReportData) -> None:
+    """Each office's and unit's progress against its own share of an indicator's target, as
+    the dashboards show it (`OfficeLine.progress`), one table per indicator that has shares.
+    An office without a share is measured against the bureau target only."""
+    lines = [(line, indent) for office in data.offices for line, indent in _with_units(office)]
+    shared = [
+        position
+        for position in range(len(data.indicators))
+        if any(line.targets[position] for line, _indent in lines)
+    ]
+    if not shared:
+        return
+    columns = [
+        Column(pdf.label("office", "\n"), 2.6, "L"),
+        Column(pdf.label("office_target", "\n"), 1),
+        Column(pdf.label("achieved", "\n"), 1),
+        Column(pdf.label("percent", "\n"), 1),
+        Column(pdf.label("still_needed", "\n"), 1),
+        Column(pdf.label("status", "\n"), 1.4, "L"),
+    ]
+    first = True
+    for position in shared:
+        rows = [
+            _progress_line(pdf, line.progress[position], line, indent=indent)
+            for line, indent in lines
+        ]
+        indicator = data.indicators[position]
+        above = layout.SUBHEADING_HEIGHT + (layout.HEADING_HEIGHT + 12 if first else 0)
+        layout.keep_table_together(pdf, columns, rows, above=above)
+        if first:
+            layout.heading(pdf, "office_progress", room=0)
+            layout.note(pdf, "office_progress_rule")
+            first = False
+        layout.subheading(pdf, text=pdf.name(indicator, " | "))
+        layout.table(pdf, columns, rows)
+
+
+def _with_units(office: OfficeLine) -> list[tuple[OfficeLine, float]]:
+    """An office's line, then its units' lines indented under it."""
+    return [(office, 0), *((unit, 4) for unit in office.units)]
+
+
+def _progress_line(pdf: ReportPDF, figures, line: OfficeLine, *, indent: float) -> Line:
+    status = (
+        pdf.label("no_share", "\n")
+        if not figures.target
+        else _status_text(pdf, figures.status, figures.target)
+    )
+    return Line(
+        [
+            pdf.name(line.office),
+            number(figures.target),
+            number(figures.achieved),
+            percent(figures.percent),
+            number(figures.still_needed),
+            status,
+        ],
+        indent=indent,
+        muted=indent > 0,
+    )
+
+
 def _office_line(pdf: ReportPDF, line: OfficeLine, *, indent: float = 0) -> Line:
     counts = [number(count) for count in [*line.counts, line.total]]
     return Line([pdf.name(line.office), *counts], indent=indent, muted=indent > 0)
@@ -227,7 +290,6 @@ def _office_line(pdf: ReportPDF, line: OfficeLine, *, indent: float = 0) -> Line
 
 def _by_period(pdf: ReportPDF, data: ReportData) -> None:
     end = data.scope.end
-    layout.heading(pdf, "by_quarter")
     columns = [
         Column(pdf.label("quarter", "\n"), 1.1, "L"),
         Column(pdf.label("dates", "\n"), 1.2, "L"),
@@ -237,13 +299,16 @@ def _by_period(pdf: ReportPDF, data: ReportData) -> None:
         Line([_quarter_label(pdf, line), _short_dates(pdf, line), *_counts(line, end)])
         for line in data.quarters
     ]
+    layout.keep_table_together(pdf, columns, lines, above=layout.HEADING_HEIGHT)
+    layout.heading(pdf, "by_quarter")
     layout.table(pdf, columns, lines)
     if any(line.start > end for line in data.quarters):
         layout.note(pdf, "not_reached")
 
-    layout.heading(pdf, "by_month")
     columns = [Column(pdf.label("month", "\n"), 1.4, "L"), *layout.indicator_columns(pdf, data)]
     lines = [Line([_month_label(pdf, line.start), *_counts(line, end)]) for line in data.months]
+    layout.keep_table_together(pdf, columns, lines, above=layout.HEADING_HEIGHT)
+    layout.heading(pdf, "by_month")
     layout.table(pdf, columns, lines)
     if any(line.start > end for line in data.months):
         layout.note(pdf, "not_reached")
@@ -282,16 +347,18 @@ def _month_label(pdf: ReportPDF, start: dt.date, separator: str = "\n") -> str:
 
 def _by_region(pdf: ReportPDF, data: ReportData) -> None:
     """Regions where something was counted, busiest first, then the activities with none."""
-    layout.heading(pdf, "by_region")
     lines = [
         Line([_region_label(pdf, line.region), *(number(n) for n in [*line.counts, line.total])])
         for line in data.regions
         if line.total > 0
     ]
+    columns = [Column(pdf.label("region", "\n"), 2.2, "L"), *layout.indicator_columns(pdf, data)]
+    if lines:
+        layout.keep_table_together(pdf, columns, lines, above=layout.HEADING_HEIGHT)
+    layout.heading(pdf, "by_region")
     if not lines:
         layout.note(pdf, "no_activities")
         return
-    columns = [Column(pdf.label("region", "\n"), 2.2, "L"), *layout.indicator_columns(pdf, data)]
     layout.table(pdf, columns, lines)
 
 

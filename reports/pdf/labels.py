@@ -153,6 +153,23 @@ LABELS: dict[str, dict[str, str | Promise]] = {
         "zh-hant": "各辦事處的活動數目",
         "zh-hans": "各办事处的活动数目",
     },
+    "office_progress": {
+        "en": "Progress by office",
+        "zh-hant": "各辦事處的進度",
+        "zh-hans": "各办事处的进度",
+    },
+    "office_progress_rule": {
+        "en": "Against each office's own share of the target, by the rule of the summary. An "
+        "office without a share is measured against the bureau target only.",
+        "zh-hant": "按各辦事處本身所佔的目標計算，規則與摘要相同。未設本身目標的辦事處只按局方整體目標衡量。",
+        "zh-hans": "按各办事处本身所占的目标计算，规则与摘要相同。未设本身目标的办事处只按局方整体目标衡量。",
+    },
+    "office_target": {"en": "Office target", "zh-hant": "辦事處目標", "zh-hans": "办事处目标"},
+    "no_share": {
+        "en": "No target of its own",
+        "zh-hant": "未設本身目標",
+        "zh-hans": "未设本身目标",
+    },
     "by_quarter": {"en": "By quarter", "zh-hant": "按季度劃分", "zh-hans": "按季度划分"},
     "quarter": {"en": "Quarter", "zh-hant": "季度", "zh-hans": "季度"},
     "quarter_label": {

@@ -138,11 +138,38 @@ def keep_together(pdf: ReportPDF, height: float) -> None:
         pdf.add_page()
 
 
-def subheading(pdf: ReportPDF, key: str) -> None:
+def subheading(pdf: ReportPDF, key: str | None = None, *, text: str = "") -> None:
     pdf.ln(3)
     pdf.use_font(10, bold=True, colour=NAVY)
-    pdf.multi_cell(0, 5.5, pdf.label(key), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5.5, text or pdf.label(key), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
+
+
+HEADING_HEIGHT = 4 + 7 + 1.5  # a section heading on one line, with the space around it
+SUBHEADING_HEIGHT = 3 + 2 * 5.5 + 1  # a two-line subheading (a long bilingual name)
+TABLE_LINE = 3.6
+TABLE_PADDING = 2  # above and below a row's text
+
+
+def table_height(pdf: ReportPDF, columns: Sequence[Column], lines: Sequence[Line]) -> float:
+    """How tall `table` draws these lines (its heading row included), measured with the
+    same fonts and widths, so that it can be kept on one page where it fits."""
+    return sum(_row_heights(pdf, columns, lines)) + 2
+
+
+def keep_table_together(
+    pdf: ReportPDF, columns: Sequence[Column], lines: Sequence[Line], *, above: float = 0
+) -> None:
+    """A new page for a table (and `above` mm of heading over it) that fits on a fresh page
+    but not on what is left of this one. A longer table starts where it is, with at least its
+    heading row and three lines under the heading, and runs on: no page ends with a heading
+    alone, and none is left with a table's last line or two when the table could be whole."""
+    height = above + table_height(pdf, columns, lines)
+    fresh_page = pdf.page_break_trigger - pdf.t_margin
+    if height <= fresh_page:
+        keep_together(pdf, height)
+    else:
+        keep_together(pdf, above + table_height(pdf, columns, lines[:3]))
 
 
 def note(pdf: ReportPDF, *keys: str) -> None:
@@ -156,7 +183,16 @@ def note(pdf: ReportPDF, *keys: str) -> None:
 
 def table(pdf: ReportPDF, columns: Sequence[Column], lines: Sequence[Line]) -> None:
     """A full-width table whose heading row is repeated on every page it runs onto; text wraps
-    within its column, numbers are right-aligned."""
+    within its column, numbers are right-aligned. Where it runs onto another page, that page
+    gets at least its last three lines (`_pages`): never a line or two alone."""
+    for number, page in enumerate(_pages(pdf, columns, lines)):
+        if number:
+            pdf.add_page()
+        _table_part(pdf, columns, page)
+    pdf.ln(2)
+
+
+def _table_part(pdf: ReportPDF, columns: Sequence[Column], lines: Sequence[Line]) -> None:
     pdf.use_font(8)
     pdf.set_fill_color(255, 255, 255)  # the cells' background is the fill colour at the start
     headings = FontFace(emphasis="BOLD", size_pt=7, color=NAVY, fill_color=HEADING_FILL)
@@ -164,7 +200,7 @@ def table(pdf: ReportPDF, columns: Sequence[Column], lines: Sequence[Line]) -> N
         col_widths=[column.width for column in columns],
         text_align=[column.align for column in columns],
         headings_style=headings,
-        line_height=3.6,
+        line_height=TABLE_LINE,
         padding=(1, 1.5),
         borders_layout="HORIZONTAL_LINES",
         v_align="MIDDLE",
@@ -177,7 +213,47 @@ def table(pdf: ReportPDF, columns: Sequence[Column], lines: Sequence[Line]) -> N
             for position, text in enumerate(line.cells):
                 padding = (1, 1.5, 1, 1.5 + line.indent) if position == 0 else None
                 row.cell(text, padding=padding)
-    pdf.ln(2)
+
+
+WIDOW_LINES = 3
+
+
+def _pages(pdf: ReportPDF, columns: Sequence[Column], lines: Sequence[Line]) -> list[list[Line]]:
+    """The lines in the parts that fit on each page, from where the table starts; where the
+    last part would hold fewer than three lines, lines of the part before move to it."""
+    heights = _row_heights(pdf, columns, lines)
+    heading, rows = heights[0], heights[1:]
+    parts: list[list[Line]] = [[]]
+    room = pdf.page_break_trigger - pdf.get_y() - heading
+    for line, height in zip(lines, rows, strict=True):
+        if parts[-1] and height > room:
+            parts.append([])
+            room = pdf.page_break_trigger - pdf.t_margin - heading
+        parts[-1].append(line)
+        room -= height
+    if len(parts) > 1 and len(parts[-1]) < WIDOW_LINES:
+        moved = WIDOW_LINES - len(parts[-1])
+        if len(parts[-2]) > moved + WIDOW_LINES:
+            parts[-2], parts[-1] = parts[-2][:-moved], parts[-2][-moved:] + parts[-1]
+    return parts
+
+
+def _row_heights(pdf: ReportPDF, columns: Sequence[Column], lines: Sequence[Line]) -> list[float]:
+    """The heading row's height, then each line's, as `_table_part` draws them: the same
+    fonts, widths and padding."""
+    total_width = sum(column.width for column in columns)
+
+    def height(cells: Sequence[str], size: float, bold: bool, indent: float = 0) -> float:
+        pdf.set_font(pdf.text_family, "B" if bold else "", size)
+        most = 1
+        for position, (column, text) in enumerate(zip(columns, cells, strict=False)):
+            width = pdf.epw * column.width / total_width - 3 - (indent if position == 0 else 0)
+            wrapped = pdf.multi_cell(max(width, 1), TABLE_LINE, text, dry_run=True, output="LINES")
+            most = max(most, len(wrapped))
+        return most * TABLE_LINE + TABLE_PADDING
+
+    heading = height([column.heading for column in columns], 7, True)
+    return [heading, *(height(line.cells, 8, False, line.indent) for line in lines)]
 
 
 def indicator_columns(pdf: ReportPDF, data: ReportData) -> list[Column]:

@@ -2,6 +2,7 @@
 queries, drill-downs that list exactly what was counted, and who may see what."""
 
 import datetime as dt
+import html
 import re
 from zoneinfo import ZoneInfo
 
@@ -179,7 +180,93 @@ def test_every_count_drills_down_to_exactly_the_activities_counted(
     assert (
         len(ids) == independent_count(indicator=year_of_data["visits"], offices={office_a.pk}) == 3
     )
-    assert "Showing exactly the activities a dashboard figure counted" in listed.content.decode()
+    assert "Showing exactly the activities a dashboard figure counted." in listed.content.decode()
+
+
+FIGURE_LINK = re.compile(r'<a href="(/activities/\?[^"]*)"[^>]*>([\d,]+)</a>')
+
+
+def test_every_figure_lists_as_many_activities_as_it_shows(client_bureau, year_of_data):
+    page = client_bureau.get(reverse("reports:bureau"), {"as_of": AS_OF}).content.decode()
+    links = FIGURE_LINK.findall(page)
+    assert len(links) >= 6  # the cards, each office's cells, the regions
+    for href, shown in links:
+        listed = client_bureau.get(html.unescape(href))
+        assert listed.context["page"].paginator.count == int(shown.replace(",", "")), href
+
+
+def _office_cell_link(page, indicator, office):
+    link = re.search(
+        rf'href="(/activities/\?counted=1&amp;indicator={indicator.pk}&amp;lead={office.pk}[^"]*)"',
+        page,
+    )
+    assert link, "the office cell links to the activity list"
+    return html.unescape(link.group(1))
+
+
+def test_a_drill_down_shows_every_filter_in_force(client_bureau, year_of_data, office_a):
+    page = client_bureau.get(reverse("reports:bureau")).content.decode()
+    listed = client_bureau.get(_office_cell_link(page, year_of_data["visits"], office_a))
+    form = listed.context["filter"].form
+    assert (form["status"].value(), form["office"].value(), form["part"].value()) == (
+        "counted",
+        str(office_a.pk),
+        "lead",
+    )
+    assert form["as_of"].value() == form["date_to"].value() == "2026-07-02"
+    text = listed.content.decode()
+    assert '<option value="counted" selected>Submitted or verified (what counts)</option>' in text
+    assert f'<option value="{office_a.pk}" selected>' in text
+    assert '<option value="lead" selected>Led by it (what its figures count)</option>' in text
+    assert 'type="date" name="as_of" value="2026-07-02"' in text
+    assert 'type="hidden"' not in text.split('role="search"')[1].split("</form>")[0]
+
+
+def test_choosing_another_office_in_a_drill_down_lists_its_figure(
+    client_bureau, year_of_data, office_a, office_b
+):
+    page = client_bureau.get(reverse("reports:bureau")).content.decode()
+    listed = client_bureau.get(_office_cell_link(page, year_of_data["visits"], office_a))
+    form = listed.context["filter"].form
+    # the panel as the browser sends it, with office B chosen instead
+    sent = {field.name: field.value() or "" for field in form}
+    sent["office"] = office_b.pk
+    again = client_bureau.get(reverse("activities:list"), sent)
+    figure_b = _office_cell_link(page, year_of_data["visits"], office_b)
+    expected = independent_count(
+        indicator=year_of_data["visits"], offices={office_b.pk}, as_of=dt.date(2026, 7, 2)
+    )
+    assert expected > 0
+    assert again.context["page"].paginator.count == expected
+    assert client_bureau.get(figure_b).context["page"].paginator.count == expected
+    # and with the status removed too, what office B led or joined, whatever its status
+    sent.update(status="", part="")
+    every = client_bureau.get(reverse("activities:list"), sent).context["filter"].qs
+    assert {a.lead_office_id for a in every} == {office_b.pk}
+    assert {a.pk for a in every} >= {a.pk for a in again.context["filter"].qs}
+
+
+def test_a_visible_office_replaces_a_links_lead_office(
+    client_bureau, year_of_data, office_a, office_b
+):
+    listed = client_bureau.get(
+        reverse("activities:list"), {"counted": 1, "lead": office_a.pk, "office": office_b.pk}
+    )
+    form = listed.context["filter"].form
+    assert (form["office"].value(), form["part"].value()) == (str(office_b.pk), None)
+    joint = Activity.objects.get(participating_offices=office_a)
+    assert joint.pk in {a.pk for a in listed.context["filter"].qs}  # not contradicted to none
+
+
+def test_the_status_submitted_or_verified_lists_what_counts(client_bureau, year_of_data):
+    counted = client_bureau.get(reverse("activities:list"), {"status": "counted"})
+    ids = {a.pk for a in counted.context["filter"].qs}
+    assert ids == set(
+        Activity.objects.not_removed()
+        .filter(status__in=("submitted", "verified"))
+        .values_list("pk", flat=True)
+    )
+    assert counted.context["page"].paginator.count == len(ids)
 
 
 def test_a_past_year_defaults_to_its_last_day(client_bureau, year_of_data):

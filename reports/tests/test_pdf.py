@@ -6,6 +6,7 @@ import io
 import logging
 import os
 import re
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pypdf
@@ -18,6 +19,7 @@ from offices.tests.factories import (
     AnnualTargetFactory,
     IndicatorFactory,
     OfficeFactory,
+    OfficeTargetFactory,
     RegionFactory,
 )
 from reports.pdf import fonts, write_pdf
@@ -315,3 +317,76 @@ def test_a_progress_report_leaves_the_months_not_reached_blank(year_of_data):
     assert row("June 2026", "1", "0", "1").search(text)
     assert row("July 2026", "–", "–", "–").search(text)
     assert "the period starts after the data's as-of date" in text
+
+
+# --- page breaks: no page left with a heading or a line or two -------------------------------
+
+FOOTER_TOP = 16 * 72 / 25.4  # points above the foot of the page: the footer's lines
+
+
+def page_fill(content: bytes) -> list[float]:
+    """How far down each page its content reaches, as a share of the space between the top
+    margin and the footer (the footer's lines left out)."""
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    fills = []
+    for page in reader.pages:
+        height = float(page.mediabox.height)
+        top = height - 15 * 72 / 25.4
+        lowest = [top]
+
+        def visit(text, cm, tm, font_dict, font_size, lowest=lowest, height=height):
+            y = cm[5] + tm[5] * cm[3] if cm else tm[5]
+            if text.strip() and FOOTER_TOP + 2 < y < height:
+                lowest[0] = min(lowest[0], y)
+
+        page.extract_text(visitor_text=visit)
+        fills.append((top - lowest[0]) / (top - FOOTER_TOP))
+    return fills
+
+
+@pytest.fixture
+def many_offices(year_of_data):
+    """Offices enough for the tables by office to run onto a second page, one at a time."""
+    visits = year_of_data["visits"]
+    offices = []
+
+    def add(n):
+        for _ in range(n):
+            office = OfficeFactory()
+            offices.append(office)
+            OfficeTargetFactory(year=2026, indicator=visits, office=office, target=10)
+            activity(office, visits, dt.date(2026, 3, 3))
+
+    return add
+
+
+def test_no_page_is_left_with_a_heading_or_a_line_or_two(many_offices):
+    """The tables by office run onto another page at one office more or less: every page is
+    filled more than an eighth of the way down (a heading and a line or two fill less)."""
+    many_offices(30)
+    fills = {}
+    for count in range(30, 58, 3):
+        fills[count] = [round(fill, 2) for fill in page_fill(render(annual_report()))]
+        many_offices(3)
+    nearly_empty = {count: pages for count, pages in fills.items() if min(pages) < 0.125}
+    assert not nearly_empty, nearly_empty
+
+
+def test_progress_by_office_carries_each_offices_target_per_cent_still_needed_and_status(
+    year_of_data, office_a
+):
+    OfficeTargetFactory(year=2026, indicator=year_of_data["visits"], office=office_a, target=8)
+    data = annual_report()
+    [line] = [line for line in data.offices if line.office == office_a]
+    visits = line.progress[0]
+    # 3 of 8 by 30 June (181 days of 365): 37.5 %, 5 still needed, behind the steady pace
+    assert (visits.achieved, visits.percent, visits.still_needed, visits.status) == (
+        3,
+        Decimal("37.5"),
+        5,
+        "behind",
+    )
+    text = text_of(render(data))
+    assert "Progress by office" in text and "Office target" in text
+    assert row("Office A", "8", "3", "37.5%", "5", "Behind").search(text)
+    assert "No target of its own" in text  # office B and unit A1 have no share

@@ -653,7 +653,7 @@ def test_annual_scope(office_a):
 def test_progress_scope(office_a):
     scope = ReportScope(dt.date(2026, 4, 1), dt.date(2026, 6, 30), dt.date(2026, 6, 15))
     assert (scope.kind, scope.end) == (PROGRESS, dt.date(2026, 6, 15))
-    assert scope.title() == "Progress report April 1, 2026 to June 30, 2026"
+    assert scope.title() == "Progress report 2026-04-01 to 2026-06-30"
     assert scope.filename() == "kpi-progress-report-2026-04-01-to-2026-06-30-as-of-2026-06-15"
 
     unit_scope = ReportScope(dt.date(2026, 1, 1), dt.date(2026, 12, 30), TODAY, office_a)

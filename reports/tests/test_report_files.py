@@ -28,10 +28,12 @@ from tests.datasets import removed
 
 HK = ZoneInfo("Asia/Hong_Kong")
 AS_OF = dt.date(2026, 6, 15)
+NO_SHARE = "No target of its own"
 SHEETS = [
     "Report",
     "Summary",
     "By office",
+    "Progress by office",
     "By quarter",
     "By month",
     "By region",
@@ -191,6 +193,27 @@ def test_xlsx_figures_read_back_to_the_selectors_numbers(report_rows, office_a, 
         ("UNITA", "Unit A1", "Unit only", 1, 1, 2),
         ("OFFB", "Office B", "Office, with units", 2, 1, 3),
     ]
+    progress = workbook["Progress by office"]
+    assert next(progress.iter_rows(max_row=1, values_only=True)) == (
+        "Office code",
+        "Office or unit",
+        "Line",
+        "Indicator",
+        "Office target",
+        "Achieved",
+        "Per cent of target",
+        "Still needed",
+        "Status",
+    )
+    # office A's share of visits is 60: 5 by 15 June, 166 days of 365, is behind the pace
+    assert _rows(progress) == [
+        ("OFFA", "Office A", "Office, with units", "Visits", 60, 5, 8.3, 55, "Behind"),
+        ("OFFA", "Office A", "Office, with units", "Media", None, 2, None, None, NO_SHARE),
+        ("UNITA", "Unit A1", "Unit only", "Visits", None, 1, None, None, NO_SHARE),
+        ("UNITA", "Unit A1", "Unit only", "Media", None, 1, None, None, NO_SHARE),
+        ("OFFB", "Office B", "Office, with units", "Visits", None, 2, None, None, NO_SHARE),
+        ("OFFB", "Office B", "Office, with units", "Media", None, 1, None, None, NO_SHARE),
+    ]
     quarters = _rows(workbook["By quarter"])
     assert quarters == [
         (q.label, _day(q.start), _day(q.end), *q.counts, q.total) for q in data.quarters
@@ -205,7 +228,7 @@ def test_xlsx_figures_read_back_to_the_selectors_numbers(report_rows, office_a, 
         ("420000", "Hubei", 2, 1, 3),
         (None, "No region recorded", 5, 2, 7),
     ]
-    for sheet in SHEETS[2:6]:
+    for sheet in ("By office", "By quarter", "By month", "By region"):
         for row in _rows(workbook[sheet]):
             assert all(isinstance(value, int) for value in row[-3:]), (sheet, row)
     date_cell = workbook["By month"]["B2"]
@@ -405,3 +428,17 @@ def test_a_reports_activities_go_on_over_several_sheets(report_rows, monkeypatch
     ids = [row[ID] for name in parts for row in _rows(workbook[name])]
     assert ids == counted_ids(report_rows["counted"])
     assert [workbook[name].max_row - 1 for name in parts] == [4, 4, 2]
+
+
+def test_each_offices_progress_is_the_dashboards(report_rows, office_a):
+    """The report's office lines judge each share by the dashboards' rule, to the unit."""
+    from reports.dashboard import dashboard
+
+    data = _annual()
+    shown = dashboard(year=2026, as_of=AS_OF)
+    [row] = [row for row in shown.rows if row.office == office_a]
+    [line] = [line for line in data.offices if line.office == office_a]
+    assert [(f.achieved, f.target, f.percent, f.status) for f in row.figures] == [
+        (p.achieved, p.target, p.percent, p.status) for p in line.progress
+    ]
+    assert [p.status for p in line.progress] == ["behind", None]

@@ -251,7 +251,7 @@ def test_supervisor_day(live_server, screen: Page, console_errors, demo):
     sign_in(page, base, "bjo.supervisor")
 
     # The queue: oldest first; the page says who may verify what.
-    page.get_by_role("link", name="Verify", exact=True).click()
+    page.locator(".site-nav").get_by_role("link", name=re.compile(r"^Verify")).click()
     expect(heading(page)).to_have_text("Waiting for verification")
     expect(page.get_by_text("Four eyes:")).to_be_visible()
     shoot(page, "supervisor-queue")
@@ -275,7 +275,7 @@ def test_supervisor_day(live_server, screen: Page, console_errors, demo):
     assert Activity.objects.get(pk=pk).status == Status.RETURNED
 
     # Bulk: everything on the first page of the queue verified at once.
-    page.get_by_role("link", name="Verify", exact=True).click()
+    page.locator(".site-nav").get_by_role("link", name=re.compile(r"^Verify")).click()
     waiting = Activity.objects.filter(status=Status.SUBMITTED, lead_office__code="BJO").count()
     page.get_by_label("Select all on this page").check()
     page.get_by_role("button", name="Verify selected").click()
@@ -285,7 +285,7 @@ def test_supervisor_day(live_server, screen: Page, console_errors, demo):
     )
 
     # Four eyes: what the supervisor logged and submitted is verified by someone else.
-    page.get_by_role("link", name="Log an activity").click()
+    page.locator(".site-nav").get_by_role("link", name="Log an activity").click()
     page.get_by_label("Indicator").select_option(label="Speaking occasions")
     page.get_by_label("Title").fill("Remarks at the Hong Kong youth internship reception")
     page.get_by_label("Event").fill("Hong Kong youth internship reception, Beijing")
@@ -430,10 +430,10 @@ def test_bureau_admin_day(live_server, screen: Page, console_errors, demo):
     expect(page.locator("tbody")).to_contain_text("bjo.staff")
     shoot(page, "admin-audit-trail")
 
-    # Users are managed in the Django admin.
-    page.goto(base + "/admin/accounts/user/")
-    expect(page.get_by_role("link", name="bjo.supervisor")).to_be_visible()
-    shoot(page, "admin-users")
+    # People: the roster, from the menu.
+    page.locator(".site-nav").get_by_role("link", name="People").click()
+    expect(page.get_by_role("cell", name=re.compile("bjo.supervisor")).first).to_be_visible()
+    shoot(page, "admin-people")
 
     # Deactivating a liaison unit asks first, and says what it does not change.
     unit = Office.objects.filter(parent=beijing).order_by("code").first()

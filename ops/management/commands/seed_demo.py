@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.twofactor import has_two_factor
 from offices.models import Office
 from ops.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 
@@ -55,3 +57,29 @@ class Command(BaseCommand):
         for demo in DEMO_USERS:
             where = f" · {demo.office_code}" if demo.office_code else ""
             self.stdout.write(f"  {demo.username:<18} {demo.role.label}{where}")
+        self.stdout.write("")
+        for line in two_step_help():
+            self.stdout.write(line)
+
+
+def two_step_help() -> list[str]:
+    """How the demo admin sets up two-step sign-in (docs/security.md, "Two-step sign-in")."""
+    enrol = (
+        "scan the QR code with an authenticator app (Google or Microsoft Authenticator, "
+        "FreeOTP), type the six digits it shows, and keep the recovery codes."
+    )
+    if has_two_factor(User.objects.get(username="admin")):
+        return [
+            "Two-step sign-in: admin has it on. Sign in with its password, then the code "
+            "from the app it was set up with, or one of its recovery codes."
+        ]
+    if settings.KPI_REQUIRE_2FA_FOR_ADMINS:
+        return [
+            f"Two-step sign-in is required of bureau admins: at its first sign-in, admin is asked to {enrol}"
+        ]
+    return [
+        "Two-step sign-in is optional here (production requires it of bureau admins; "
+        "KPI_REQUIRE_2FA_FOR_ADMINS=1 does so here too).",
+        "To try it: sign in as admin, open Sign-in and security, Turn two-step sign-in on, "
+        f"then {enrol}",
+    ]

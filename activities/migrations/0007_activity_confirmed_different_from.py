@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0005_reporting_health_indexes'),
+        ('activities', '0006_month_count_labels'),
     ]
 
     operations = [
