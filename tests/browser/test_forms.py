@@ -5,9 +5,13 @@ for."""
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from accounts.models import User
 from activities.models import Activity, PeriodReopening
+from activities.services import activity_create
+from offices.models import Indicator
 from ops.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -84,4 +88,42 @@ def test_a_closed_months_activity_is_kept_as_a_draft_and_the_month_asked_for(
         1,
         "The minutes arrived late",
     )
+    assert [error for error in console_errors if "status of 400" not in error] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_confirmed_once_is_not_asked_about_again(demo, page: Page, console_errors):
+    sign_in(page, demo, "bjo.staff")
+    staff = User.objects.get(username="bjo.staff")
+    first = activity_create(
+        user=staff,
+        lead_office=staff.office,
+        indicator=Indicator.objects.get(code="speaking"),
+        occurred_on=timezone.localdate(),
+        title="Keynote at the Beijing forum",
+        event_name="Beijing forum",
+    )
+
+    page.goto(demo + "/activities/new/")
+    page.get_by_label("Indicator").select_option(label="Speaking occasions")
+    page.get_by_label("Title").fill("Closing remarks at the Beijing forum")
+    page.get_by_label("Event").fill("Beijing forum")
+    page.get_by_role("button", name="Save as draft", exact=True).click()
+    warning = page.get_by_role("alert").filter(has_text="Possible duplicate")
+    expect(warning).to_contain_text("Keynote at the Beijing forum")
+    page.get_by_label("Yes, this is a different activity: save it").check()
+    page.get_by_role("button", name="Save as draft", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Closing remarks at the Beijing forum"
+    )
+
+    # A later edit is saved at once: the same likely duplicate is not asked about again.
+    page.get_by_role("link", name="Edit").first.click()
+    page.get_by_label("Title").fill("Closing remarks at the Beijing business forum")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Closing remarks at the Beijing business forum"
+    )
+    second = Activity.objects.exclude(pk=first.pk).get()
+    assert second.confirmed_different_from == [first.pk]
     assert [error for error in console_errors if "status of 400" not in error] == []
