@@ -127,3 +127,26 @@ def test_a_duplicate_confirmed_once_is_not_asked_about_again(demo, page: Page, c
     second = Activity.objects.exclude(pk=first.pk).get()
     assert second.confirmed_different_from == [first.pk]
     assert [error for error in console_errors if "status of 400" not in error] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_counterpart_picker_offers_the_offices_own_regions_first(
+    demo, page: Page, console_errors
+):
+    # The Beijing office covers Beijing, where the Ministry of Commerce is; the Guangdong
+    # office covers Guangdong. The same search, each office's own first.
+    expected = {
+        "bjo.staff": "Ministry of Commerce",
+        "gdeto.staff": "Department of Commerce of Guangdong Province",
+    }
+    for username, first in expected.items():
+        sign_in(page, demo, username)
+        page.goto(demo + "/activities/new/")
+        page.get_by_label("Indicator").select_option(
+            label="Visits to Mainland authorities or bodies"
+        )
+        page.get_by_role("combobox", name="Counterparts").fill("commerce")
+        options = page.get_by_role("listbox", name="Counterparts").get_by_role("option")
+        expect(options.first).to_contain_text(first)
+        page.get_by_role("button", name="Sign out").click()
+    assert console_errors == []
