@@ -15,6 +15,8 @@ from offices.models import Counterpart, Indicator, Office, Region
 
 from . import conflicts
 from .models import Activity, AuthorityLevel, PeriodReopening
+from .periods import PeriodState, period_state
+from .services.checks import indicator_requirements
 from .versions import comparable
 
 
@@ -26,6 +28,9 @@ class CounterpartMultipleChoiceField(forms.ModelMultipleChoiceField):
 class OfficeMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Office) -> str:
         return f"{obj.name} ({obj.code})"
+
+
+DUPLICATES_SHOWN = 3
 
 
 class ActivityForm(forms.Form):
@@ -84,6 +89,15 @@ class ActivityForm(forms.Form):
     confirm_duplicate = forms.BooleanField(
         label=_("Yes, this is a different activity: save it"), required=False
     )
+    # Asked for when a closed month's activity is saved as a draft with a request to
+    # reopen the month (docs/domain.md, "Periods").
+    reopening_reason = forms.CharField(
+        label=_("Reason for reopening the month"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
+        help_text=_("The bureau admins read it when they decide."),
+    )
     # The fields still to be chosen after an edit was refused as stale, comma-separated.
     choose = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -94,11 +108,21 @@ class ActivityForm(forms.Form):
         user,
         activity: Activity | None = None,
         conflicts_to_choose: list[str] | None = None,
+        closed_month_draft: bool = False,
         **kwargs,
     ):
         super().__init__(data, *args, **kwargs)
         self.user = user
         self.activity = activity
+        # Saving as a draft with a request to reopen the month: the month may be closed.
+        self.closed_month_draft = closed_month_draft
+        self.closed_period: PeriodState | None = None  # the month refused, if closed
+        self.closed_office: Office | None = None  # and whose
+        if closed_month_draft:
+            self.fields["reopening_reason"].required = True
+            self.fields["reopening_reason"].error_messages["required"] = _(
+                "Give the reason for reopening the month."
+            )
         if activity is None:
             names = []
         elif conflicts_to_choose is not None:
@@ -136,6 +160,7 @@ class ActivityForm(forms.Form):
         self.fields["occurred_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.fields["counterparts"].widget.attrs.update({"data-counterpart-picker": ""})
         self.duplicates: list[Activity] = []
+        self.duplicate_ids: list[int] = []  # every likely duplicate, to remember once confirmed
 
     def _take_theirs(self, data: dict) -> None:
         """Where the person chose the other person's value, the form saves the value of
@@ -240,9 +265,42 @@ class ActivityForm(forms.Form):
             raise forms.ValidationError(_("The date cannot be in the future."))
         return day
 
+    def _add_rule_errors(self, data: dict) -> None:
+        """With some fields wrong, the rules the service checks on the others are asked
+        too (what the indicator needs, the month closed), so that every error comes in one
+        answer instead of one after the other."""
+        indicator = data.get("indicator")
+        if indicator is not None:
+            for field, messages in indicator_requirements(
+                indicator,
+                counterparts=data.get("counterparts") or (),
+                authority_level=data.get("authority_level", ""),
+                event_name=data.get("event_name", ""),
+            ).items():
+                if field not in self.errors:
+                    for message in messages:
+                        self.add_error(field, message)
+        if "occurred_on" not in self.errors:
+            self.note_closed_period()
+            if self.closed_period is not None and not self.closed_month_draft:
+                self.add_error("occurred_on", self.closed_period.explain())
+
+    def note_closed_period(self) -> None:
+        """Keep the month of the activity if it is closed: the page then offers to save it
+        as a draft and ask to reopen the month. Called before a refusal's errors are put
+        on the form, which takes the date out of the cleaned data."""
+        office = self.cleaned_data.get("lead_office")
+        day = self.cleaned_data.get("occurred_on")
+        if office is None or day is None:
+            return
+        state = period_state(office=office, day=day)
+        self.closed_period = None if state.is_open else state
+        self.closed_office = office
+
     def clean(self):
         data = super().clean()
         if self.errors:
+            self._add_rule_errors(data)
             return data
         self._take_theirs(data)
         if self.errors:
@@ -258,8 +316,15 @@ class ActivityForm(forms.Form):
         else:
             candidates = candidates.filter(counterparts__isnull=True)
         if self.activity is not None:
-            candidates = candidates.exclude(pk=self.activity.pk)
-        self.duplicates = list(candidates.distinct()[:3])
+            # Those the person already confirmed as different are not asked about again.
+            candidates = candidates.exclude(
+                pk__in=[self.activity.pk, *self.activity.confirmed_different_from]
+            )
+        self.duplicates = list(candidates.distinct()[:DUPLICATES_SHOWN])
+        if len(self.duplicates) < DUPLICATES_SHOWN:
+            self.duplicate_ids = [other.pk for other in self.duplicates]
+        else:
+            self.duplicate_ids = list(candidates.values_list("pk", flat=True).distinct())
         if self.duplicates and not data.get("confirm_duplicate"):
             raise forms.ValidationError(
                 _(
@@ -273,6 +338,7 @@ class ActivityForm(forms.Form):
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         return {
+            "confirmed_different_from": self.duplicate_ids if data.get("confirm_duplicate") else [],
             "lead_office": data["lead_office"],
             "indicator": data["indicator"],
             "occurred_on": data["occurred_on"],

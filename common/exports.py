@@ -85,12 +85,17 @@ class Export:
     filename: str = "export"  # without extension
     sheet_title: str = ""
     columns: Sequence[Column] = ()
+    hidden: bool = False  # XLSX: a sheet other sheets refer to (drop-down lists), out of sight
 
     def header(self) -> list[str]:
         return [str(column.label) for column in self.columns]
 
     def rows(self) -> Iterable[Sequence[Any]]:
         raise NotImplementedError
+
+    def finish_xlsx(self, sheet) -> None:
+        """XLSX only: what the sheet carries besides its cells (data validation), added
+        after the rows and before the workbook is saved."""
 
     def iterate(self) -> Iterator[Sequence[Any]]:
         """The header, then the rows (pretix's `iterate_list`)."""
@@ -239,6 +244,8 @@ def _new_sheet(workbook: Workbook, export: Export, header: list[str], part: int)
         suffix = f" ({part})"
         title = sheet_title(title)[: 31 - len(suffix)] + suffix
     sheet = workbook.create_sheet(sheet_title(title))
+    if export.hidden:
+        sheet.sheet_state = "hidden"
     # In write-only mode the sheet's layout goes out with the first row: set it before.
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
@@ -278,6 +285,7 @@ def _add_sheet(workbook: Workbook, export: Export) -> None:
         count += 1
         sheet.append([_xlsx_cell(sheet, value) for value in row])
     sheet.auto_filter.ref = f"A1:{last_column}{count}"
+    export.finish_xlsx(sheet)
 
 
 def write_xlsx(fileobj: IO[bytes], *exports: Export) -> None:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from .access import require_can_add_counterparts
 from .i18n import current_suffix
-from .models import Counterpart, Region
+from .models import Counterpart, Region, office_with_units
 
 SIMILARITY_THRESHOLD = 0.85
 """difflib ratio of two normalised English names at or above which they are "near-identical"."""
@@ -127,16 +127,26 @@ def clean_query(q: str | None) -> str:
     return " ".join(unicodedata.normalize("NFKC", q or "").split())[:100]
 
 
+def regions_covered_for(user) -> QuerySet:
+    """The regions the offices a person works for cover (none for bureau roles), as a query
+    of ids read inside the search's own query: it ranks counterparts there first."""
+    if user.office_id is None:
+        return Region.objects.none().values("pk")
+    return Region.objects.filter(office_with_units(user.office_id, field="offices")).values("pk")
+
+
 def counterpart_search(
     q: str,
     types: Sequence[str] | None = None,
     limit: int = SEARCH_LIMIT,
     *,
     exclude_types: Sequence[str] | None = None,
+    regions: Sequence[int] | QuerySet | None = None,
 ) -> list[Counterpart]:
     """Active counterparts whose English, Traditional or Simplified Chinese name contains
-    every word of `q`. The `types` an indicator offers first come first; within them, names
-    that start with the query come before names that merely contain it. One query."""
+    every word of `q`. The `types` an indicator offers first come first; within them, those
+    in the `regions` the person's office covers (ids, or a query of ids); then names that
+    start with the query before names that merely contain it; then by name. One query."""
     q = clean_query(q)
     if not q:
         return []
@@ -147,6 +157,15 @@ def counterpart_search(
     queryset = queryset.annotate(
         type_rank=Case(
             When(type__in=preferred, then=Value(0)), default=Value(1), output_field=IntegerField()
+        ),
+        region_rank=(
+            Case(
+                When(region__in=regions, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+            if regions is not None
+            else Value(0, output_field=IntegerField())
         ),
         prefix_rank=Case(
             When(
@@ -161,7 +180,7 @@ def counterpart_search(
     )
     return list(
         queryset.select_related("region").order_by(
-            "type_rank", "prefix_rank", Lower("name_en"), "name_zh_hant", "pk"
+            "type_rank", "region_rank", "prefix_rank", Lower("name_en"), "name_zh_hant", "pk"
         )[:limit]
     )
 

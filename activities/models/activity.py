@@ -184,8 +184,16 @@ class Activity(models.Model):
         related_name="+",
     )
     removal_reason = models.TextField(_("reason for removal"), blank=True, max_length=1000)
+    # The likely duplicates (ids of activities) a person confirmed this one is different
+    # from: a later edit asks again only about others (docs/domain.md, "Likely duplicates").
+    confirmed_different_from = models.JSONField(
+        _("confirmed different from"), default=list, blank=True, editable=False
+    )
 
-    history = HistoricalRecords(m2m_fields=[participating_offices, counterparts, partners])
+    history = HistoricalRecords(
+        m2m_fields=[participating_offices, counterparts, partners],
+        excluded_fields=["confirmed_different_from"],
+    )
     objects = ActivityQuerySet.as_manager()
 
     class Meta:

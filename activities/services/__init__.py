@@ -16,6 +16,7 @@ from .writing import (
     activities_create_bulk,
     activity_check,
     activity_create,
+    activity_draft_and_ask_reopening,
     activity_update,
 )
 
@@ -31,6 +32,7 @@ __all__ = [
     "activities_verify",
     "activity_check",
     "activity_create",
+    "activity_draft_and_ask_reopening",
     "activity_remove",
     "activity_update",
     "changes_since",

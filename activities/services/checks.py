@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from offices.models import Counterpart, Indicator, Office
 
 from ..models import Activity
-from ..periods import period_state
+from ..periods import PeriodState, period_state
 
 # Lock the activity's row, not the office and indicator rows joined to it: on PostgreSQL a
 # plain FOR UPDATE of the join locks those too, and concurrent saves of other activities
@@ -60,28 +60,48 @@ def _closed_for_entries(activity: Activity, *, before: Activity | None = None) -
     return errors
 
 
+def indicator_requirements(
+    indicator: Indicator,
+    *,
+    counterparts: Sequence[Counterpart],
+    authority_level: str,
+    event_name: str,
+) -> dict[str, list[str]]:
+    """What the indicator asks for and is missing, field by field. The form asks it too
+    when other fields are wrong, so that every error comes at once."""
+    errors: dict[str, list[str]] = {}
+    if indicator.counterpart_required and not counterparts:
+        errors["counterparts"] = [
+            _("Choose at least one counterpart for %(indicator)s.") % {"indicator": indicator.name}
+        ]
+    if indicator.asks_authority_level and not authority_level:
+        errors["authority_level"] = [_("Choose the level of the authority visited.")]
+    if indicator.asks_event_name and not event_name.strip():
+        errors["event_name"] = [_("Give the name of the event.")]
+    return errors
+
+
 def check_complete(
     activity: Activity,
     *,
     counterparts: Sequence[Counterpart],
     participating: Sequence[Office],
     before: Activity | None = None,
+    period: PeriodState | None = None,
 ) -> None:
+    """Every error at once: the missing data and, given the `period` of the activity's
+    month, that it is closed."""
     errors: dict[str, list[str]] = _closed_for_entries(activity, before=before)
     today = timezone.localdate()
     if activity.occurred_on and activity.occurred_on > today:
         errors.setdefault("occurred_on", []).append(_("The date cannot be in the future."))
-    indicator: Indicator = activity.indicator
-    if indicator.counterpart_required and not counterparts:
-        errors.setdefault("counterparts", []).append(
-            _("Choose at least one counterpart for %(indicator)s.") % {"indicator": indicator.name}
-        )
-    if indicator.asks_authority_level and not activity.authority_level:
-        errors.setdefault("authority_level", []).append(
-            _("Choose the level of the authority visited.")
-        )
-    if indicator.asks_event_name and not activity.event_name.strip():
-        errors.setdefault("event_name", []).append(_("Give the name of the event."))
+    for field, messages in indicator_requirements(
+        activity.indicator,
+        counterparts=counterparts,
+        authority_level=activity.authority_level,
+        event_name=activity.event_name,
+    ).items():
+        errors.setdefault(field, []).extend(messages)
     if any(office.pk == activity.lead_office_id for office in participating):
         errors.setdefault("participating_offices", []).append(
             _("The lead office is already counted; choose only the other offices.")
@@ -96,6 +116,8 @@ def check_complete(
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
+    if period is not None and not period.is_open:
+        errors.setdefault("occurred_on", []).append(period.explain())
     if errors:
         raise ValidationError(errors)
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from common.db import retry_on_conflict
@@ -15,9 +17,10 @@ from offices.models import Counterpart, Indicator, Office, Region
 from ..access import (
     can_edit,
     can_write_for_office,
+    require_can_ask_reopening,
 )
 from ..counts import key_of, lock_counts
-from ..models import Activity, Status
+from ..models import Activity, PeriodReopening, Status
 from ..periods import period_state
 from .checks import (
     EDITABLE_FIELDS,
@@ -27,6 +30,7 @@ from .checks import (
     ensure_period_open,
     save_with_history,
 )
+from .reopening import reopening_request
 from .stale import ConflictError, changes_since
 
 
@@ -48,10 +52,14 @@ def activity_check(
     partners: Sequence[Counterpart] = (),
     submit: bool = False,
     periods: dict | None = None,
+    confirmed_different_from: Sequence[int] = (),
+    closed_month_draft: bool = False,
 ) -> Activity:
     """Everything `activity_create` checks, without writing anything: the unsaved activity,
     or PermissionDenied / ValidationError. The import's preview checks thousands of rows
-    with it, passing `periods` to remember each office-month's state."""
+    with it, passing `periods` to remember each office-month's state. `closed_month_draft`
+    (a draft saved with a request to reopen its month, `activity_draft_and_ask_reopening`)
+    leaves the period to that service."""
     if not can_write_for_office(user, lead_office):
         raise PermissionDenied
     activity = Activity(
@@ -66,16 +74,21 @@ def activity_check(
         hk_participants=hk_participants.strip(),
         notes=notes.strip(),
         status=Status.SUBMITTED if submit else Status.DRAFT,
+        confirmed_different_from=sorted(set(confirmed_different_from)),
     )
-    check_complete(activity, counterparts=counterparts, participating=participating_offices)
     key = (lead_office.pk, occurred_on.year, occurred_on.month)
     state = periods.get(key) if periods is not None else None
     if state is None:
         state = period_state(office=lead_office, day=occurred_on)
         if periods is not None:
             periods[key] = state
-    if not state.is_open:
-        raise ValidationError({"occurred_on": state.explain()}, code="closed")
+    if closed_month_draft:
+        if submit:
+            raise ValueError("A closed month's activity is saved as a draft only.")
+        state = None
+    check_complete(
+        activity, counterparts=counterparts, participating=participating_offices, period=state
+    )
     return activity
 
 
@@ -101,6 +114,82 @@ def activity_create(
     activity.participating_offices.set(participating_offices)
     activity.partners.set(partners)
     return activity
+
+
+@dataclass(frozen=True)
+class DraftWithReopening:
+    activity: Activity
+    reopening: PeriodReopening
+    newly_asked: bool  # False: a request for the month was already waiting
+
+
+@retry_on_conflict
+def activity_draft_and_ask_reopening(
+    *,
+    user,
+    reason: str,
+    counterparts: Sequence[Counterpart] = (),
+    participating_offices: Sequence[Office] = (),
+    partners: Sequence[Counterpart] = (),
+    **fields,
+) -> DraftWithReopening:
+    """An activity of a closed month, kept as a draft while its month is asked to reopen
+    (docs/domain.md, "Periods"): both in one transaction, or neither. A draft counts for
+    nothing, so no figure of the closed month changes; it can be submitted once the month
+    is reopened. A request already waiting for that month is the one returned."""
+    lead_office, occurred_on = fields["lead_office"], fields["occurred_on"]
+    state = period_state(office=lead_office, day=occurred_on)
+    if state.is_open:
+        raise ValidationError(
+            {
+                "occurred_on": _("%(period)s is open: save the activity as usual.")
+                % {"period": state.label}
+            }
+        )
+    activity = activity_check(
+        user=user,
+        counterparts=counterparts,
+        participating_offices=participating_offices,
+        partners=partners,
+        closed_month_draft=True,
+        **fields,
+    )
+    waiting = (
+        PeriodReopening.objects.select_for_update()
+        .filter(
+            office=lead_office,
+            year=occurred_on.year,
+            month=occurred_on.month,
+            state=PeriodReopening.State.REQUESTED,
+        )
+        .first()
+    )
+    if waiting is not None:
+        require_can_ask_reopening(user, lead_office)
+        reopening, newly_asked = waiting, False
+    else:
+        newly_asked = True
+        try:
+            reopening = reopening_request(
+                user=user,
+                office=lead_office,
+                year=occurred_on.year,
+                month=occurred_on.month,
+                reason=reason,
+            )
+        except ValidationError as exc:
+            # The reason is asked for beside the activity's fields, under its own name.
+            raise ValidationError(
+                {
+                    "reopening_reason" if field == "reason" else NON_FIELD_ERRORS: messages
+                    for field, messages in exc.message_dict.items()
+                }
+            ) from exc
+    save_with_history(activity, by=user, previous_status=None)
+    activity.counterparts.set(counterparts)
+    activity.participating_offices.set(participating_offices)
+    activity.partners.set(partners)
+    return DraftWithReopening(activity, reopening, newly_asked)
 
 
 @retry_on_conflict
@@ -176,9 +265,12 @@ def activity_update(
     counterparts: Sequence[Counterpart] | None = None,
     participating_offices: Sequence[Office] | None = None,
     partners: Sequence[Counterpart] | None = None,
+    confirmed_different_from: Sequence[int] = (),
     **fields,
 ) -> Activity:
-    """Change an activity if nobody else changed it since `expected_version` was read."""
+    """Change an activity if nobody else changed it since `expected_version` was read.
+    `confirmed_different_from`: likely duplicates the person has just confirmed as
+    different, remembered with those confirmed before."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
@@ -214,14 +306,20 @@ def activity_update(
         if participating_offices is None
         else participating_offices
     )
+    moved = (activity.lead_office_id, activity.occurred_on) != (old_office.pk, old_day)
     check_complete(
         activity,
         counterparts=current_counterparts,
         participating=current_participants,
         before=before,
+        period=period_state(office=activity.lead_office, day=activity.occurred_on)
+        if moved
+        else None,
     )
-    if (activity.lead_office_id, activity.occurred_on) != (old_office.pk, old_day):
-        ensure_period_open(activity.lead_office, activity.occurred_on)
+    if confirmed_different_from:
+        activity.confirmed_different_from = sorted(
+            {*activity.confirmed_different_from, *confirmed_different_from}
+        )
     lock_counts([old_key, key_of(activity)])
     save_with_history(activity, by=user, previous_status=activity.status)
     if counterparts is not None:

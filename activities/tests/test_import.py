@@ -168,6 +168,82 @@ def test_the_template_as_downloaded_imports_nothing(client_staff_a):
     assert batch.report["rows"] == []
 
 
+def _template_workbook(client) -> openpyxl.Workbook:
+    response = client.get(reverse("activities:import-template", args=["xlsx"]))
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def _listed(workbook, reference: str) -> list:
+    """The values of a validation's range such as 'Choices'!$B$2:$B$3."""
+    sheet_name, cells = reference.rsplit("!", 1)
+    sheet = workbook[sheet_name.strip("'")]
+    return [cell.value for row in sheet[cells.replace("$", "")] for cell in row]
+
+
+def test_xlsx_template_offers_drop_down_lists_of_codes(client_staff_a, unit_a):
+    workbook = _template_workbook(client_staff_a)
+    sheet = workbook.worksheets[0]
+    choices = workbook["Choices"]
+    assert choices.sheet_state == "hidden"
+    assert workbook.active.title == sheet.title  # opens on the sheet to fill in
+
+    validations = {}
+    for validation in sheet.data_validations.dataValidation:
+        assert validation.type == "list"
+        assert validation.errorStyle == "warning"  # a name typed instead is still allowed
+        (cells,) = [str(r) for r in validation.sqref.ranges]
+        validations[cells] = _listed(workbook, validation.formula1)
+    column = {key: openpyxl.utils.get_column_letter(KEYS.index(key) + 1) for key in KEYS}
+    assert set(validations) == {
+        f"{column[key]}2:{column[key]}{MAX_ROWS + 1}"
+        for key in ("indicator", "lead_office", "region", "authority_level")
+    }
+    indicators = validations[f"{column['indicator']}2:{column['indicator']}{MAX_ROWS + 1}"]
+    assert set(indicators) == set(
+        Indicator.objects.filter(is_active=True).values_list("code", flat=True)
+    )
+    assert "visits" in indicators
+    offices = validations[f"{column['lead_office']}2:{column['lead_office']}{MAX_ROWS + 1}"]
+    assert sorted(offices) == ["OFFA", "UNITA"]  # only the offices staff may import for
+    regions = validations[f"{column['region']}2:{column['region']}{MAX_ROWS + 1}"]
+    assert len(regions) == Region.objects.count() and "440000" in regions
+    levels = validations[f"{column['authority_level']}2:{column['authority_level']}{MAX_ROWS + 1}"]
+    assert levels == ["central", "provincial", "municipal", "district"]
+
+
+def test_a_bureau_admins_template_lists_every_active_office(client_admin, office_a, office_b):
+    workbook = _template_workbook(client_admin)
+    (offices,) = [
+        _listed(workbook, v.formula1)
+        for v in workbook.worksheets[0].data_validations.dataValidation
+        if "Choices'!$B$" in v.formula1
+    ]
+    assert {"OFFA", "OFFB"} <= set(offices)
+
+
+def test_the_template_filled_in_from_its_lists_imports(client_staff_a, staff_a):
+    """Codes chosen from the drop-down lists are read as before; the hidden sheet is not."""
+    workbook = _template_workbook(client_staff_a)
+    sheet = workbook.worksheets[0]
+    sheet.delete_rows(2)
+    row = visit(
+        indicator="visits", lead_office="OFFA", region="440000", authority_level="provincial"
+    )
+    sheet.append(_cells(row))
+    content = io.BytesIO()
+    workbook.save(content)
+
+    batch = preview_of(upload(client_staff_a, content.getvalue()))
+    assert batch.report["counts"] == {"new": 1, "duplicate": 0, "invalid": 0}
+    confirm(client_staff_a, batch)
+    activity = Activity.objects.get()
+    assert (activity.lead_office.code, activity.region.code, activity.authority_level) == (
+        "OFFA",
+        "440000",
+        "provincial",
+    )
+
+
 # --- good files ------------------------------------------------------------------------------
 
 

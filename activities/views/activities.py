@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -97,13 +98,28 @@ def _form_context(form, **extra) -> dict:
 def activity_create(request: HttpRequest) -> HttpResponse:
     access.require_can_log_activities(request.user)
     if request.method == "POST":
-        form = ActivityForm(request.POST, user=request.user)
-        if form.is_valid():
+        draft_and_reopen = "draft_and_reopen" in request.POST
+        form = ActivityForm(request.POST, user=request.user, closed_month_draft=draft_and_reopen)
+        if form.is_valid() and draft_and_reopen:
+            try:
+                saved = services.activity_draft_and_ask_reopening(
+                    user=request.user,
+                    reason=form.cleaned_data["reopening_reason"],
+                    **form.service_kwargs(),
+                )
+            except ValidationError as exc:
+                form.note_closed_period()
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _draft_and_reopening_message(saved))
+                return redirect("activities:detail", pk=saved.activity.pk)
+        elif form.is_valid():
             try:
                 activity = services.activity_create(
                     user=request.user, submit="submit" in request.POST, **form.service_kwargs()
                 )
             except ValidationError as exc:
+                form.note_closed_period()
                 apply_errors(form, exc)
             else:
                 messages.success(
@@ -133,9 +149,38 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "activities/activity_form.html",
-        _form_context(form, periods=_period_notes(request.user), creating=True),
+        _form_context(
+            form,
+            periods=_period_notes(request.user),
+            creating=True,
+            offer_draft_and_reopen=form.closed_period is not None
+            and access.can_ask_reopening(request.user, form.closed_office),
+        ),
         status=form_status(form),
     )
+
+
+def _draft_and_reopening_message(saved) -> str:
+    """Both things that happened, in one sentence each."""
+    reopening = saved.reopening
+    period = dt.date(reopening.year, reopening.month, 1)
+    values = {
+        "title": saved.activity.title,
+        "period": date_format(period, "YEAR_MONTH_FORMAT"),
+        "office": reopening.office.name,
+    }
+    saved_text = _("Saved “%(title)s” as a draft.") % values
+    if saved.newly_asked:
+        asked = _(
+            "Your request to reopen %(period)s for %(office)s was sent to the bureau admins; "
+            "submit the activity once the month is reopened."
+        )
+    else:
+        asked = _(
+            "A request to reopen %(period)s for %(office)s was already waiting for the bureau "
+            "admins; submit the activity once the month is reopened."
+        )
+    return f"{saved_text} {asked % values}"
 
 
 @login_required

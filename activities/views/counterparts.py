@@ -261,10 +261,11 @@ def counterpart_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def counterpart_search_json(request: HttpRequest) -> JsonResponse:
     """`?q=...&type=media&type=chamber&exclude_type=partner`: up to 20 active counterparts,
-    the given types first."""
+    the given types first, then those in the regions the person's office covers."""
     results = directory.counterpart_search(
         request.GET.get("q", ""),
         types=request.GET.getlist("type"),
         exclude_types=request.GET.getlist("exclude_type"),
+        regions=directory.regions_covered_for(request.user),
     )
     return JsonResponse({"results": [directory.counterpart_as_dict(c) for c in results]})

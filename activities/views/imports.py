@@ -44,7 +44,7 @@ from ..imports.columns import COLUMNS
 from ..imports.rows import DUPLICATE, INVALID, NEW
 from ..imports.services import SUMMARY_ROWS, batch_rows
 from ..imports.tables import MAX_ROWS
-from ..imports.template import ImportLists, ImportTemplate
+from ..imports.template import ImportChoices, ImportLists, ImportTemplate
 from ..imports.upload import MAX_FILE_BYTES, ImportUploadHandler
 from ..models import ImportBatch
 
@@ -142,7 +142,8 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt == "csv":
         return render_csv(ImportTemplate())
     if fmt == "xlsx":
-        return render_xlsx(ImportTemplate(), ImportLists(user=request.user))
+        choices = ImportChoices(user=request.user)
+        return render_xlsx(ImportTemplate(choices=choices), ImportLists(user=request.user), choices)
     raise Http404
 
 

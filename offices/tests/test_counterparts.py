@@ -582,3 +582,53 @@ def test_search_json_query_count(client_staff_a, django_assert_num_queries):
     with django_assert_num_queries(6):
         response = client_staff_a.get(SEARCH, {"q": "commerce"})
     assert len(response.json()["results"]) == 20
+
+
+def test_counterparts_in_the_offices_own_regions_come_first(
+    directory_entries, mofcom, gd_commerce, gd_chamber, office_a, staff_a, guangdong, beijing
+):
+    # Without regions: by English name.
+    assert ids(directory.counterpart_search("commerce")) == [
+        gd_commerce.pk,
+        gd_chamber.pk,
+        mofcom.pk,
+    ]
+    office_a.regions.set([beijing])
+    regions = directory.regions_covered_for(staff_a)
+    # Beijing's ministry first, then the others by name.
+    assert ids(directory.counterpart_search("commerce", regions=regions)) == [
+        mofcom.pk,
+        gd_commerce.pk,
+        gd_chamber.pk,
+    ]
+    # The indicator's types still come first; the office's regions first within them.
+    assert ids(directory.counterpart_search("commerce", types=["chamber"], regions=regions)) == [
+        gd_chamber.pk,
+        mofcom.pk,
+        gd_commerce.pk,
+    ]
+
+
+def test_a_units_regions_count_for_its_parent_offices_people(
+    directory_entries, mofcom, unit_a, staff_a, beijing
+):
+    unit_a.regions.set([beijing])
+    assert ids(
+        directory.counterpart_search("commerce", regions=directory.regions_covered_for(staff_a))
+    )[0] == (mofcom.pk)
+
+
+def test_search_json_ranks_the_offices_regions_first(
+    client_staff_a, directory_entries, mofcom, gd_commerce, office_a, beijing
+):
+    office_a.regions.set([beijing])
+    response = client_staff_a.get(SEARCH, {"q": "commerce"})
+    assert [r["id"] for r in response.json()["results"]][:2] == [mofcom.pk, gd_commerce.pk]
+
+
+def test_search_json_for_a_bureau_role_ranks_by_name(
+    client_admin, directory_entries, gd_commerce, office_a, beijing
+):
+    office_a.regions.set([beijing])  # not the admin's: a bureau role covers no region
+    response = client_admin.get(SEARCH, {"q": "commerce"})
+    assert response.json()["results"][0]["id"] == gd_commerce.pk
