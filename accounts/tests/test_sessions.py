@@ -192,3 +192,19 @@ def test_deactivating_the_person_ends_and_unlists_every_session(client, person, 
     person.save()
     assert not UserSession.objects.filter(user=person).exists()
     assert _signed_out(browser)
+
+
+def test_the_sessions_page_query_count_does_not_grow_with_sessions(client, person):
+    """However many sessions the person has, the page reads them in the same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    desk = _browser(client.__class__)
+    desk.get(SESSIONS)  # the first request after signing in writes the last activity
+    with CaptureQueriesContext(connection) as one:
+        assert desk.get(SESSIONS).status_code == 200
+    for number in range(4):
+        _browser(client.__class__, address=f"10.0.1.{number}")
+    with CaptureQueriesContext(connection) as five:
+        assert len(desk.get(SESSIONS).context["sessions"]) == 5
+    assert len(five) == len(one)
