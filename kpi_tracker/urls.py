@@ -21,6 +21,7 @@ urlpatterns = [
     path("targets/", include("offices.urls")),
     path("activities/", include("activities.urls")),
     path("counterparts/", include(activities_urls.counterpart_urls)),
+    path("planning/", include("planning.urls")),
     path("offices/", include(reports_urls.office_urls)),
     path("dashboard/", include(reports_urls.dashboard_urls)),
     path("reports/", include(reports_urls.reporting_urls)),

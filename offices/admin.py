@@ -83,3 +83,4 @@ class CounterpartAdmin(StaleEditAdmin):
     list_filter = ("type", "region", "is_active")
     list_select_related = ("region",)
     search_fields = ("name_en", "name_zh_hant", "name_zh_hans")
+    autocomplete_fields = ("parent",)

@@ -347,6 +347,18 @@ class Counterpart(LocalizedNamesMixin, models.Model):
         blank=True,
         related_name="counterparts",
     )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent authority"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bodies",
+        help_text=_(
+            "The authority this body belongs to, e.g. a provincial department's people's "
+            "government. Plans warn when two offices engage bodies of the same authority."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -403,3 +415,28 @@ class Counterpart(LocalizedNamesMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A body cannot be its own parent authority.")})
+
+
+# Counterparts of "high level": the ones the bureau expects the offices to have contacted
+# each year (the gaps page, docs/domain.md "Planning").
+HIGH_LEVEL_TYPES = (Counterpart.Type.CENTRAL_AUTHORITY, Counterpart.Type.PROVINCIAL_AUTHORITY)
+
+
+def same_authority(counterpart_ids: Iterable[int]) -> set[int]:
+    """The counterparts and every body of the same authority: their parent authorities,
+    the bodies of those, and their own bodies. Two queries."""
+    ids = set(counterpart_ids)
+    if not ids:
+        return set()
+    parents = set(
+        Counterpart.objects.filter(pk__in=ids, parent__isnull=False).values_list(
+            "parent_id", flat=True
+        )
+    )
+    heads = ids | parents
+    bodies = Counterpart.objects.filter(parent_id__in=heads).values_list("pk", flat=True)
+    return heads | set(bodies)

@@ -411,6 +411,12 @@ TABLE: dict[str, Row] = {
         post=_signed_in(405),
         kwargs=lambda d: {"pk": d.counterpart.pk}),
 
+    # planning: the calendar and the plans (pages)
+
+    # planning: the bureau's direction (progress notes, conflicts, gaps)
+
+    # planning: each person's calendar feed
+
     # targets: the bureau reads, bureau admins edit
     "targets:year()": Row(
         get=(L, 403, 403, 403, 403, R, R),
@@ -513,6 +519,8 @@ TABLE: dict[str, Row] = {
         get=API_BUREAU_ONLY,
         post=(401, 403, 403, 403, 403, 405, 405),
         kwargs=_report),
+    # planning in the API: plans, warnings, conflicts, notes
+
     "api:targets": Row(get=API_BUREAU_ONLY, post=API_NOT_POST),
     "api:progress": Row(get=API_ALL, post=API_NOT_POST),
     "api:schema": Row(get=API_ALL, post=API_NOT_POST),
@@ -617,6 +625,9 @@ class Side:
     token: Any
     reopening: Any
     invitee: Any  # someone invited to the office, without a password yet
+    plan: Any  # planned, shown to other offices as a summary
+    restricted_plan: Any  # planned, seen by its own office and the bureau only
+    note: Any  # the office's progress note on the indicator for May
     data: Any
 
     def __getattr__(self, name: str):
@@ -665,7 +676,21 @@ def _office_side(data: Dataset, office, staff) -> Side:
     from activities.evidence import evidence_add
     from activities.models import Status
     from activities.tests.factories import ActivityFactory
+    from planning.models import Confidentiality
+    from planning.tests.factories import PlanFactory, ProgressNoteFactory
 
+    plans = [
+        PlanFactory(
+            lead_office=office,
+            indicator=data.indicator,
+            region=data.region,
+            starts_on=dt.date(2026, 6, 22),
+            confidentiality=confidentiality,
+            created_by=staff,
+            counterparts=[data.counterpart],
+        )
+        for confidentiality in (Confidentiality.SUMMARY, Confidentiality.RESTRICTED)
+    ]
     activity = ActivityFactory(
         lead_office=office,
         indicator=data.indicator,
@@ -689,6 +714,11 @@ def _office_side(data: Dataset, office, staff) -> Side:
             user=staff, office=office, year=2026, month=4, reason="Late returns from a visit."
         ),
         invitee=invitee,
+        plan=plans[0],
+        restricted_plan=plans[1],
+        note=ProgressNoteFactory(
+            office=office, indicator=data.indicator, year=2026, month=5, written_by=staff
+        ),
         data=data,
     )
 
@@ -701,7 +731,8 @@ def dataset(media_root: str) -> Iterator[Dataset]:
 
     The personas of conftest.py and office B's supervisor, each signed in once; offices A
     (with unit A) and B; for each office a draft activity with an evidence file, an import
-    preview, its staff's API token and a request to reopen April; shared, a region, a
+    preview, its staff's API token, a request to reopen April, a plan shown to other offices
+    as a summary, a restricted plan and a progress note on May; shared, a region, a
     counterpart, targets for this year and last, a published report, a sign-in lock-out."""
     with time_machine.travel(NOW, tick=False), transaction.atomic():
         # Files go to the module's folder; each test points MEDIA_ROOT there too (the

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "accounts",
     "offices",
     "activities",
+    "planning",
     "reports",
     "api",
     "ops",
@@ -280,6 +281,10 @@ KPI_STATUS_EARLIEST_DAY = 15  # before 15 January no status is given
 # Four eyes: who created or last changed an activity does not verify it; another supervisor
 # of the office or a bureau admin does.
 KPI_FOUR_EYES = envbool("KPI_FOUR_EYES", True)
+# Planning (docs/domain.md, "Planning"): two offices' plans of the same counterpart or
+# authority within this many days warn; the gaps page looks back this many months.
+KPI_PLAN_CONFLICT_DAYS = envint("KPI_PLAN_CONFLICT_DAYS", 14)
+KPI_GAP_MONTHS = envint("KPI_GAP_MONTHS", 6)
 # Demo logins and made-up activities (`seed_demo`): never on production.
 KPI_DEMO_DATA_ALLOWED = True
 

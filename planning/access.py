@@ -1,0 +1,233 @@
+"""Who may see and change plans, conflicts, notes and feeds: every rule of planning in one
+place (docs/domain.md, "Planning").
+
+- **In full** (every field): the bureau, and the offices taking part (the lead office with
+  its parent or units, as for activities, and the participating offices).
+- **As a summary** (date, office, counterparts, city, indicator): every other office, for
+  plans marked "other offices see a summary" that are not cancelled. A restricted plan is,
+  to other offices, as if it did not exist (404 everywhere).
+- **Change** (edit, cancel, log what happened): the lead office's staff and supervisors,
+  and bureau admins, while the plan is still ahead (planned or confirmed).
+- **Confirm**: a supervisor of the lead office, or a bureau admin.
+- **Notes**: an office's staff and supervisors write their office's; bureau admins reply;
+  everyone who sees the office's figures reads them.
+- **Conflicts**: the two offices concerned and the bureau see one; bureau admins close it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from activities.access import can_log_activities, can_write_for_office
+from offices.models import Office
+
+from .models import Confidentiality, Plan, PlanConflict, PlanStatus, ProgressNote
+
+
+def _signed_in(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+# --- seeing plans ----------------------------------------------------------------------
+
+
+def _involved(user) -> Q:
+    """Plans the person's office leads or joins (their scope, as for activities)."""
+    scope = user.office_scope_ids()
+    joined = Plan.participating_offices.through.objects.filter(office_id__in=scope).values(
+        "plan_id"
+    )
+    return Q(lead_office_id__in=scope) | Q(pk__in=joined)
+
+
+def plans_in_full(user, queryset: QuerySet[Plan] | None = None) -> QuerySet[Plan]:
+    """The plans a person sees every field of."""
+    queryset = Plan.objects.all() if queryset is None else queryset
+    if not _signed_in(user):
+        return queryset.none()
+    if user.is_bureau:
+        return queryset
+    return queryset.filter(_involved(user))
+
+
+def plans_visible(user, queryset: QuerySet[Plan] | None = None) -> QuerySet[Plan]:
+    """Every plan a person sees at all: in full, or as a summary."""
+    queryset = Plan.objects.all() if queryset is None else queryset
+    if not _signed_in(user):
+        return queryset.none()
+    if user.is_bureau:
+        return queryset
+    shared = Q(confidentiality=Confidentiality.SUMMARY) & ~Q(status=PlanStatus.CANCELLED)
+    return queryset.filter(_involved(user) | shared)
+
+
+def sees_in_full(user, plan: Plan) -> bool:
+    if not _signed_in(user):
+        return False
+    if user.is_bureau:
+        return True
+    scope = set(user.office_scope_ids())
+    if plan.lead_office_id in scope:
+        return True
+    return any(office.pk in scope for office in plan.participating_offices.all())
+
+
+def get_plan_for_user(user, pk: int) -> tuple[Plan, bool]:
+    """The plan and whether the person sees it in full; 404 for a plan they may not see."""
+    plan = (
+        plans_visible(user, Plan.objects.select_related("lead_office", "indicator", "region"))
+        .filter(pk=pk)
+        .first()
+    )
+    if plan is None:
+        raise Http404
+    return plan, sees_in_full(user, plan)
+
+
+def get_plan_in_full(user, pk: int) -> Plan:
+    """The plan, for pages and calls that show or change its details: 404 unless the person
+    sees it in full (a summary is all other offices know of it)."""
+    plan, full = get_plan_for_user(user, pk)
+    if not full:
+        raise Http404
+    return plan
+
+
+# --- changing plans ----------------------------------------------------------------------
+
+
+def can_plan(user) -> bool:
+    """Who plans at all: the same people who log activities."""
+    return can_log_activities(user)
+
+
+def require_can_plan(user) -> None:
+    if not can_plan(user):
+        raise PermissionDenied(_("Office staff, supervisors and bureau admins plan engagements."))
+
+
+def can_plan_for_office(user, office: Office) -> bool:
+    return can_write_for_office(user, office)
+
+
+def can_change(user, plan: Plan) -> bool:
+    return plan.is_open and can_write_for_office(user, plan.lead_office)
+
+
+def change_refused(plan: Plan) -> str:
+    if plan.status == PlanStatus.DONE:
+        return _("This plan is done: what happened is its activity.")
+    if plan.status == PlanStatus.CANCELLED:
+        return _("This plan was cancelled and can no longer be changed.")
+    return _("Only the lead office changes this plan.")
+
+
+def require_change(user, plan: Plan) -> None:
+    if not can_change(user, plan):
+        raise PermissionDenied(change_refused(plan))
+
+
+def can_confirm_for_office(user, office: Office) -> bool:
+    """A supervisor of the office (or of its parent), or a bureau admin."""
+    if not _signed_in(user):
+        return False
+    if user.is_bureau_admin:
+        return True
+    return user.is_supervisor and office.pk in user.office_scope_ids()
+
+
+def can_confirm(user, plan: Plan) -> bool:
+    return plan.status == PlanStatus.PLANNED and can_confirm_for_office(user, plan.lead_office)
+
+
+def confirm_refused(plan: Plan) -> str:
+    if plan.status != PlanStatus.PLANNED:
+        return _("Only a plan not yet confirmed can be confirmed.")
+    return _("A supervisor of the lead office, or a bureau admin, confirms a plan.")
+
+
+def can_log_what_happened(user, plan: Plan, *, today: dt.date) -> bool:
+    """Turn the plan into an activity: once its first day has come."""
+    return can_change(user, plan) and plan.starts_on <= today
+
+
+def log_refused(plan: Plan, *, today: dt.date) -> str:
+    if plan.is_open and plan.starts_on > today:
+        return _("What happened can be logged from the plan's date.")
+    return change_refused(plan)
+
+
+# --- conflicts ---------------------------------------------------------------------------
+
+
+def conflicts_visible(user, queryset: QuerySet[PlanConflict] | None = None):
+    queryset = PlanConflict.objects.all() if queryset is None else queryset
+    if not _signed_in(user):
+        return queryset.none()
+    if user.is_bureau:
+        return queryset
+    return queryset.concerning_offices(user.office_scope_ids())
+
+
+def can_see_conflict_board(user) -> bool:
+    """The page of every open conflict: the bureau."""
+    return _signed_in(user) and user.is_bureau
+
+
+def can_close_conflict(user) -> bool:
+    return _signed_in(user) and user.is_bureau_admin
+
+
+def require_close_conflict(user) -> None:
+    if not can_close_conflict(user):
+        raise PermissionDenied(_("Bureau admins close conflicts."))
+
+
+def can_see_gaps(user) -> bool:
+    return _signed_in(user) and user.is_bureau
+
+
+# --- progress notes ---------------------------------------------------------------------------
+
+
+def notes_visible(user, queryset: QuerySet[ProgressNote] | None = None):
+    """An office's notes: whoever sees its figures (the office, its parent, the bureau)."""
+    queryset = ProgressNote.objects.all() if queryset is None else queryset
+    if not _signed_in(user):
+        return queryset.none()
+    if user.is_bureau:
+        return queryset
+    return queryset.filter(office_id__in=user.office_scope_ids())
+
+
+def can_write_note(user, office: Office) -> bool:
+    """An office's own staff and supervisors (of it, or of its parent office)."""
+    if not _signed_in(user) or user.is_bureau:
+        return False
+    return office.pk in user.office_scope_ids()
+
+
+def require_write_note(user, office: Office) -> None:
+    if not can_write_note(user, office):
+        raise PermissionDenied(_("An office's staff and supervisors write its notes."))
+
+
+def can_reply_note(user) -> bool:
+    return _signed_in(user) and user.is_bureau_admin
+
+
+def require_reply_note(user) -> None:
+    if not can_reply_note(user):
+        raise PermissionDenied(_("Bureau admins reply to the offices' notes."))
+
+
+# --- calendar feed -------------------------------------------------------------------------
+
+
+def can_have_feed(user) -> bool:
+    return _signed_in(user)
