@@ -26,12 +26,13 @@ RUN DJANGO_SECRET_KEY=collectstatic-only \
     DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
     python manage.py collectstatic --noinput
 
-# var/media is created here, owned by the app user, so that an empty named volume
-# mounted on it starts with that ownership. Everything else stays root-owned, read-only.
+# var/media and var/beat (Celery beat's schedule file) are created here, owned by the app
+# user, so that an empty named volume mounted on either starts with that ownership.
+# Everything else stays root-owned, read-only.
 RUN groupadd --system app \
     && useradd --system --gid app --home-dir /app --no-create-home app \
-    && mkdir -p /app/var/media \
-    && chown app:app /app/var/media
+    && mkdir -p /app/var/media /app/var/beat \
+    && chown app:app /app/var/media /app/var/beat
 USER app
 
 EXPOSE 8000

@@ -69,9 +69,10 @@ class ReminderPreferenceAdmin(StaleEditAdmin):
         "returned",
         "verification_queue",
         "month_closing",
+        "plans_to_log",
         "updated_at",
     )
-    list_filter = ("drafts", "returned", "verification_queue", "month_closing")
+    list_filter = ("drafts", "returned", "verification_queue", "month_closing", "plans_to_log")
     list_select_related = ("user",)
     search_fields = ("user__username", "user__email")
     raw_id_fields = ("user",)

@@ -1,4 +1,7 @@
-"""Reminders as a person gets them: which apply to their role, what a digest says (in their language), and sending it once a day. What is due is found by the workflow that is reminded of (activities.reminders)."""
+"""Reminders as a person gets them: which apply to their role, what a digest says (in their
+language), and sending it once a day. What is due is found by the workflow that is reminded
+of (activities.reminders, planning.reminders); the daily job that gathers every kind and
+sends the digests sits above both (ops.reminders)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, translation
@@ -24,10 +28,14 @@ DRAFTS = "drafts"
 RETURNED = "returned"
 VERIFICATION_QUEUE = "verification_queue"
 MONTH_CLOSING = "month_closing"
+PLANS_TO_LOG = "plans_to_log"
+# The order in which a digest lists its kinds.
+KINDS = (DRAFTS, RETURNED, VERIFICATION_QUEUE, MONTH_CLOSING, PLANS_TO_LOG)
 REMINDERS_BY_ROLE = {
-    Role.OFFICE_STAFF: (DRAFTS, RETURNED),
-    Role.OFFICE_SUPERVISOR: (DRAFTS, RETURNED, VERIFICATION_QUEUE, MONTH_CLOSING),
+    Role.OFFICE_STAFF: (DRAFTS, RETURNED, PLANS_TO_LOG),
+    Role.OFFICE_SUPERVISOR: (DRAFTS, RETURNED, VERIFICATION_QUEUE, MONTH_CLOSING, PLANS_TO_LOG),
 }
+LISTED = 20  # a digest names at most this many activities or plans of one kind
 
 # The value of `lang` in the HTML e-mail and of its Content-Language header (as base.html).
 HTML_LANGUAGE = {"en": "en", "zh-hant": "zh-Hant-HK", "zh-hans": "zh-Hans"}
@@ -38,6 +46,21 @@ def applicable_reminders(user: User) -> tuple[str, ...]:
     if not user.is_active or user.office_id is None:
         return ()
     return REMINDERS_BY_ROLE.get(user.role, ())
+
+
+def receives(reminder: str, roles: Iterable[str], via: str = "") -> Q:
+    """People of these roles who can receive e-mail and have not turned the reminder off,
+    as a condition for the queries that find what is due. `via` is the path from the
+    queried model to the user ("created_by"), empty for User itself."""
+    p = f"{via}__" if via else ""
+    return (
+        Q(**{f"{p}is_active": True, f"{p}role__in": list(roles)})
+        & ~Q(**{f"{p}email": ""})
+        & (
+            Q(**{f"{p}reminder_preference__isnull": True})
+            | Q(**{f"{p}reminder_preference__{reminder}": True})
+        )
+    )
 
 
 # --- Selectors -------------------------------------------------------------------------
@@ -51,12 +74,35 @@ class Digest:
     summary: dict = field(default_factory=dict)
 
 
+def digests_for(by_kind: dict[str, dict[int, dict]], *, today: dt.date) -> list[Digest]:
+    """Everyone with at least one item of any kind (`by_kind`: kind -> person's id -> what
+    is due) and no digest yet today, with all their items. One query, none when nothing
+    is due."""
+    user_ids = set().union(*by_kind.values())
+    if not user_ids:
+        return []
+    users = (
+        User.objects.filter(pk__in=user_ids).exclude(reminder_digests__date=today).order_by("pk")
+    )
+    return [
+        Digest(
+            user=user,
+            summary={
+                kind: by_kind[kind][user.pk]
+                for kind in KINDS
+                if kind in by_kind and user.pk in by_kind[kind]
+            },
+        )
+        for user in users
+    ]
+
+
 @dataclass(frozen=True)
 class DigestLine:
     kind: str
     text: str
     url: str | None = None
-    activities: list[dict] = field(default_factory=list)
+    items: list[dict] = field(default_factory=list)  # date, title and url of each one named
 
 
 def _date(iso: str) -> str:
@@ -94,7 +140,7 @@ def digest_lines(summary: dict, *, link_base: str | None = "") -> list[DigestLin
         activities = [
             {
                 "title": activity["title"],
-                "occurred_on": dt.date.fromisoformat(activity["occurred_on"]),
+                "date": dt.date.fromisoformat(activity["occurred_on"]),
                 "url": link("activities:detail", activity["id"]),
             }
             for activity in returned["activities"]
@@ -121,6 +167,21 @@ def digest_lines(summary: dict, *, link_base: str | None = "") -> list[DigestLin
             "closes_on": _date(closing["closes_on"]),
         }
         lines.append(DigestLine(MONTH_CLOSING, text, link("activities:create")))
+    if to_log := summary.get(PLANS_TO_LOG):
+        text = ngettext(
+            "%(count)d confirmed plan has happened: log what happened.",
+            "%(count)d confirmed plans have happened: log what happened.",
+            to_log["count"],
+        ) % {"count": to_log["count"]}
+        plans = [
+            {
+                "title": plan["title"],
+                "date": dt.date.fromisoformat(plan["starts_on"]),
+                "url": link("planning:detail", plan["id"]),
+            }
+            for plan in to_log["plans"]
+        ]
+        lines.append(DigestLine(PLANS_TO_LOG, text, None, plans))
     return lines
 
 
@@ -149,6 +210,11 @@ def digest_subject(summary: dict) -> str:
     if closing := summary.get(MONTH_CLOSING):
         parts.append(
             _("nothing logged for %(month)s") % {"month": _month(closing["year"], closing["month"])}
+        )
+    if to_log := summary.get(PLANS_TO_LOG):
+        parts.append(
+            ngettext("%(count)d plan to log", "%(count)d plans to log", to_log["count"])
+            % {"count": to_log["count"]}
         )
     separator = pgettext("separator between the items of an e-mail subject", ", ")
     return _("KPI Tracker: %(items)s") % {"items": separator.join(parts)}

@@ -19,9 +19,9 @@ is at least one item whose reminder they have not turned off, only if they are a
 have an e-mail address, in their own language.
 
 The selectors below find everyone's items in a fixed number of queries (one per kind of
-reminder, one for the people): counts and oldest dates are aggregated in the database. What a
-digest says and how it is sent is the person's side of it: accounts.reminders. Run daily by
-`manage.py send_reminders` (docs/operations.md).
+reminder): counts and oldest dates are aggregated in the database. What a digest says and how
+it is sent is the person's side of it: accounts.reminders. The daily job that gathers these
+with the other apps' reminders is ops.reminders (docs/operations.md, "Reminders").
 """
 
 from __future__ import annotations
@@ -29,14 +29,20 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import logging
-from collections.abc import Iterable
 
 from django.db import models
 from django.db.models import Count, Exists, F, Func, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import OFFICE_ROLES, Role, User
-from accounts.reminders import DRAFTS, MONTH_CLOSING, RETURNED, VERIFICATION_QUEUE, Digest
+from accounts.reminders import (
+    DRAFTS,
+    LISTED,
+    MONTH_CLOSING,
+    RETURNED,
+    VERIFICATION_QUEUE,
+    receives,
+)
 from offices.models import office_with_units
 
 from .models import Activity, Status, end_of_day
@@ -47,21 +53,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_DRAFT_DAYS = 7
 DEFAULT_WAITING_DAYS = 0
 DEFAULT_CLOSING_DAYS = 3
-RETURNED_LISTED = 20  # a digest lists at most this many returned activities by title
-
-
-def _wants(reminder: str, roles: Iterable[str], via: str = "") -> Q:
-    """People of these roles who can receive e-mail and have not turned the reminder off.
-    `via` is the path from the queried model to the user ("created_by"), empty for User."""
-    p = f"{via}__" if via else ""
-    return (
-        Q(**{f"{p}is_active": True, f"{p}role__in": list(roles)})
-        & ~Q(**{f"{p}email": ""})
-        & (
-            Q(**{f"{p}reminder_preference__isnull": True})
-            | Q(**{f"{p}reminder_preference__{reminder}": True})
-        )
-    )
 
 
 def _led_by_scope_of_user_office() -> Q:
@@ -81,7 +72,7 @@ def drafts_due(*, today: dt.date, draft_days: int) -> dict[int, dict]:
     rows = (
         Activity.objects.not_removed()
         .filter(status=Status.DRAFT, created_at__lt=created_before)
-        .filter(_wants(DRAFTS, OFFICE_ROLES, via="created_by"))
+        .filter(receives(DRAFTS, OFFICE_ROLES, via="created_by"))
         .order_by()
         .values("created_by_id")
         .annotate(count=Count("pk"), oldest=Min("created_at"))
@@ -98,11 +89,11 @@ def drafts_due(*, today: dt.date, draft_days: int) -> dict[int, dict]:
 
 def returned_due() -> dict[int, dict]:
     """Per person: their own activities returned to them and not yet submitted again,
-    oldest return first. One query; a digest names at most RETURNED_LISTED of them."""
+    oldest return first. One query; a digest names at most LISTED of them."""
     rows = (
         Activity.objects.not_removed()
         .filter(status=Status.RETURNED)
-        .filter(_wants(RETURNED, OFFICE_ROLES, via="created_by"))
+        .filter(receives(RETURNED, OFFICE_ROLES, via="created_by"))
         .order_by("created_by_id", "reviewed_at", "pk")
         .values_list("created_by_id", "pk", "title", "occurred_on")
     )
@@ -110,7 +101,7 @@ def returned_due() -> dict[int, dict]:
     for user_id, pk, title, occurred_on in rows:
         item = due.setdefault(user_id, {"count": 0, "activities": []})
         item["count"] += 1
-        if len(item["activities"]) < RETURNED_LISTED:
+        if len(item["activities"]) < LISTED:
             item["activities"].append(
                 {"id": pk, "title": title, "occurred_on": occurred_on.isoformat()}
             )
@@ -135,7 +126,7 @@ def verification_queue_due(*, today: dt.date, waiting_days: int) -> dict[int, di
         first=Func(F("counted_since"), function="MIN", output_field=models.DateTimeField())
     ).values("first")
     rows = (
-        User.objects.filter(_wants(VERIFICATION_QUEUE, [Role.OFFICE_SUPERVISOR]))
+        User.objects.filter(receives(VERIFICATION_QUEUE, [Role.OFFICE_SUPERVISOR]))
         .annotate(waiting=Subquery(count), oldest=Subquery(oldest))
         .filter(waiting__gt=0)
         .order_by()
@@ -168,7 +159,7 @@ def month_closing_due(*, today: dt.date, closing_days: int) -> dict[int, dict]:
         Activity.objects.not_removed().between(first, last).filter(_led_by_scope_of_user_office())
     )
     user_ids = (
-        User.objects.filter(_wants(MONTH_CLOSING, [Role.OFFICE_SUPERVISOR]))
+        User.objects.filter(receives(MONTH_CLOSING, [Role.OFFICE_SUPERVISOR]))
         .filter(office__is_active=True)
         .filter(~Exists(logged))
         .order_by()
@@ -178,34 +169,18 @@ def month_closing_due(*, today: dt.date, closing_days: int) -> dict[int, dict]:
     return {pk: dict(item) for pk in user_ids}
 
 
-def digests_due(
+def due_by_kind(
     *,
     today: dt.date,
     draft_days: int = DEFAULT_DRAFT_DAYS,
     waiting_days: int = DEFAULT_WAITING_DAYS,
     closing_days: int = DEFAULT_CLOSING_DAYS,
-) -> list[Digest]:
-    """Everyone who has at least one item today and no digest yet today, with all their
-    items. Five queries at most, whatever the number of activities."""
-    by_kind = {
+) -> dict[str, dict[int, dict]]:
+    """Every kind of the activities' reminders: kind -> person's id -> what is due. Four
+    queries at most, whatever the number of activities."""
+    return {
         DRAFTS: drafts_due(today=today, draft_days=draft_days),
         RETURNED: returned_due(),
         VERIFICATION_QUEUE: verification_queue_due(today=today, waiting_days=waiting_days),
         MONTH_CLOSING: month_closing_due(today=today, closing_days=closing_days),
     }
-    user_ids = set().union(*by_kind.values())
-    if not user_ids:
-        return []
-    users = (
-        User.objects.filter(pk__in=user_ids).exclude(reminder_digests__date=today).order_by("pk")
-    )
-    return [
-        Digest(
-            user=user,
-            summary={kind: items[user.pk] for kind, items in by_kind.items() if user.pk in items},
-        )
-        for user in users
-    ]
-
-
-# --- What a digest says (in the active language) ---------------------------------------

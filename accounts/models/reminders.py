@@ -3,7 +3,7 @@
 A person without a ReminderPreference row gets every reminder that applies to their role:
 the row is only written when they change something on the Reminders page.
 
-ReminderDigest is the ledger that keeps "at most one digest a day": the command writes the
+ReminderDigest is the ledger that keeps "at most one digest a day": the daily job writes the
 row before sending, and the unique (user, date) constraint makes a second run the same day,
 or a concurrent one, fail to write it and skip that person.
 """
@@ -51,6 +51,14 @@ class ReminderPreference(models.Model):
         help_text=_(
             "In the last days before last month closes for entry, if your office (with its "
             "units) has logged no activity for that month."
+        ),
+    )
+    plans_to_log = models.BooleanField(
+        _("confirmed plans that have happened, to log"),
+        default=True,
+        help_text=_(
+            "Confirmed plans whose last day has passed and whose activity is not yet logged: "
+            "the plans you created and, for supervisors, those your office leads."
         ),
     )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)

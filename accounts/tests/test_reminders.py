@@ -1,4 +1,5 @@
-"""Reminders (docs/operations.md, "Reminders"): the daily digest command and the Reminders page.
+"""Reminders (docs/operations.md, "Reminders"): the daily digests (through the command) and the
+Reminders page.
 
 Today is Monday 8 June 2026, 08:00 in Hong Kong: May closes for entry at the end of 10 June,
 so the month-closing reminder is due (within the 3 days before).
@@ -20,8 +21,8 @@ from accounts.models import ReminderDigest, ReminderPreference, Role
 from accounts.reminders import send_digests
 from accounts.tests.factories import UserFactory
 from activities.models import Status
-from activities.reminders import digests_due
 from activities.tests.factories import ActivityFactory
+from ops.reminders import digests_due
 
 HK = ZoneInfo("Asia/Hong_Kong")
 TODAY = dt.date(2026, 6, 8)
@@ -374,12 +375,6 @@ def test_links_use_the_site_url(staff_a):
     assert 'href="https://kpi.example.gov.hk/accounts/reminders/"' in html_of(message)
 
 
-def test_the_help_documents_cron():
-    from activities.management.commands.send_reminders import Command
-
-    assert "0 8,14 * * * cd /app && python manage.py send_reminders" in Command.help
-
-
 # --- queries ----------------------------------------------------------------------------
 
 
@@ -393,9 +388,10 @@ def test_query_count_does_not_grow_with_activities(
         activity(by=staff_a, office=[office_a, unit_a][n % 2], status=status, created=9)
     activity(by=staff_a, occurred_on=MAY_DAY, status=Status.VERIFIED)
 
-    # drafts, returned, verification queue, month closing, the people; then for each of
-    # the 3 digests (staff_a, supervisor_a, supervisor_b) a savepoint, the insert, its release
-    with django_assert_num_queries(5 + 3 * 3):
+    # drafts, returned, verification queue, month closing, plans to log (none), the people;
+    # then for each of the 3 digests (staff_a, supervisor_a, supervisor_b) a savepoint, the
+    # insert, its release
+    with django_assert_num_queries(6 + 3 * 3):
         send_reminders()
 
     assert {tuple(m.to) for m in mail.outbox} == {
@@ -407,7 +403,7 @@ def test_query_count_does_not_grow_with_activities(
 
 # --- the Reminders page -----------------------------------------------------------------
 
-FLAGS = ["drafts", "returned", "verification_queue", "month_closing"]
+FLAGS = ["drafts", "returned", "verification_queue", "month_closing", "plans_to_log"]
 
 
 def offered(response) -> list[str]:
@@ -419,7 +415,7 @@ def test_staff_see_only_the_reminders_of_their_role(client_staff_a):
     response = client_staff_a.get(reverse("accounts:reminders"))
 
     assert response.status_code == 200
-    assert offered(response) == ["drafts", "returned"]
+    assert offered(response) == ["drafts", "returned", "plans_to_log"]
     assert b"no separate office head role" not in response.content
 
 
@@ -455,6 +451,7 @@ def test_saving_changes_persists_them(client_supervisor_a, supervisor_a):
     preference = ReminderPreference.objects.get(user=supervisor_a)
     assert (preference.drafts, preference.returned) == (False, True)
     assert (preference.verification_queue, preference.month_closing) == (False, True)
+    assert preference.plans_to_log is False
     assert offered(response) == FLAGS
     assert response.context["form"]["drafts"].value() is False
 
@@ -463,7 +460,7 @@ def test_staff_cannot_turn_off_what_does_not_apply_to_them(client_staff_a, staff
     client_staff_a.post(reverse("accounts:reminders"), {"drafts": "on"})
 
     preference = ReminderPreference.objects.get(user=staff_a)
-    assert (preference.drafts, preference.returned) == (True, False)
+    assert (preference.drafts, preference.returned, preference.plans_to_log) == (True, False, False)
     assert preference.verification_queue and preference.month_closing
 
 

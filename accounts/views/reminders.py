@@ -20,7 +20,7 @@ class ReminderPreferenceForm(forms.ModelForm):
 
     class Meta:
         model = ReminderPreference
-        fields = ["drafts", "returned", "verification_queue", "month_closing"]
+        fields = ["drafts", "returned", "verification_queue", "month_closing", "plans_to_log"]
 
     def __init__(self, *args, reminders: tuple[str, ...], **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 from .env import env, envbool, envint, envlist, envnetworks
@@ -302,8 +303,8 @@ KPI_PDF_FONTS = [
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0, 0),
 ]
 
-# Background work (report generation): Celery on Redis. Eager (in-process) unless a worker
-# is configured, see local.py and production.py.
+# Background work (report generation, scheduled jobs): Celery on Redis. Eager (in-process)
+# unless a worker is configured, see local.py and production.py.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -311,6 +312,19 @@ CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-report leaves it queued, 
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 2 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
+# Scheduled work, queued by `celery beat` (the compose stack's beat service) for the worker,
+# at Hong Kong times (CELERY_TIMEZONE). Each job is safe to run twice: the reminder digests
+# go out at most once per person per Hong Kong day, and the afternoon run sends what the
+# morning could not. docs/operations.md, "Scheduled work".
+CELERY_BEAT_SCHEDULE = {
+    "reminder-digests": {
+        "task": "ops.tasks.send_reminder_digests",
+        "schedule": crontab(minute=0, hour="8,14"),
+        # A run queued while no worker was up is dropped rather than sent hours late; the
+        # next one sends it.
+        "options": {"expires": 5 * 60 * 60},
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -1,16 +1,13 @@
-"""`python manage.py send_reminders`: the daily reminder digests (docs/operations.md).
-
-Meant for cron, and safe to run twice a day (or twice at once):
-
-    0 8,14 * * * cd /app && python manage.py send_reminders
+"""`python manage.py send_reminders`: the daily reminder digests by hand (docs/operations.md,
+"Reminders"). Celery beat runs the same thing twice a day (ops.tasks.send_reminder_digests);
+this command is for a run outside the schedule, another number of days, or a dry run.
 
 Each person gets at most one e-mail per Hong Kong day: the first run sends, later runs
 that day skip whoever already had one (a ReminderDigest row, unique per person and date).
-The second run catches what the first could not send: a digest whose sending failed is
-not recorded, so it is tried again; the command then exits with an error so cron reports
-it. "Office heads" are the office's supervisors: there is no separate head role.
-See activities/reminders.py for who is reminded of what, accounts/reminders.py for what a
-digest says and how it is sent.
+A digest whose sending failed is not recorded, so the next run tries it again; the command
+then exits with an error. "Office heads" are the office's supervisors: there is no separate
+head role. What is due: activities.reminders and planning.reminders; what a digest says
+and how it is sent: accounts.reminders; the two brought together: ops.reminders.
 """
 
 import argparse
@@ -18,13 +15,9 @@ import argparse
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from accounts.reminders import compose_digest, default_site_url, send_digests
-from activities.reminders import (
-    DEFAULT_CLOSING_DAYS,
-    DEFAULT_DRAFT_DAYS,
-    DEFAULT_WAITING_DAYS,
-    digests_due,
-)
+from accounts.reminders import compose_digest, default_site_url
+from activities.reminders import DEFAULT_CLOSING_DAYS, DEFAULT_DRAFT_DAYS, DEFAULT_WAITING_DAYS
+from ops.reminders import digests_due, send_due_digests
 
 
 def days(value: str) -> int:
@@ -40,12 +33,13 @@ def days(value: str) -> int:
 class Command(BaseCommand):
     help = (
         "E-mail each person one digest a day of what waits for them: their drafts older than "
-        "--draft-days, their returned activities, (supervisors) activities waiting for "
-        "verification, and (supervisors, who stand for office heads: there is no head role) "
-        "last month about to close with nothing logged by their office. At most one digest per "
-        "person per Hong Kong day, so it is safe to run twice a day, e.g. in cron: "
-        "0 8,14 * * * cd /app && python manage.py send_reminders . A digest that fails to send "
-        "is not recorded and is retried on the next run."
+        "--draft-days, their returned activities, confirmed plans that have happened and wait "
+        "to be logged, (supervisors) activities waiting for verification, and (supervisors, "
+        "who stand for office heads: there is no head role) last month about to close with "
+        "nothing logged by their office. Celery beat runs this at 08:00 and 14:00 Hong Kong "
+        "time (the beat service); run it by hand for a run outside the schedule. At most one "
+        "digest per person per Hong Kong day, so it is safe to run twice. A digest that fails "
+        "to send is not recorded and is retried on the next run."
     )
 
     def add_arguments(self, parser):
@@ -84,13 +78,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         today = timezone.localdate()
         site_url = options["site_url"].rstrip("/")
-        digests = digests_due(
-            today=today,
-            draft_days=options["draft_days"],
-            waiting_days=options["waiting_days"],
-            closing_days=options["closing_days"],
-        )
+        limits = {
+            "draft_days": options["draft_days"],
+            "waiting_days": options["waiting_days"],
+            "closing_days": options["closing_days"],
+        }
         if options["dry_run"]:
+            digests = digests_due(today=today, **limits)
             for digest in digests:
                 message = compose_digest(digest, site_url=site_url)
                 self.stdout.write(
@@ -102,7 +96,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run for {today}: {len(digests)} digest(s) would be sent.")
             return
 
-        result = send_digests(digests, today=today, site_url=site_url)
+        result = send_due_digests(today=today, site_url=site_url, **limits)
         self.stdout.write(
             f"{today}: {len(result.sent)} digest(s) sent, "
             f"{len(result.already_sent)} already sent today, {len(result.failed)} failed."
