@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Activity
+from activities.models import Activity, AuthorityLevel
 from activities.services import activity_create
 from offices.models import Counterpart, Indicator, Office, Region
 
@@ -57,6 +57,20 @@ CONFIRMED_FIELDS = (
     "ends_at",
     "region",
 )
+
+
+# The level of authority an activity records, from the counterparts a plan engages: the
+# highest of them. A plan of other counterparts leaves it for the person to choose.
+AUTHORITY_LEVELS = (
+    (Counterpart.Type.CENTRAL_AUTHORITY, AuthorityLevel.CENTRAL),
+    (Counterpart.Type.PROVINCIAL_AUTHORITY, AuthorityLevel.PROVINCIAL),
+    (Counterpart.Type.MUNICIPAL_AUTHORITY, AuthorityLevel.MUNICIPAL),
+)
+
+
+def authority_level_of(counterparts: Sequence[Counterpart]) -> str:
+    types = {counterpart.type for counterpart in counterparts}
+    return next((level for kind, level in AUTHORITY_LEVELS if kind in types), "")
 
 
 class WarningsNeedReason(ValidationError):
@@ -335,6 +349,7 @@ def plan_log_activity(*, user, plan: Plan, today: dt.date | None = None) -> Acti
         raise PermissionDenied(access.log_refused(plan, today=today))
     people = [u.get_full_name() or u.username for u in plan.attendees.all()]
     people += [line.strip() for line in plan.attendee_names.splitlines() if line.strip()]
+    counterparts = list(plan.counterparts.all())
     activity = activity_create(
         user=user,
         lead_office=plan.lead_office,
@@ -345,7 +360,9 @@ def plan_log_activity(*, user, plan: Plan, today: dt.date | None = None) -> Acti
         city=plan.city,
         hk_participants="\n".join(dict.fromkeys(people)),
         notes=plan.purpose,
-        counterparts=list(plan.counterparts.all()),
+        authority_level=authority_level_of(counterparts),
+        event_name=plan.title if plan.indicator.asks_event_name else "",
+        counterparts=counterparts,
         participating_offices=list(plan.participating_offices.all()),
     )
     plan.activity = activity
