@@ -1,4 +1,4 @@
-"""The site's URLs with the plan page's route (`planning:detail`, /planning/<pk>/) ensured,
+"""The site's URLs with the plan page's route (`planning:detail`, /planning/plans/<pk>/) ensured,
 for the tests of what links to a plan (the reminder digest): they check the link, not the
 page, which planning's own views serve and test."""
 
@@ -18,7 +18,7 @@ def plan_page(request, pk: int) -> HttpResponse:
 
 planning_patterns = list(planning_urls.urlpatterns)
 if "detail" not in {getattr(pattern, "name", None) for pattern in planning_patterns}:
-    planning_patterns.append(path("<int:pk>/", plan_page, name="detail"))
+    planning_patterns.append(path("plans/<int:pk>/", plan_page, name="detail"))
 
 urlpatterns = [
     pattern for pattern in site.urlpatterns if getattr(pattern, "namespace", None) != "planning"
