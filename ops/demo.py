@@ -1,5 +1,7 @@
 """Demo users and a realistic history of activities for `make run` (never for production).
 
+The demo's plans are ops.demo_plans; ops.seed runs both.
+
 The history covers last year in full and this year up to today, spread over offices, months
 and regions in proportions like the real ones (the large offices log more), with a few
 offices behind target so that the dashboards have a story to tell. It is random but
@@ -133,13 +135,6 @@ COUNTERPART_TYPES = {
     "speaking": ["chamber", "association"],
 }
 REMOVAL_REASONS = ["Logged twice by mistake", "Meeting was cancelled", "Wrong indicator chosen"]
-
-
-@dataclass
-class SeedResult:
-    users_created: int = 0
-    activities_created: int = 0
-    skipped_activities: bool = False
 
 
 def demo_users_create() -> int:
@@ -448,21 +443,6 @@ def _demo_activity(
         activity.removed_by = supervisor
         activity.removal_reason = rng.choice(REMOVAL_REASONS)
     return activity, counterparts, partner_list, joined
-
-
-def demo_seed(
-    *, today: dt.date, users_only: bool = False, scale: float = 1.0, reset: bool = False
-) -> SeedResult:
-    result = SeedResult(users_created=demo_users_create())
-    if users_only:
-        return result
-    if reset:
-        demo_activities_delete()
-    if Activity.objects.exists():
-        result.skipped_activities = True
-        return result
-    result.activities_created = demo_activities_create(today=today, scale=scale)
-    return result
 
 
 @transaction.atomic

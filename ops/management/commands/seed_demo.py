@@ -7,13 +7,15 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.twofactor import has_two_factor
 from offices.models import Office
-from ops.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
+from ops.demo import DEMO_PASSWORD, DEMO_USERS
+from ops.seed import demo_seed
 
 
 class Command(BaseCommand):
     help = (
-        "Create demo users for every role and a realistic history of activities (last year in "
-        "full, this year up to today). Safe to run twice. Refuses to run on production settings."
+        "Create demo users for every role, a realistic history of activities (last year in "
+        "full, this year up to today) and plans ahead (a conflict between two offices, "
+        "progress notes). Safe to run twice. Refuses to run on production settings."
     )
 
     def add_arguments(self, parser):
@@ -25,7 +27,9 @@ class Command(BaseCommand):
             "--scale", type=float, default=1.0, help="Fraction of the usual volume (e.g. 0.1)."
         )
         parser.add_argument(
-            "--reset", action="store_true", help="Delete the demo activities and create them anew."
+            "--reset",
+            action="store_true",
+            help="Delete the demo activities, plans and notes and create them anew.",
         )
 
     def handle(self, *args, **options) -> None:
@@ -52,6 +56,11 @@ class Command(BaseCommand):
             )
         elif not options["users_only"]:
             self.stdout.write(f"Created {result.activities_created} demo activities up to {today}.")
+        if result.plans_created:
+            self.stdout.write(
+                f"Created {result.plans_created} demo plans ({result.conflicts_created} "
+                f"conflict(s) between offices) and {result.notes_created} progress notes."
+            )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         for demo in DEMO_USERS:
