@@ -138,7 +138,9 @@ def _history(raw, first_id: int, last_id: int) -> None:
     """One history version per loaded activity ("+", by its author when it was logged),
     with its related lists, as `activities_bulk_write` records them."""
     history_table = Activity.history.model._meta.db_table
-    columns = [f.column for f in Activity._meta.concrete_fields]
+    # The history keeps the fields it tracks (not, e.g., confirmed_different_from).
+    kept = {f.column for f in Activity.history.model._meta.concrete_fields}
+    columns = [f.column for f in Activity._meta.concrete_fields if f.column in kept]
     raw.execute(
         f"INSERT INTO {history_table} ({', '.join(columns)}, history_date, history_type, history_user_id) "  # noqa: S608
         f"SELECT {', '.join(columns)}, created_at, '+', created_by_id FROM {Activity._meta.db_table} "

@@ -44,6 +44,7 @@ ACTIVITY_COLUMNS = (
     "removed_at",
     "removed_by_id",
     "removal_reason",
+    "confirmed_different_from",
 )
 AUTHORITY_OF_TYPE = {
     "central_authority": AuthorityLevel.CENTRAL,
@@ -308,6 +309,7 @@ class ActivityGenerator:
             removed_at,
             removed_by,
             reason,
+            "[]",  # no likely duplicate confirmed different (a JSON list)
         )
 
 
