@@ -59,20 +59,6 @@ CONFIRMED_FIELDS = (
 )
 
 
-# The level of authority an activity records, from the counterparts a plan engages: the
-# highest of them. A plan of other counterparts leaves it for the person to choose.
-AUTHORITY_LEVELS = (
-    (Counterpart.Type.CENTRAL_AUTHORITY, AuthorityLevel.CENTRAL),
-    (Counterpart.Type.PROVINCIAL_AUTHORITY, AuthorityLevel.PROVINCIAL),
-    (Counterpart.Type.MUNICIPAL_AUTHORITY, AuthorityLevel.MUNICIPAL),
-)
-
-
-def authority_level_of(counterparts: Sequence[Counterpart]) -> str:
-    types = {counterpart.type for counterpart in counterparts}
-    return next((level for kind, level in AUTHORITY_LEVELS if kind in types), "")
-
-
 class WarningsNeedReason(ValidationError):
     """Saving past new warnings needs a short reason; nothing was saved."""
 
@@ -339,6 +325,19 @@ def plan_cancel(*, user, plan: Plan, reason: str, note: str = "") -> Plan:
     return plan
 
 
+# The level of the authority visited, from the counterparts' types, highest first.
+AUTHORITY_LEVELS = (
+    (Counterpart.Type.CENTRAL_AUTHORITY, AuthorityLevel.CENTRAL),
+    (Counterpart.Type.PROVINCIAL_AUTHORITY, AuthorityLevel.PROVINCIAL),
+    (Counterpart.Type.MUNICIPAL_AUTHORITY, AuthorityLevel.MUNICIPAL),
+)
+
+
+def _authority_level(counterparts) -> str:
+    types = {c.type for c in counterparts}
+    return next((level for kind, level in AUTHORITY_LEVELS if kind in types), "")
+
+
 @transaction.atomic
 def plan_log_activity(*, user, plan: Plan, today: dt.date | None = None) -> Activity:
     """What happened, in one step: a draft activity prefilled from the plan, linked both
@@ -350,6 +349,8 @@ def plan_log_activity(*, user, plan: Plan, today: dt.date | None = None) -> Acti
     people = [u.get_full_name() or u.username for u in plan.attendees.all()]
     people += [line.strip() for line in plan.attendee_names.splitlines() if line.strip()]
     counterparts = list(plan.counterparts.all())
+    # What the indicator asks for that a plan has no field of: the level from the bodies
+    # visited, the event by the plan's title (the draft is checked before it is submitted).
     activity = activity_create(
         user=user,
         lead_office=plan.lead_office,
@@ -360,8 +361,8 @@ def plan_log_activity(*, user, plan: Plan, today: dt.date | None = None) -> Acti
         city=plan.city,
         hk_participants="\n".join(dict.fromkeys(people)),
         notes=plan.purpose,
-        authority_level=authority_level_of(counterparts),
-        event_name=plan.title if plan.indicator.asks_event_name else "",
+        authority_level=_authority_level(counterparts),
+        event_name=plan.title,
         counterparts=counterparts,
         participating_offices=list(plan.participating_offices.all()),
     )
