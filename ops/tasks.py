@@ -1,5 +1,5 @@
 """Scheduled work, run by Celery beat (CELERY_BEAT_SCHEDULE in kpi_tracker/settings/base.py;
-docs/operations.md, "Scheduled work"). Eager under `make run` and in tests."""
+docs/operations.md, "Scheduled work (Celery beat)"). Eager under `make run` and in tests."""
 
 from __future__ import annotations
 

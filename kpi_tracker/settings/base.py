@@ -315,7 +315,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # Scheduled work, queued by `celery beat` (the compose stack's beat service) for the worker,
 # at Hong Kong times (CELERY_TIMEZONE). Each job is safe to run twice: the reminder digests
 # go out at most once per person per Hong Kong day, and the afternoon run sends what the
-# morning could not. docs/operations.md, "Scheduled work".
+# morning could not. docs/operations.md, "Scheduled work (Celery beat)".
 CELERY_BEAT_SCHEDULE = {
     "reminder-digests": {
         "task": "ops.tasks.send_reminder_digests",

@@ -1,4 +1,4 @@
-"""The daily reminder digests as scheduled work (docs/operations.md, "Scheduled work" and
+"""The daily reminder digests as scheduled work (docs/operations.md, "Scheduled work (Celery beat)" and
 "Reminders"): Celery beat's schedule, the task, the command that runs the same function,
 and the plans-to-log line of a digest.
 
