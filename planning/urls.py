@@ -1,4 +1,3 @@
-
 app_name = "planning"
 
 # Each group below is kept apart so they can grow on their own.
