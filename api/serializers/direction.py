@@ -4,6 +4,7 @@ its warnings, and the offices' monthly progress notes with the bureau's replies.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from offices.models import Indicator, Office
@@ -50,6 +51,7 @@ class PlanConflictSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.BooleanField())
     def get_is_open(self, conflict: PlanConflict) -> bool:
         return not conflict.is_closed and conflict.plan.is_open
 

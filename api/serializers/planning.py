@@ -48,7 +48,7 @@ class PlanSerializer(serializers.ModelSerializer):
     participating_offices = serializers.SerializerMethodField(help_text=HIDDEN)
     attendees = serializers.SerializerMethodField(help_text=HIDDEN)
     confirmed_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
+        slug_field="username", read_only=True, allow_null=True, help_text=HIDDEN
     )
     created_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text=HIDDEN
@@ -56,8 +56,17 @@ class PlanSerializer(serializers.ModelSerializer):
     updated_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text=HIDDEN
     )
+    cancel_reason = serializers.ChoiceField(
+        choices=CancelReason.choices,
+        allow_blank=True,
+        allow_null=True,
+        read_only=True,
+        help_text=_("Empty unless cancelled. ") + HIDDEN,
+    )
     activity = serializers.PrimaryKeyRelatedField(
-        read_only=True, allow_null=True, help_text=_("The activity logged from it, once done.")
+        read_only=True,
+        allow_null=True,
+        help_text=_("The activity logged from it, once done. ") + HIDDEN,
     )
 
     class Meta:
@@ -89,10 +98,13 @@ class PlanSerializer(serializers.ModelSerializer):
             name: {"allow_null": True, "help_text": HIDDEN}
             for name in (
                 "title",
+                "starts_at",
+                "ends_at",
+                "confirmed_at",
+                "cancelled_at",
                 "attendee_names",
                 "purpose",
                 "confidentiality",
-                "cancel_reason",
                 "cancel_note",
                 "version",
                 "created_at",
@@ -105,6 +117,7 @@ class PlanSerializer(serializers.ModelSerializer):
         is given with it by the view."""
         return bool(getattr(plan, "in_full", False))
 
+    @extend_schema_field(serializers.BooleanField())
     def get_detail(self, plan: Plan) -> bool:
         return self._in_full(plan)
 
