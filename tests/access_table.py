@@ -420,6 +420,19 @@ TABLE: dict[str, Row] = {
     # planning: the bureau's direction (progress notes, conflicts, gaps)
 
     # planning: each person's calendar feed
+    "planning:subscription": Row(  # a POST makes the person's address (none yet)
+        get=_signed_in(200),
+        post=_signed_in(200)),
+    "planning:feed_new": Row(  # nothing to replace yet: back to the page; a POST makes one
+        get=_signed_in(R),
+        post=_signed_in(200)),
+    "planning:feed_off": Row(  # nothing to turn off: back to the page
+        get=_signed_in(R),
+        post=_signed_in(R)),
+    "planning:feed": Row(  # the token is the only credential: no one without it
+        get=_same(404),
+        post=_same(405),
+        kwargs=lambda d: {"token": "not-a-feed-token"}),
 
     # targets: the bureau reads, bureau admins edit
     "targets:year()": Row(
