@@ -61,12 +61,18 @@ class PlanSerializer(serializers.ModelSerializer):
         allow_blank=True,
         allow_null=True,
         read_only=True,
-        help_text=_("Empty unless cancelled. ") + HIDDEN,
+        help_text=_(
+            "Empty unless cancelled. Null when `detail` is false (a plan of another office, "
+            "seen as a summary)."
+        ),
     )
     activity = serializers.PrimaryKeyRelatedField(
         read_only=True,
         allow_null=True,
-        help_text=_("The activity logged from it, once done. ") + HIDDEN,
+        help_text=_(
+            "The activity logged from it, once done. Null when `detail` is false (a plan of "
+            "another office, seen as a summary)."
+        ),
     )
 
     class Meta:
@@ -131,7 +137,10 @@ class PlanSerializer(serializers.ModelSerializer):
         serializers.ListField(
             child=serializers.CharField(),
             allow_null=True,
-            help_text=_("Usernames of the officials attending. ") + HIDDEN,
+            help_text=_(
+                "Usernames of the officials attending. Null when `detail` is false (a plan "
+                "of another office, seen as a summary)."
+            ),
         )
     )
     def get_attendees(self, plan: Plan) -> list[str] | None:
