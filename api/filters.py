@@ -11,7 +11,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from activities.filters import ActivityFilter
 from activities.models import Activity
-from offices.models import AS_OF_VALIDATORS, Indicator, Office, Region
+from offices.models import AS_OF_VALIDATORS, DAY_VALIDATORS, Indicator, Office, Region
+from planning.models import Plan, PlanConflict, PlanStatus, ProgressNote
 from reports.models import PublishedReport, ReportFormat
 
 
@@ -96,3 +97,86 @@ class PublishedReportFilter(django_filters.FilterSet):
     class Meta:
         model = PublishedReport
         fields = ["year", "kind", "format", "state"]
+
+
+# --- planning ---------------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A month or an id: a whole number."""
+
+    field_class = forms.IntegerField
+
+
+class PlanFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(
+        label=_("On or after this day (its last day)"),
+        field_name="ends_on",
+        lookup_expr="gte",
+        validators=DAY_VALIDATORS,
+    )
+    date_to = django_filters.DateFilter(
+        label=_("On or before this day (its first day)"),
+        field_name="starts_on",
+        lookup_expr="lte",
+        validators=DAY_VALIDATORS,
+    )
+    office = CodeFilter(
+        label=_("Led or joined by this office, with its units (code)"),
+        queryset=Office.objects.all(),
+        method="filter_office",
+    )
+    indicator = CodeFilter(label=_("Indicator (code)"), queryset=Indicator.objects.all())
+    region = CodeFilter(label=_("Region (code)"), queryset=Region.objects.all())
+    counterpart = WholeNumberFilter(
+        label=_("With this counterpart (id)"),
+        min_value=1,
+        max_value=2**63 - 1,
+        method="filter_counterpart",
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=PlanStatus.choices)
+
+    class Meta:
+        model = Plan
+        fields = ["date_from", "date_to", "office", "indicator", "region", "counterpart", "status"]
+
+    def filter_office(self, queryset, name, office):
+        if office is None:
+            return queryset
+        return queryset.involving_offices(office.scope_ids())
+
+    def filter_counterpart(self, queryset, name, value):
+        if value is None:
+            return queryset
+        through = Plan.counterparts.through.objects.filter(counterpart_id=value)
+        return queryset.filter(pk__in=through.values("plan_id"))
+
+
+class PlanConflictFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(
+        label=_("open: not closed and the plan still ahead; closed: every other"),
+        choices=[("open", _("Open")), ("closed", _("Closed"))],
+        method="filter_state",
+    )
+
+    class Meta:
+        model = PlanConflict
+        fields = ["state"]
+
+    def filter_state(self, queryset, name, value):
+        still_open = PlanConflict.objects.open().values("pk")
+        if value == "open":
+            return queryset.filter(pk__in=still_open)
+        return queryset.exclude(pk__in=still_open)
+
+
+class ProgressNoteFilter(django_filters.FilterSet):
+    office = CodeFilter(label=_("Office or unit (code)"), queryset=Office.objects.all())
+    indicator = CodeFilter(label=_("Indicator (code)"), queryset=Indicator.objects.all())
+    year = YearFilter(label=_("Year"), min_value=2000, max_value=2100)
+    month = WholeNumberFilter(label=_("Month"), min_value=1, max_value=12)
+
+    class Meta:
+        model = ProgressNote
+        fields = ["office", "indicator", "year", "month"]

@@ -53,6 +53,8 @@ class ValidationErrorScheme(OpenApiSerializerExtension):
     target_class = ValidationErrorSerializer
 
     def map_serializer(self, auto_schema, direction):
+        from .serializers import PlanWarningSerializer
+
         messages = build_array_type({"type": "string"})
         return {
             "type": "object",
@@ -60,6 +62,13 @@ class ValidationErrorScheme(OpenApiSerializerExtension):
             "properties": {
                 "detail": {"type": "string", "description": "The request could not be read."},
                 "non_field_errors": messages,
+                "warnings": {
+                    **build_array_type(
+                        auto_schema.resolve_serializer(PlanWarningSerializer, direction).ref
+                    ),
+                    "description": "A plan that raises warnings not yet answered, sent "
+                    "without `warning_reason`: what it warns about (nothing was saved).",
+                },
             },
             "additionalProperties": messages,
         }

@@ -8,7 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from .views import activities, progress, reference, reports
+from .views import activities, direction, planning, progress, reference, reports
 
 app_name = "api"
 
@@ -23,6 +23,9 @@ router.register("indicators", reference.IndicatorViewSet, basename="indicator")
 router.register("counterparts", reference.CounterpartViewSet, basename="counterpart")
 router.register("activities", activities.ActivityViewSet, basename="activity")
 router.register("reports", reports.PublishedReportViewSet, basename="report")
+router.register("plans", planning.PlanViewSet, basename="plan")
+router.register("plan-conflicts", direction.PlanConflictViewSet, basename="plan-conflict")
+router.register("progress-notes", direction.ProgressNoteViewSet, basename="progress-note")
 
 v1 = [
     *router.urls,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -75,6 +75,22 @@ def sees_in_full(user, plan: Plan) -> bool:
     if plan.lead_office_id in scope:
         return True
     return any(office.pk in scope for office in plan.participating_offices.all())
+
+
+def with_detail_flag(user, queryset: QuerySet[Plan]) -> QuerySet[Plan]:
+    """The plans annotated `in_full`: whether the person sees every field of each, for a
+    list that mixes plans seen in full with summaries (one query, whatever the page)."""
+    if not _signed_in(user):
+        return queryset.none()
+    if user.is_bureau:
+        return queryset.annotate(in_full=Value(True, output_field=BooleanField()))
+    return queryset.annotate(
+        in_full=Case(
+            When(_involved(user), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
 
 
 def get_plan_for_user(user, pk: int) -> tuple[Plan, bool]:
@@ -214,6 +230,17 @@ def can_write_note(user, office: Office) -> bool:
 
 def require_write_note(user, office: Office) -> None:
     if not can_write_note(user, office):
+        raise PermissionDenied(_("An office's staff and supervisors write its notes."))
+
+
+def writes_notes(user) -> bool:
+    """Whether the person writes notes at all (for some office): office staff and
+    supervisors, never the bureau."""
+    return _signed_in(user) and not user.is_bureau and bool(user.office_scope_ids())
+
+
+def require_writes_notes(user) -> None:
+    if not writes_notes(user):
         raise PermissionDenied(_("An office's staff and supervisors write its notes."))
 
 

@@ -395,6 +395,12 @@ def conflict_close(*, user, conflict: PlanConflict, note: str) -> PlanConflict:
 # --- progress notes -------------------------------------------------------------------------
 
 
+def _stale(field: str, message: str) -> ValidationError:
+    """A refusal of a note changed since it was read, with the code "stale" kept on the
+    field's error (a code given beside a dict of messages is dropped by Django)."""
+    return ValidationError({field: ValidationError(message, code="stale")})
+
+
 @transaction.atomic
 def note_write(
     *,
@@ -419,14 +425,12 @@ def note_write(
     )
     if note is not None:
         if version is None or note.version != version:
-            raise ValidationError(
-                {
-                    "text": _(
-                        "This note was changed by someone else since you opened it. "
-                        "Read it again before you write."
-                    )
-                },
-                code="stale",
+            raise _stale(
+                "text",
+                _(
+                    "This note was changed by someone else since you opened it. "
+                    "Read it again before you write."
+                ),
             )
         note.text = text
         note.written_by = user
@@ -434,7 +438,7 @@ def note_write(
         note.version += 1
     else:
         if version not in (None, 0):
-            raise ValidationError({"text": _("This note no longer exists.")}, code="stale")
+            raise _stale("text", _("This note no longer exists."))
         note = ProgressNote(
             office=office, indicator=indicator, year=year, month=month, text=text, written_by=user
         )
@@ -444,9 +448,8 @@ def note_write(
         with transaction.atomic():
             note.save()
     except IntegrityError as exc:  # written by someone else at the same moment
-        raise ValidationError(
-            {"text": _("Someone else wrote this note at the same moment. Read it first.")},
-            code="stale",
+        raise _stale(
+            "text", _("Someone else wrote this note at the same moment. Read it first.")
         ) from exc
     return note
 
@@ -456,9 +459,8 @@ def note_reply(*, user, note: ProgressNote, reply: str, version: int) -> Progres
     access.require_reply_note(user)
     note = ProgressNote.objects.select_for_update().get(pk=note.pk)
     if note.version != version:
-        raise ValidationError(
-            {"reply": _("The note changed since you opened it. Read it again before replying.")},
-            code="stale",
+        raise _stale(
+            "reply", _("The note changed since you opened it. Read it again before replying.")
         )
     reply = reply.strip()
     if not reply:

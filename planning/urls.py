@@ -1,3 +1,6 @@
+from django.urls import path
+
+from . import feed_views
 
 app_name = "planning"
 
@@ -12,4 +15,8 @@ urlpatterns += [
 
 urlpatterns += [
     # --- each person's calendar feed ---
+    path("calendar-subscription/", feed_views.subscription, name="subscription"),
+    path("calendar-subscription/new/", feed_views.feed_new, name="feed_new"),
+    path("calendar-subscription/off/", feed_views.feed_off, name="feed_off"),
+    path("feed/<str:token>.ics", feed_views.feed, name="feed"),
 ]

@@ -185,6 +185,10 @@ def _activity(d) -> dict:
     return {"pk": d.activity.pk}
 
 
+def _restricted_plan(d) -> dict:
+    return {"pk": d.restricted_plan.pk}
+
+
 def _report(d) -> dict:
     return {"pk": d.report.pk}
 
@@ -416,6 +420,19 @@ TABLE: dict[str, Row] = {
     # planning: the bureau's direction (progress notes, conflicts, gaps)
 
     # planning: each person's calendar feed
+    "planning:subscription": Row(  # a POST makes the person's address (none yet)
+        get=_signed_in(200),
+        post=_signed_in(200)),
+    "planning:feed_new": Row(  # nothing to replace yet: back to the page; a POST makes one
+        get=_signed_in(R),
+        post=_signed_in(200)),
+    "planning:feed_off": Row(  # nothing to turn off: back to the page
+        get=_signed_in(R),
+        post=_signed_in(R)),
+    "planning:feed": Row(  # the token is the only credential: no one without it
+        get=_same(404),
+        post=_same(405),
+        kwargs=lambda d: {"token": "not-a-feed-token"}),
 
     # targets: the bureau reads, bureau admins edit
     "targets:year()": Row(
@@ -520,6 +537,54 @@ TABLE: dict[str, Row] = {
         post=(401, 403, 403, 403, 403, 405, 405),
         kwargs=_report),
     # planning in the API: plans, warnings, conflicts, notes
+    "api:plan-list": Row(
+        get=API_ALL,
+        post=(401, 400, 400, 400, 400, 403, 400)),
+    "api:plan-check": Row(
+        get=API_NOT_POST,
+        post=(401, 400, 400, 400, 400, 403, 400)),
+    "api:plan-detail": Row(  # restricted: office B's people know nothing of it
+        get=API_OWN_OFFICE,
+        post=API_NOT_POST,
+        put=(401, 400, 400, 404, 404, 403, 400),
+        patch=(401, 428, 428, 404, 404, 403, 428),  # which version is changed?
+        kwargs=_restricted_plan),
+    "api:plan-confirm": Row(
+        get=API_NOT_POST,
+        post=(401, 403, 200, 404, 404, 403, 200),
+        kwargs=_restricted_plan),
+    "api:plan-cancel": Row(  # a reason is needed
+        get=API_NOT_POST,
+        post=(401, 400, 400, 404, 404, 403, 400),
+        kwargs=_restricted_plan),
+    "api:plan-log": Row(  # not before the plan's date
+        get=API_NOT_POST,
+        post=(401, 403, 403, 404, 404, 403, 403),
+        kwargs=_restricted_plan),
+    "api:plan-warnings": Row(
+        get=API_OWN_OFFICE,
+        post=API_NOT_POST,
+        kwargs=_restricted_plan),
+    "api:plan-conflict-list": Row(get=API_ALL, post=API_NOT_POST),
+    "api:plan-conflict-detail": Row(
+        get=API_OWN_OFFICE, post=API_NOT_POST, kwargs=lambda d: {"pk": d.conflict.pk}),
+    "api:plan-conflict-close": Row(  # a note is needed
+        get=API_NOT_POST,
+        post=(401, 403, 403, 404, 404, 403, 400),
+        kwargs=lambda d: {"pk": d.conflict.pk}),
+    "api:progress-note-list": Row(
+        get=API_ALL,
+        post=(401, 400, 400, 400, 400, 403, 403)),  # the bureau writes no notes
+    "api:progress-note-detail": Row(
+        get=API_OWN_OFFICE,
+        post=API_NOT_POST,
+        put=(401, 400, 400, 404, 404, 403, 403),
+        patch=(401, 428, 428, 404, 404, 403, 403),
+        kwargs=lambda d: {"pk": d.note.pk}),
+    "api:progress-note-reply": Row(
+        get=API_NOT_POST,
+        post=(401, 403, 403, 404, 404, 403, 400),
+        kwargs=lambda d: {"pk": d.note.pk}),
 
     "api:targets": Row(get=API_BUREAU_ONLY, post=API_NOT_POST),
     "api:progress": Row(get=API_ALL, post=API_NOT_POST),
@@ -628,6 +693,7 @@ class Side:
     plan: Any  # planned, shown to other offices as a summary
     restricted_plan: Any  # planned, seen by its own office and the bureau only
     note: Any  # the office's progress note on the indicator for May
+    conflict: Any  # the restricted plan's conflict with a third office (neither A nor B)
     data: Any
 
     def __getattr__(self, name: str):
@@ -642,6 +708,7 @@ class Dataset:
     counterpart: Any
     report: Any
     lockout: Any
+    third_office: Any = None  # the office the plans' conflicts are about
     year: int = NOW.year
     a: Side | None = None  # office A's objects
     b: Side | None = None  # office B's
@@ -676,7 +743,7 @@ def _office_side(data: Dataset, office, staff) -> Side:
     from activities.evidence import evidence_add
     from activities.models import Status
     from activities.tests.factories import ActivityFactory
-    from planning.models import Confidentiality
+    from planning.models import Confidentiality, PlanConflict
     from planning.tests.factories import PlanFactory, ProgressNoteFactory
 
     plans = [
@@ -719,6 +786,14 @@ def _office_side(data: Dataset, office, staff) -> Side:
         note=ProgressNoteFactory(
             office=office, indicator=data.indicator, year=2026, month=5, written_by=staff
         ),
+        conflict=PlanConflict.objects.create(
+            plan=plans[1],
+            office=data.third_office,
+            kinds=["region"],
+            message="Another office's region",
+            reason="Invited by the department.",
+            created_by=staff,
+        ),
         data=data,
     )
 
@@ -732,8 +807,9 @@ def dataset(media_root: str) -> Iterator[Dataset]:
     The personas of conftest.py and office B's supervisor, each signed in once; offices A
     (with unit A) and B; for each office a draft activity with an evidence file, an import
     preview, its staff's API token, a request to reopen April, a plan shown to other offices
-    as a summary, a restricted plan and a progress note on May; shared, a region, a
-    counterpart, targets for this year and last, a published report, a sign-in lock-out."""
+    as a summary, a restricted plan (with a conflict about office C) and a progress note on
+    May; shared, a region, a counterpart, targets for this year and last, a published
+    report, a sign-in lock-out, office C."""
     with time_machine.travel(NOW, tick=False), transaction.atomic():
         # Files go to the module's folder; each test points MEDIA_ROOT there too (the
         # `settings` fixture), as a setting overridden for the whole module can crash
@@ -813,6 +889,7 @@ def _build() -> Dataset:
         counterpart=CounterpartFactory(region=region),
         report=report,
         lockout=lockout,
+        third_office=OfficeFactory(code="OFFC", name_en="Office C"),
     )
     data.a = _office_side(data, office_a, users["staff_a"])
     data.b = _office_side(data, office_b, users["staff_b"])

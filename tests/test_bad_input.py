@@ -141,6 +141,49 @@ GARBAGE_API_ACTIVITY = {
 }
 
 
+def _api_plan(d, **extra) -> dict:
+    """A plan of office A in its own region, with nothing to warn about."""
+    return {
+        "lead_office": d.a.office.code,
+        "indicator": d.indicator.code,
+        "title": "Call on the Department of Commerce of Guangdong",
+        "starts_on": "2026-06-29",
+        "region": d.region.code,
+        "city": "Guangzhou",
+        **extra,
+    }
+
+
+GARBAGE_API_PLAN = {
+    "lead_office": 12,
+    "indicator": ["visits"],
+    "title": "",
+    "starts_on": "2026-13-45",
+    "ends_on": "soon",
+    "starts_at": "25:61",
+    "region": {"code": "440000"},
+    "confidentiality": "secret",
+    "counterparts": "all",
+    "participating_offices": 5,
+    "attendees": [None],
+    "warning_reason": ["why"],
+    "version": "latest",
+}
+PLAN_TEXTS = ("title", "city", "attendee_names", "purpose", "warning_reason")
+
+
+def _plan_version(d) -> int:
+    from planning.models import Plan
+
+    return Plan.objects.get(pk=d.a.restricted_plan.pk).version
+
+
+def _note_version(d) -> int:
+    from planning.models import ProgressNote
+
+    return ProgressNote.objects.get(pk=d.a.note.pk).version
+
+
 def _target_grid(d) -> dict:
     """The grid as the page shows it: every cell and the value it shows."""
     form = d.client("admin").get(f"/targets/{d.year}/").context["form"]
@@ -380,6 +423,11 @@ INPUTS: dict[tuple[str, str], Input] = {
         long=("purpose",)),
     ("audit:lockout_lift", "post"): Input("admin", valid=lambda d: {}),
 
+    # Each person's calendar feed: nothing to read but the CSRF token
+    ("planning:subscription", "post"): Input("staff_a", valid=lambda d: {}),
+    ("planning:feed_new", "post"): Input("staff_a", valid=lambda d: {}),
+    ("planning:feed_off", "post"): Input("staff_a", valid=lambda d: {}),
+
     # The API: JSON bodies
     ("api:activity-list", "post"): Input(
         "staff_a",
@@ -409,6 +457,64 @@ INPUTS: dict[tuple[str, str], Input] = {
         valid=lambda d: {"reason": "Logged twice.", "version": _version(d)},
         malformed=lambda d: [{"reason": "", "version": "latest"}],
         long=("reason",)),
+    ("api:plan-list", "post"): Input(
+        "staff_a",
+        valid=_api_plan,
+        malformed=lambda d: [GARBAGE_API_PLAN, {"title": "No date", "unknown": 1}],
+        long=PLAN_TEXTS),
+    ("api:plan-check", "post"): Input(
+        "staff_a",
+        valid=_api_plan,
+        malformed=lambda d: [GARBAGE_API_PLAN, {**_api_plan(d), "plan": "mine"}],
+        long=PLAN_TEXTS),
+    ("api:plan-detail", "put"): Input(
+        "staff_a",
+        valid=lambda d: _api_plan(d, version=_plan_version(d)),
+        malformed=lambda d: [GARBAGE_API_PLAN],
+        long=PLAN_TEXTS),
+    ("api:plan-detail", "patch"): Input(
+        "staff_a",
+        # Its counterpart is office B's plan's too: going ahead needs a reason.
+        valid=lambda d: {
+            "title": "A better title", "version": _plan_version(d), "warning_reason": "Agreed.",
+        },
+        malformed=lambda d: [{"starts_on": "2026-13-45", "version": "latest"}],
+        long=PLAN_TEXTS),
+    ("api:plan-confirm", "post"): Input("supervisor_a", valid=lambda d: {}),
+    ("api:plan-cancel", "post"): Input(
+        "staff_a",
+        valid=lambda d: {"reason": "travel"},
+        malformed=lambda d: [{"reason": "bored"}, {"reason": "other"}, {"reason": ["travel"]}],
+        long=("note",)),
+    ("api:plan-conflict-close", "post"): Input(
+        "admin",
+        valid=lambda d: {"note": "Agreed with both offices."},
+        malformed=lambda d: [{"note": ""}, {"note": ["Agreed"]}],
+        long=("note",)),
+    ("api:progress-note-list", "post"): Input(
+        "staff_a",
+        valid=lambda d: {
+            "office": "OFFA", "indicator": "visits", "year": 2026, "month": 6, "text": "On track",
+        },
+        malformed=lambda d: [
+            {"office": 5, "indicator": "", "year": "MMXXVI", "month": 13, "text": ""},
+        ],
+        long=("text",)),
+    ("api:progress-note-detail", "put"): Input(
+        "staff_a",
+        valid=lambda d: {"text": "Two visits moved to July.", "version": _note_version(d)},
+        malformed=lambda d: [{"text": ["x"], "version": "latest"}],
+        long=("text",)),
+    ("api:progress-note-detail", "patch"): Input(
+        "staff_a",
+        valid=lambda d: {"text": "Two visits moved to July.", "version": _note_version(d)},
+        malformed=lambda d: [{"text": "", "version": 0}],
+        long=("text",)),
+    ("api:progress-note-reply", "post"): Input(
+        "admin",
+        valid=lambda d: {"reply": "Thank you.", "version": _note_version(d)},
+        malformed=lambda d: [{"reply": "", "version": -1}],
+        long=("reply",)),
     ("api:report-list", "post"): Input(
         "admin",
         valid=lambda d: {"year": 2026, "period": "q1", "format": "csv"},

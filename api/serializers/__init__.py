@@ -13,6 +13,14 @@ from .activities import (
     RemoveSerializer,
     ReturnSerializer,
 )
+from .direction import (
+    ConflictCloseSerializer,
+    NoteCreateSerializer,
+    NoteReplySerializer,
+    NoteUpdateSerializer,
+    PlanConflictSerializer,
+    ProgressNoteSerializer,
+)
 from .fields import (
     CODE_PATTERN,
     ID_PATTERN,
@@ -25,6 +33,17 @@ from .fields import (
     LinkList,
     links,
     version_field,
+)
+from .planning import (
+    LoggedSerializer,
+    PlanCancelSerializer,
+    PlanCheckSerializer,
+    PlanSerializer,
+    PlanUpdateSerializer,
+    PlanWarningSerializer,
+    PlanWarningsSerializer,
+    PlanWriteSerializer,
+    warning_data,
 )
 from .progress import (
     FigureSerializer,
@@ -47,6 +66,21 @@ from .reference import (
 from .reports import PublishedReportSerializer, ReportRequestSerializer
 
 __all__ = [
+    "ConflictCloseSerializer",
+    "NoteCreateSerializer",
+    "NoteReplySerializer",
+    "NoteUpdateSerializer",
+    "PlanConflictSerializer",
+    "ProgressNoteSerializer",
+    "LoggedSerializer",
+    "PlanCancelSerializer",
+    "PlanCheckSerializer",
+    "PlanSerializer",
+    "PlanUpdateSerializer",
+    "PlanWarningSerializer",
+    "PlanWarningsSerializer",
+    "PlanWriteSerializer",
+    "warning_data",
     "CODE_PATTERN",
     "ID_PATTERN",
     "MAX_ID",

@@ -8,7 +8,10 @@ from accounts.tests.factories import UserFactory
 from activities.models import Status
 from api.tests.activities_api import TITLE, activity
 from api.tests.clients import TokenClient
+from api.tests.plans_api import DAY
 from offices.tests.factories import CounterpartFactory, IndicatorFactory, RegionFactory
+from planning.models import Confidentiality
+from planning.tests.factories import PlanFactory
 
 
 @pytest.fixture
@@ -70,3 +73,54 @@ def draft(office_a, indicator, staff_a):
 @pytest.fixture
 def submitted(office_a, indicator, staff_a):
     return activity(office_a, indicator, status=Status.SUBMITTED, title=TITLE, created_by=staff_a)
+
+
+# --- plans ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def guangdong(office_a):
+    region = RegionFactory(code="440000", name_en="Guangdong")
+    office_a.regions.add(region)  # office A covers Guangdong
+    return region
+
+
+@pytest.fixture
+def hebei(office_b):
+    region = RegionFactory(code="130000", name_en="Hebei")
+    office_b.regions.add(region)  # office B covers Hebei
+    return region
+
+
+@pytest.fixture
+def department(guangdong):
+    return CounterpartFactory(name_en="Department of Commerce of Guangdong", region=guangdong)
+
+
+@pytest.fixture
+def plan_a(office_a, indicator, guangdong, department, staff_a):
+    """Office A's plan, shared with other offices as a summary."""
+    return PlanFactory(
+        lead_office=office_a,
+        indicator=indicator,
+        region=guangdong,
+        starts_on=DAY,
+        title="Call on the department",
+        purpose="Talk about the trade fair.",
+        created_by=staff_a,
+        counterparts=[department],
+        attendees=[staff_a],
+    )
+
+
+@pytest.fixture
+def restricted_a(office_a, indicator, guangdong, staff_a):
+    return PlanFactory(
+        lead_office=office_a,
+        indicator=indicator,
+        region=guangdong,
+        starts_on=DAY,
+        title="Private dinner",
+        confidentiality=Confidentiality.RESTRICTED,
+        created_by=staff_a,
+    )

@@ -78,6 +78,25 @@ ANSWERS = {
     ("get", "/api/v1/reports/{id}/download/"): {200, 409} | ONE | BUREAU,
     ("get", "/api/v1/targets/"): {200} | ANY | BUREAU,
     ("get", "/api/v1/progress/"): {200, 404} | ANY | BUREAU,  # an office's code
+    ("get", "/api/v1/plans/"): {200} | LISTED,
+    ("post", "/api/v1/plans/"): {201} | WRITE - {404},
+    ("post", "/api/v1/plans/check/"): {200} | WRITE,  # 404: the plan being changed
+    ("get", "/api/v1/plans/{id}/"): {200} | ONE,
+    ("put", "/api/v1/plans/{id}/"): {200} | VERSIONED,
+    ("patch", "/api/v1/plans/{id}/"): {200} | VERSIONED,
+    ("post", "/api/v1/plans/{id}/confirm/"): {200} | WRITE,
+    ("post", "/api/v1/plans/{id}/cancel/"): {200} | WRITE,
+    ("post", "/api/v1/plans/{id}/log/"): {201} | WRITE,
+    ("get", "/api/v1/plans/{id}/warnings/"): {200} | ONE,
+    ("get", "/api/v1/plan-conflicts/"): {200} | LISTED,
+    ("get", "/api/v1/plan-conflicts/{id}/"): {200} | ONE,
+    ("post", "/api/v1/plan-conflicts/{id}/close/"): {200} | WRITE,
+    ("get", "/api/v1/progress-notes/"): {200} | LISTED,
+    ("post", "/api/v1/progress-notes/"): {201, 409} | WRITE - {404},  # 409: written already
+    ("get", "/api/v1/progress-notes/{id}/"): {200} | ONE,
+    ("put", "/api/v1/progress-notes/{id}/"): {200} | VERSIONED,
+    ("patch", "/api/v1/progress-notes/{id}/"): {200} | VERSIONED,
+    ("post", "/api/v1/progress-notes/{id}/reply/"): {200} | VERSIONED,
 }
 
 
@@ -300,3 +319,52 @@ def test_codes_in_paths_are_the_characters_codes_are_made_of(schema):
                 assert parameter(schema, method, path, "code")["schema"]["pattern"] == (
                     "^[-a-zA-Z0-9_]{1,40}$"
                 ), (method, path)
+
+
+# --- plans ---------------------------------------------------------------------------------------
+
+
+def test_a_plans_summary_is_documented_field_by_field(schema):
+    """A plan seen as a summary has every field but the summary's null: the schema says so
+    of each, and the summary's own fields are never null."""
+    from api.serializers.planning import SUMMARY_FIELDS
+
+    properties = component(schema, "Plan")["properties"]
+    assert "summary" in properties["detail"]["description"]
+    for name, prop in properties.items():
+        if name in SUMMARY_FIELDS:
+            assert not prop.get("nullable"), name
+        else:
+            assert prop.get("nullable") is True, name
+            assert "detail" in prop.get("description", ""), name
+
+
+def test_warnings_come_in_the_body_of_a_bad_request(schema):
+    warnings = component(schema, "ValidationError")["properties"]["warnings"]
+    assert warnings["items"]["$ref"].endswith("/PlanWarning")
+    assert "warning_reason" in request_properties(schema, "post", "/api/v1/plans/")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("put", "/api/v1/plans/{id}/"),
+        ("patch", "/api/v1/plans/{id}/"),
+        ("put", "/api/v1/progress-notes/{id}/"),
+        ("post", "/api/v1/progress-notes/{id}/reply/"),
+    ],
+)
+def test_plans_and_notes_take_the_version_as_activities_do(schema, method, path):
+    activity = "/api/v1/activities/{id}/"
+    assert parameter(schema, method, path, "If-Match") == parameter(
+        schema, "patch", activity, "If-Match"
+    )
+    assert (
+        request_properties(schema, method, path)["version"]
+        == (request_properties(schema, "patch", activity)["version"])
+    )
+    for code in ("409", "412", "428"):
+        assert (
+            operation(schema, method, path)["responses"][code]["content"]
+            == (operation(schema, "patch", activity)["responses"][code]["content"])
+        )

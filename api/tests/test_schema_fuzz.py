@@ -270,3 +270,100 @@ def test_a_published_report_answers_as_the_schema_says(
         path_parameters={"id": published.json()["id"]}
     )
     assert download.call_and_validate(headers=headers, checks=CHECKS).status_code == 200
+
+
+@pytest.fixture
+def plan_data(api_data, office_a, office_b, indicator, staff_a):
+    """Office B's plan, which office A's staff see as a summary; office A's own plan and its
+    May note; a region office B covers."""
+    from planning.tests.factories import PlanFactory, ProgressNoteFactory
+
+    covered = RegionFactory(code="130000")
+    office_b.regions.add(covered)
+    return {
+        "theirs": PlanFactory(lead_office=office_b, indicator=indicator).pk,
+        "ours": PlanFactory(lead_office=office_a, indicator=indicator, created_by=staff_a).pk,
+        "note": ProgressNoteFactory(office=office_a, indicator=indicator, written_by=staff_a).pk,
+        "plan_body": {
+            "lead_office": office_a.code,
+            "indicator": indicator.code,
+            "title": "Call on the department",
+            "starts_on": "2026-06-22",
+            "region": covered.code,
+        },
+    }
+
+
+PLANNED = [
+    # (method, path, the case's data, status)
+    pytest.param("GET", "/api/v1/plans/", lambda d: {}, 200, id="plans: in full and summaries"),
+    pytest.param(
+        "GET",
+        "/api/v1/plans/{id}/",
+        lambda d: {"path_parameters": {"id": d["theirs"]}},
+        200,
+        id="a plan seen as a summary",
+    ),
+    pytest.param(
+        "POST", "/api/v1/plans/", lambda d: {"body": d["plan_body"]}, 400, id="a plan that warns"
+    ),
+    pytest.param(
+        "POST",
+        "/api/v1/plans/check/",
+        lambda d: {"body": d["plan_body"]},
+        200,
+        id="a plan's warnings, checked",
+    ),
+    pytest.param(
+        "PATCH",
+        "/api/v1/plans/{id}/",
+        lambda d: {"path_parameters": {"id": d["ours"]}, "body": {"title": "Lunch", "version": 9}},
+        409,
+        id="a plan changed on a stale version",
+    ),
+    pytest.param(
+        "PATCH",
+        "/api/v1/plans/{id}/",
+        lambda d: {
+            "path_parameters": {"id": d["ours"]},
+            "body": {"title": "Lunch"},
+            "headers": {"If-Match": '"9"'},
+        },
+        412,
+        id="a plan changed on a stale If-Match",
+    ),
+    pytest.param(
+        "POST",
+        "/api/v1/plans/{id}/confirm/",
+        lambda d: {"path_parameters": {"id": d["ours"]}},
+        403,
+        id="confirm: supervisors only",
+    ),
+    pytest.param(
+        "POST",
+        "/api/v1/progress-notes/",
+        lambda d: {
+            "body": {"office": "OFFA", "indicator": "visits", "year": 2026, "month": 5, "text": "x"}
+        },
+        409,
+        id="a note written already",
+    ),
+    pytest.param(
+        "PATCH",
+        "/api/v1/progress-notes/{id}/",
+        lambda d: {"path_parameters": {"id": d["note"]}, "body": {"text": "Later"}},
+        428,
+        id="a note changed without a version",
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path", "data", "expected"), PLANNED)
+def test_planning_answers_as_the_schema_says(
+    frozen, api_data, plan_data, method, path, data, expected
+):
+    case = schema[path][method].Case(**data(plan_data))
+    headers = {"Authorization": f"Bearer {api_data['staff']}", **(case.headers or {})}
+    response = case.call_and_validate(headers=headers, checks=CHECKS)
+    assert response.status_code == expected, response.text

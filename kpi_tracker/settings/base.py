@@ -266,6 +266,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ActivityStatusEnum": "activities.models.Status",
         "ProgressStatusEnum": "reports.progress.STATUS_VALUES",
+        "PlanStatusEnum": "planning.models.PlanStatus",
+        "CancelReasonEnum": "planning.models.CancelReason",
+        "ConfidentialityEnum": "planning.models.Confidentiality",
     },
     # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -73,6 +73,19 @@ def clear_title(page: Page) -> None:
     submit_empty(page)
 
 
+def make_address(page: Page) -> None:
+    """Make a calendar address, to check the page that shows it once: the page's own
+    button when the person has none, else a new one through the question first."""
+    make = page.locator("main form[method='post'] [type='submit']")
+    if make.count() == 0:
+        page.locator("main a[href$='/calendar-subscription/new/']").click()
+        page.wait_for_load_state("load")
+        make = page.locator("main form[method='post'] [type='submit']")
+    make.first.click()
+    page.wait_for_load_state("load")
+    expect(page.locator("#feed-address")).to_be_visible()
+
+
 @dataclass(frozen=True)
 class Check:
     """A page to check: its address, what to do on it first (`then`), the status it answers
@@ -116,6 +129,10 @@ PAGES: dict[str | None, list[Check]] = {
         Check("/accounts/password/", then=submit_empty),
         Check("/accounts/sessions/"),
         Check("/accounts/two-step/on/"),
+        Check("/planning/calendar-subscription/", then=make_address),
+        Check("/planning/calendar-subscription/"),
+        Check("/planning/calendar-subscription/new/"),
+        Check("/planning/calendar-subscription/off/"),
         Check("/api/docs/", then=swagger_drawn, exclude=(SWAGGER_UI,)),
         Check("/dashboard/", status=403),
         Check("/no-such-page/", status=404),
@@ -133,6 +150,7 @@ PAGES: dict[str | None, list[Check]] = {
         Check("/reports/"),
         Check("/reports/published/{report}/"),
         Check("/targets/{year}/"),
+        Check("/planning/calendar-subscription/"),
     ],
     "admin": [
         Check("/"),
