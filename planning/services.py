@@ -403,12 +403,14 @@ def note_write(
         if version is None or note.version != version:
             raise ValidationError(
                 {
-                    "text": _(
-                        "This note was changed by someone else since you opened it. "
-                        "Read it again before you write."
+                    "text": ValidationError(
+                        _(
+                            "This note was changed by someone else since you opened it. "
+                            "Read it again before you write."
+                        ),
+                        code="stale",
                     )
-                },
-                code="stale",
+                }
             )
         note.text = text
         note.written_by = user
@@ -416,7 +418,9 @@ def note_write(
         note.version += 1
     else:
         if version not in (None, 0):
-            raise ValidationError({"text": _("This note no longer exists.")}, code="stale")
+            raise ValidationError(
+                {"text": ValidationError(_("This note no longer exists."), code="stale")}
+            )
         note = ProgressNote(
             office=office, indicator=indicator, year=year, month=month, text=text, written_by=user
         )
@@ -427,8 +431,12 @@ def note_write(
             note.save()
     except IntegrityError as exc:  # written by someone else at the same moment
         raise ValidationError(
-            {"text": _("Someone else wrote this note at the same moment. Read it first.")},
-            code="stale",
+            {
+                "text": ValidationError(
+                    _("Someone else wrote this note at the same moment. Read it first."),
+                    code="stale",
+                )
+            }
         ) from exc
     return note
 
@@ -439,8 +447,12 @@ def note_reply(*, user, note: ProgressNote, reply: str, version: int) -> Progres
     note = ProgressNote.objects.select_for_update().get(pk=note.pk)
     if note.version != version:
         raise ValidationError(
-            {"reply": _("The note changed since you opened it. Read it again before replying.")},
-            code="stale",
+            {
+                "reply": ValidationError(
+                    _("The note changed since you opened it. Read it again before replying."),
+                    code="stale",
+                )
+            }
         )
     reply = reply.strip()
     if not reply:
