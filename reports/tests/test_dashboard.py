@@ -404,10 +404,11 @@ def test_a_count_link_is_named_with_the_number_as_shown():
         achieved=12345,
         target=None,
         status="",
+        finished=True,
     )
     page = render_to_string(
         "reports/_kpi_cards.html",
-        {"data": SimpleNamespace(figures=[figure], year=2026, as_of=AS_OF)},
+        {"data": SimpleNamespace(cards=[(figure, None)], year=2026, as_of=AS_OF)},
     )
     link = re.search(r'<a [^>]*aria-label="([^"]*)"[^>]*>([^<]*)</a>', page)
     assert link.group(2) == "12,345"
