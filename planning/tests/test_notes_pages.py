@@ -205,7 +205,7 @@ class TestList:
         assert write_url(office_a, indicator, month=3) not in page
 
     def test_paginated(self, client_staff_a, office_a):
-        for n in range(25):
+        for _ in range(25):
             ProgressNoteFactory(office=office_a, indicator=IndicatorFactory(), month=6)
         url = reverse("planning:notes", args=[office_a.code])
         response = client_staff_a.get(url)
