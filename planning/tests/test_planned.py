@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from drf_spectacular.generators import SchemaGenerator
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 
 from activities.models import Status
 from activities.tests.factories import ActivityFactory
