@@ -121,7 +121,13 @@ def notes_between(*, start: dt.date, end: dt.date, office_ids=None) -> list[Prog
     if office_ids is not None:
         notes = notes.filter(office_id__in=list(office_ids))
     return list(
-        notes.order_by("office__sort_order", "office__code", "indicator__display_order", "month")
+        notes.order_by(
+            "office__sort_order",
+            "office__code",
+            "indicator__display_order",
+            "indicator__code",
+            "month",
+        )
     )
 
 

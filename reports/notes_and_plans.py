@@ -59,6 +59,9 @@ def read_notes_and_plans(
                 )
     order = {office.pk: position for position, office in enumerate(_printed_order(listed, parents))}
     lines.sort(key=lambda line: order[line.office.pk])  # stable: indicators stay in order
+    # Notes follow the offices as the tables print them (an office, then its units); the
+    # query's order (indicator, month) is kept within each office.
+    notes.sort(key=lambda note: order.get(note.office_id, len(order)))
     return notes, lines
 
 

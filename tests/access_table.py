@@ -414,6 +414,29 @@ TABLE: dict[str, Row] = {
     # planning: the calendar and the plans (pages)
 
     # planning: the bureau's direction (progress notes, conflicts, gaps)
+    "planning:notes": Row(  # office A's notes: whoever sees its figures
+        get=OWN_OFFICE,
+        post=_signed_in(405),
+        kwargs=lambda d: {"code": d.office.code}),
+    "planning:note_write": Row(  # office A's note on May (last month): its own people write it
+        get=(L, 200, 200, 404, 404, 403, 403),
+        post=(L, 400, 400, 404, 404, 403, 403),
+        kwargs=lambda d: {
+            "code": d.office.code, "indicator": d.note.indicator_id, "year": 2026, "month": 5}),
+    "planning:note_reply": Row(  # bureau admins reply
+        get=(L, 403, 403, 404, 404, 403, 200),
+        post=(L, 403, 403, 404, 404, 403, 400),
+        kwargs=lambda d: {"pk": d.note.pk}),
+    "planning:conflicts": Row(  # the bureau's board; each office, those concerning it
+        get=_signed_in(200),
+        post=_signed_in(405)),
+    "planning:conflict_close": Row(  # office A's plan, office B warned: both see it
+        get=(L, 403, 403, 403, 403, 403, 200),
+        post=(L, 403, 403, 403, 403, 403, 400),
+        kwargs=lambda d: {"pk": d.conflict.pk}),
+    "planning:gaps": Row(
+        get=BUREAU_ONLY,
+        post=_signed_in(405)),
 
     # planning: each person's calendar feed
 
@@ -629,6 +652,7 @@ class Side:
     restricted_plan: Any  # planned, seen by its own office and the bureau only
     note: Any  # the office's progress note on the indicator for May
     data: Any
+    conflict: Any = None  # open, on the office's summary plan, warning the other office
 
     def __getattr__(self, name: str):
         return getattr(self.data, name)
@@ -732,7 +756,8 @@ def dataset(media_root: str) -> Iterator[Dataset]:
     The personas of conftest.py and office B's supervisor, each signed in once; offices A
     (with unit A) and B; for each office a draft activity with an evidence file, an import
     preview, its staff's API token, a request to reopen April, a plan shown to other offices
-    as a summary, a restricted plan and a progress note on May; shared, a region, a
+    as a summary (with an open conflict warning the other office), a restricted plan and a
+    progress note on May; shared, a region, a
     counterpart, targets for this year and last, a published report, a sign-in lock-out."""
     with time_machine.travel(NOW, tick=False), transaction.atomic():
         # Files go to the module's folder; each test points MEDIA_ROOT there too (the
@@ -759,6 +784,7 @@ def _build() -> Dataset:
         RegionFactory,
         UnitFactory,
     )
+    from planning.models import PlanConflict
     from reports import services as report_services
     from reports.report import ReportScope
 
@@ -816,6 +842,15 @@ def _build() -> Dataset:
     )
     data.a = _office_side(data, office_a, users["staff_a"])
     data.b = _office_side(data, office_b, users["staff_b"])
+    for side, other in ((data.a, office_b), (data.b, office_a)):
+        side.conflict = PlanConflict.objects.create(
+            plan=side.plan,
+            office=other,
+            kinds=["counterpart"],
+            message=f"{other.name} visits the same counterpart that week.",
+            reason="The counterpart chose the date.",
+            created_by=side.plan.created_by,
+        )
     for persona, user in users.items():
         client = Client()
         client.force_login(user)

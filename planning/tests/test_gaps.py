@@ -173,3 +173,17 @@ def test_query_count(client_bureau, office_a, django_assert_num_queries):
         activity(dt.date(2025, 1, 1), region=region, counterpart=CounterpartFactory())
     with django_assert_num_queries(9):
         client_bureau.get(URL)
+
+
+def test_the_menu_and_the_bureau_dashboard_link_conflicts_and_gaps_for_the_bureau_only(
+    client, bureau_viewer, staff_a
+):
+    client.force_login(bureau_viewer)
+    page = client.get(reverse("reports:bureau")).content.decode()
+    nav = page[page.index('class="site-nav"') : page.index("</nav>", page.index("site-nav"))]
+    assert reverse("planning:conflicts") in nav and URL in nav
+    assert nav.index(URL) < nav.index(reverse("targets:year"))  # just before "Targets"
+    assert "Gaps: regions and counterparts not engaged" in page
+    client.force_login(staff_a)
+    page = client.get("/activities/").content.decode()
+    assert URL not in page and f'href="{reverse("planning:conflicts")}"' not in page
