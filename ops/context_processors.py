@@ -7,6 +7,7 @@ from accounts import access as accounts_access
 from activities import access as activities_access
 from activities import selectors as activities_selectors
 from offices import access as offices_access
+from planning import access as planning_access
 from reports import access as reports_access
 
 from . import access as ops_access
@@ -22,6 +23,8 @@ def navigation(request) -> dict:
             "logs_activities": activities_access.can_log_activities(user),
             "reviews": activities_access.can_use_review_queue(user),
             "has_reports": reports_access.can_have_reports(user),
+            "sees_conflict_board": planning_access.can_see_conflict_board(user),
+            "sees_gaps": planning_access.can_see_gaps(user),
             "reads_targets": offices_access.can_view_targets(user),
             "reads_audit_trail": ops_access.can_see_audit_trail(user),
             "sees_people": accounts_access.can_see_people(user),

@@ -208,6 +208,11 @@ def can_see_gaps(user) -> bool:
     return _signed_in(user) and user.is_bureau
 
 
+def require_see_gaps(user) -> None:
+    if not can_see_gaps(user):
+        raise PermissionDenied(_("The gaps between the offices are for the bureau to see."))
+
+
 # --- progress notes ---------------------------------------------------------------------------
 
 

@@ -410,6 +410,11 @@ class ProgressNote(models.Model):
     def __str__(self) -> str:
         return f"{self.office.code} {self.indicator} {self.year}-{self.month:02d}"
 
+    @property
+    def first_day(self) -> dt.date:
+        """The month's first day, for pages to write the month as a date."""
+        return dt.date(self.year, self.month, 1)
+
 
 def feed_token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()

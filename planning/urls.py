@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import feed_views
+from .direction import conflicts, gaps, notes
 
 app_name = "planning"
 
@@ -11,6 +12,16 @@ urlpatterns = [
 
 urlpatterns += [
     # --- the bureau's direction: progress notes, conflicts, gaps ---
+    path("offices/<str:code>/notes/", notes.note_list, name="notes"),
+    path(
+        "offices/<str:code>/notes/<int:indicator>/<int:year>/<int:month>/",
+        notes.note_write,
+        name="note_write",
+    ),
+    path("notes/<int:pk>/reply/", notes.note_reply, name="note_reply"),
+    path("conflicts/", conflicts.conflict_list, name="conflicts"),
+    path("conflicts/<int:pk>/close/", conflicts.conflict_close, name="conflict_close"),
+    path("gaps/", gaps.gaps, name="gaps"),
 ]
 
 urlpatterns += [

@@ -17,6 +17,8 @@ from offices.models import (
     Office,
     Region,
 )
+from planning.models import ProgressNote
+from planning.selectors import latest_notes
 
 from . import progress
 from .selectors import OfficeRow, office_figures
@@ -39,6 +41,14 @@ class Dashboard:
     quiet_offices: list[tuple[Office, dt.date | None]]
     waiting: list[tuple[Office, int, dt.date]]
     health_days: tuple[int, int] = (HEALTH_QUIET_DAYS, HEALTH_WAITING_DAYS)
+    notes: dict[int, ProgressNote] | None = None  # the office's latest, by indicator id
+
+    @property
+    def cards(self) -> list[tuple[progress.IndicatorProgress, ProgressNote | None]]:
+        """Each indicator's figures with the office's latest note on it (none on the
+        bureau's own figures: notes are the offices')."""
+        notes = self.notes or {}
+        return [(figure, notes.get(figure.indicator.pk)) for figure in self.figures]
 
     def chart_data(self) -> dict:
         """The series the page's script draws, as plain JSON-able data."""
@@ -76,12 +86,15 @@ def _month_series(rows, year: int) -> dict[int, list[int]]:
     return series
 
 
-def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Dashboard:
+def dashboard(
+    *, year: int, as_of: dt.date, office: Office | None = None, notes: bool = True
+) -> Dashboard:
     """The bureau's dashboard, or one office's (with its units) when `office` is given.
 
     Queries: indicators, bureau targets, office shares, offices, counts by office and
-    indicator, counts by month (this year and last), counts by region, regions, and the
-    reporting health per office: nine, whatever the data. The counts come from the roll-up
+    indicator, the plans ahead, counts by month (this year and last), counts by region,
+    regions, the reporting health per office, and (unless `notes` is false) the offices'
+    latest progress notes: eleven, whatever the data. The counts come from the roll-up
     (activities.counts) when the dashboard is as of today.
     """
     figures_of = office_figures(year=year, as_of=as_of, office=office)
@@ -125,6 +138,11 @@ def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Das
         rows = [figures_of.row(office)]
         figures = rows[0].figures
 
+    latest = latest_notes(as_of=as_of, office_ids=scope) if notes else {}
+    for row in rows:
+        for line in (row, *row.units):
+            line.notes = {i: n for (o, i), n in latest.items() if o == line.office.pk}
+
     # A closed office is not expected to log: only active ones are watched.
     health_offices = [
         o for o in offices if o.is_active and (office is not None or o.parent_id is None)
@@ -142,6 +160,7 @@ def dashboard(*, year: int, as_of: dt.date, office: Office | None = None) -> Das
         regions=regions,
         quiet_offices=quiet,
         waiting=waiting,
+        notes=rows[0].notes if office is not None else None,
     )
 
 

@@ -95,14 +95,32 @@ class IndicatorProgress:
     target: int | None
     start: dt.date
     end: dt.date
+    # Plans still ahead in the year (planning.selectors.planned_ahead): shown beside the
+    # projection, never part of what is achieved.
+    confirmed_ahead: int = 0
+    planned_ahead: int = 0
 
     @classmethod
     def year_so_far(
-        cls, indicator: Indicator, *, achieved: int, target: int | None, year: int, as_of: dt.date
+        cls,
+        indicator: Indicator,
+        *,
+        achieved: int,
+        target: int | None,
+        year: int,
+        as_of: dt.date,
+        confirmed_ahead: int = 0,
+        planned_ahead: int = 0,
     ) -> IndicatorProgress:
         """From 1 January to `as_of` (the year's last day for an "as of" after the year)."""
         return cls(
-            indicator, achieved, target, dt.date(year, 1, 1), min(as_of, dt.date(year, 12, 31))
+            indicator,
+            achieved,
+            target,
+            dt.date(year, 1, 1),
+            min(as_of, dt.date(year, 12, 31)),
+            confirmed_ahead,
+            planned_ahead,
         )
 
     @property
@@ -163,6 +181,16 @@ class IndicatorProgress:
             if reached >= threshold * self.target * self.elapsed:
                 return status
         return BEHIND
+
+    @property
+    def with_confirmed(self) -> int:
+        """Achieved plus the confirmed plans still ahead: what the year comes to if every
+        confirmed plan happens (and nothing else does)."""
+        return self.achieved + self.confirmed_ahead
+
+    @property
+    def has_plans_ahead(self) -> bool:
+        return bool(self.confirmed_ahead or self.planned_ahead)
 
     @property
     def status_label(self) -> str:

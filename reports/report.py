@@ -35,6 +35,7 @@ from offices.models import (
 from offices.targets.selectors import year_targets
 
 from . import progress
+from .notes_and_plans import read_notes_and_plans
 
 ANNUAL = "annual"
 PROGRESS = "progress"
@@ -255,6 +256,10 @@ class ReportData:
     layout: FileLayout
     groups: Groups
     made_at: dt.datetime
+    # The offices' notes of the report's months and the plans ahead of its end
+    # (reports.notes_and_plans): beside the figures, never part of them.
+    notes: list = field(default_factory=list)
+    planned: list = field(default_factory=list)
 
     def figures(self) -> dict:
         """What a published report keeps to tell later whether the file's figures still
@@ -352,10 +357,11 @@ def file_groups(windows: dict[Hashable, Window]) -> dict[Hashable, Groups]:
 
 
 def report_data(scope: ReportScope) -> ReportData:
-    """The figures of one report. Six queries, whatever the number of activities: the
-    bureau targets, office shares, offices, indicators, regions, and the groups of the
-    activities counted (office × indicator × month × region). Every table is a sum of the
-    groups (`FileLayout.tables`), exactly as a later comparison rebuilds it.
+    """The figures of one report. Eight queries, whatever the number of activities: the
+    bureau targets, office shares, offices, indicators, regions, the groups of the
+    activities counted (office × indicator × month × region), and the offices' notes and
+    plans ahead (reports.notes_and_plans). Every table is a sum of the groups
+    (`FileLayout.tables`), exactly as a later comparison rebuilds it.
 
     Offices, units and indicators that were deactivated still count, and are listed where
     they have figures (offices.models.shown_in_figures)."""
@@ -460,6 +466,9 @@ def report_data(scope: ReportScope) -> ReportData:
     if ("", "") in tables[REGIONS]:
         regions.append(RegionLine(None, counts(REGIONS, "", "")))
 
+    notes, planned = read_notes_and_plans(
+        scope, covered=covered, listed=listed, parents=parents, indicators=indicators
+    )
     return ReportData(
         scope=scope,
         indicators=indicators,
@@ -472,4 +481,6 @@ def report_data(scope: ReportScope) -> ReportData:
         layout=layout,
         groups=groups,
         made_at=made_at,
+        notes=notes,
+        planned=planned,
     )

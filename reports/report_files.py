@@ -20,8 +20,10 @@ from common.exports import (
     write_csv,
     write_xlsx,
 )
+from planning.selectors import PLANNED_RULE
 
 from . import progress as progress_rules
+from .notes_and_plans import NotesSheet, PlansAheadSheet
 from .report import ReportData, ReportScope
 
 PDF_CONTENT_TYPE = "application/pdf"
@@ -65,6 +67,7 @@ class AboutSheet(Export):
         )
         yield (gettext("Status"), str(progress_rules.STATUS_RULE))
         yield (gettext("Arithmetic"), str(progress_rules.ARITHMETIC_RULE))
+        yield (gettext("Plans ahead"), str(PLANNED_RULE))
 
 
 class SummarySheet(Export):
@@ -234,6 +237,8 @@ def write_report(
             PeriodsSheet(data, quarters=True),
             PeriodsSheet(data, quarters=False),
             RegionsSheet(data),
+            NotesSheet(data),
+            PlansAheadSheet(data),
             counted_activities(data.scope, progress),
         )
     elif fmt == "csv":

@@ -17,6 +17,8 @@ from offices.models import (
     shown_in_figures,
 )
 from offices.targets.selectors import year_targets
+from planning.models import ProgressNote
+from planning.selectors import NOTHING_AHEAD, Ahead, planned_ahead
 
 from .progress import IndicatorProgress
 from .report import (
@@ -43,6 +45,12 @@ class OfficeRow:
     office: Office
     figures: list[IndicatorProgress]
     units: list[OfficeRow] = field(default_factory=list)
+    notes: dict[int, ProgressNote] = field(default_factory=dict)  # indicator id -> latest
+
+    @property
+    def cells(self) -> list[tuple[IndicatorProgress, ProgressNote | None]]:
+        """Each indicator's figures with the office's latest note on it, for the tables."""
+        return [(figure, self.notes.get(figure.indicator.pk)) for figure in self.figures]
 
     @property
     def achieved(self) -> list[int]:
@@ -65,18 +73,28 @@ class OfficeFigures:
     counts: dict[tuple[int, int], int]  # (lead office id, indicator id) -> counted
     bureau_targets: dict[int, int]
     shares: dict[tuple[int, int], int]  # (office id, indicator id) -> its target share
+    # (lead office id, indicator id) -> plans still ahead (planning.selectors.planned_ahead)
+    ahead: dict[tuple[int, int], Ahead] = field(default_factory=dict)
 
     def figures(self, office_ids: set[int], target_of) -> list[IndicatorProgress]:
-        return [
-            IndicatorProgress.year_so_far(
-                indicator,
-                achieved=sum(self.counts.get((o, indicator.pk), 0) for o in office_ids),
-                target=target_of(indicator),
-                year=self.year,
-                as_of=self.as_of,
+        progress = []
+        for indicator in self.indicators:
+            ahead = sum(
+                (self.ahead.get((o, indicator.pk), NOTHING_AHEAD) for o in office_ids),
+                NOTHING_AHEAD,
             )
-            for indicator in self.indicators
-        ]
+            progress.append(
+                IndicatorProgress.year_so_far(
+                    indicator,
+                    achieved=sum(self.counts.get((o, indicator.pk), 0) for o in office_ids),
+                    target=target_of(indicator),
+                    year=self.year,
+                    as_of=self.as_of,
+                    confirmed_ahead=ahead.confirmed,
+                    planned_ahead=ahead.planned,
+                )
+            )
+        return progress
 
     def bureau(self) -> list[IndicatorProgress]:
         """Every office's activities against the bureau's targets."""
@@ -106,10 +124,13 @@ class OfficeFigures:
         )
 
 
-def office_figures(*, year: int, as_of: dt.date, office: Office | None = None) -> OfficeFigures:
-    """All offices, or one office with its units. Five queries whatever the data: bureau
-    targets, shares, offices, counts (from the roll-up as of today, activities.counts) and
-    indicators."""
+def office_figures(
+    *, year: int, as_of: dt.date, office: Office | None = None, viewer=None
+) -> OfficeFigures:
+    """All offices, or one office with its units. Six queries whatever the data: bureau
+    targets, shares, offices, counts (from the roll-up as of today, activities.counts),
+    the plans ahead (planning.selectors.planned_ahead: only those `viewer` may see, when
+    given) and indicators."""
     bureau_targets, shares = year_targets(year)
     offices = list(Office.objects.select_related("parent"))
     scope = None
@@ -126,6 +147,7 @@ def office_figures(*, year: int, as_of: dt.date, office: Office | None = None) -
             office_ids=scope,
         )
     }
+    ahead = planned_ahead(year=year, as_of=as_of, office_ids=scope, viewer=viewer)
     indicators = shown_in_figures(
         Indicator.objects.all(),
         with_figures={i for _o, i in counts} | set(bureau_targets) | {i for _o, i in shares},
@@ -138,6 +160,7 @@ def office_figures(*, year: int, as_of: dt.date, office: Office | None = None) -
         counts=counts,
         bureau_targets=bureau_targets,
         shares=shares,
+        ahead=ahead,
     )
 
 

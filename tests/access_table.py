@@ -418,6 +418,29 @@ TABLE: dict[str, Row] = {
     # planning: the calendar and the plans (pages)
 
     # planning: the bureau's direction (progress notes, conflicts, gaps)
+    "planning:notes": Row(  # office A's notes: whoever sees its figures
+        get=OWN_OFFICE,
+        post=_signed_in(405),
+        kwargs=lambda d: {"code": d.office.code}),
+    "planning:note_write": Row(  # office A's note on May (last month): its own people write it
+        get=(L, 200, 200, 404, 404, 403, 403),
+        post=(L, 400, 400, 404, 404, 403, 403),
+        kwargs=lambda d: {
+            "code": d.office.code, "indicator": d.note.indicator_id, "year": 2026, "month": 5}),
+    "planning:note_reply": Row(  # bureau admins reply
+        get=(L, 403, 403, 404, 404, 403, 200),
+        post=(L, 403, 403, 404, 404, 403, 400),
+        kwargs=lambda d: {"pk": d.note.pk}),
+    "planning:conflicts": Row(  # the bureau's board; each office, those concerning it
+        get=_signed_in(200),
+        post=_signed_in(405)),
+    "planning:conflict_close": Row(  # office A's plan, office B warned: both see it
+        get=(L, 403, 403, 403, 403, 403, 200),
+        post=(L, 403, 403, 403, 403, 403, 400),
+        kwargs=lambda d: {"pk": d.conflict.pk}),
+    "planning:gaps": Row(
+        get=BUREAU_ONLY,
+        post=_signed_in(405)),
 
     # planning: each person's calendar feed
     "planning:subscription": Row(  # a POST makes the person's address (none yet)
@@ -567,11 +590,11 @@ TABLE: dict[str, Row] = {
         kwargs=_restricted_plan),
     "api:plan-conflict-list": Row(get=API_ALL, post=API_NOT_POST),
     "api:plan-conflict-detail": Row(
-        get=API_OWN_OFFICE, post=API_NOT_POST, kwargs=lambda d: {"pk": d.conflict.pk}),
+        get=API_OWN_OFFICE, post=API_NOT_POST, kwargs=lambda d: {"pk": d.restricted_conflict.pk}),
     "api:plan-conflict-close": Row(  # a note is needed
         get=API_NOT_POST,
         post=(401, 403, 403, 404, 404, 403, 400),
-        kwargs=lambda d: {"pk": d.conflict.pk}),
+        kwargs=lambda d: {"pk": d.restricted_conflict.pk}),
     "api:progress-note-list": Row(
         get=API_ALL,
         post=(401, 400, 400, 400, 400, 403, 403)),  # the bureau writes no notes
@@ -693,8 +716,9 @@ class Side:
     plan: Any  # planned, shown to other offices as a summary
     restricted_plan: Any  # planned, seen by its own office and the bureau only
     note: Any  # the office's progress note on the indicator for May
-    conflict: Any  # the restricted plan's conflict with a third office (neither A nor B)
+    restricted_conflict: Any  # the restricted plan's conflict with a third office (neither A nor B)
     data: Any
+    conflict: Any = None  # open, on the office's summary plan, warning the other office
 
     def __getattr__(self, name: str):
         return getattr(self.data, name)
@@ -786,7 +810,7 @@ def _office_side(data: Dataset, office, staff) -> Side:
         note=ProgressNoteFactory(
             office=office, indicator=data.indicator, year=2026, month=5, written_by=staff
         ),
-        conflict=PlanConflict.objects.create(
+        restricted_conflict=PlanConflict.objects.create(
             plan=plans[1],
             office=data.third_office,
             kinds=["region"],
@@ -807,9 +831,9 @@ def dataset(media_root: str) -> Iterator[Dataset]:
     The personas of conftest.py and office B's supervisor, each signed in once; offices A
     (with unit A) and B; for each office a draft activity with an evidence file, an import
     preview, its staff's API token, a request to reopen April, a plan shown to other offices
-    as a summary, a restricted plan (with a conflict about office C) and a progress note on
-    May; shared, a region, a counterpart, targets for this year and last, a published
-    report, a sign-in lock-out, office C."""
+    as a summary (with an open conflict warning the other office), a restricted plan (with a
+    conflict about office C) and a progress note on May; shared, a region, a counterpart,
+    targets for this year and last, a published report, a sign-in lock-out, office C."""
     with time_machine.travel(NOW, tick=False), transaction.atomic():
         # Files go to the module's folder; each test points MEDIA_ROOT there too (the
         # `settings` fixture), as a setting overridden for the whole module can crash
@@ -835,6 +859,7 @@ def _build() -> Dataset:
         RegionFactory,
         UnitFactory,
     )
+    from planning.models import PlanConflict
     from reports import services as report_services
     from reports.report import ReportScope
 
@@ -893,6 +918,15 @@ def _build() -> Dataset:
     )
     data.a = _office_side(data, office_a, users["staff_a"])
     data.b = _office_side(data, office_b, users["staff_b"])
+    for side, other in ((data.a, office_b), (data.b, office_a)):
+        side.conflict = PlanConflict.objects.create(
+            plan=side.plan,
+            office=other,
+            kinds=["counterpart"],
+            message=f"{other.name} visits the same counterpart that week.",
+            reason="The counterpart chose the date.",
+            created_by=side.plan.created_by,
+        )
     for persona, user in users.items():
         client = Client()
         client.force_login(user)

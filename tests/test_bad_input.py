@@ -86,6 +86,13 @@ def _version(d) -> int:
     return Activity.objects.get(pk=d.a.activity.pk).version
 
 
+def _note_version(d) -> int:
+    """Office A's May note's version as stored now."""
+    from planning.models import ProgressNote
+
+    return ProgressNote.objects.get(pk=d.a.note.pk).version
+
+
 def _activity_form(d, **extra) -> dict:
     return {
         "indicator": d.indicator.pk,
@@ -422,6 +429,21 @@ INPUTS: dict[tuple[str, str], Input] = {
         }],
         long=("purpose",)),
     ("audit:lockout_lift", "post"): Input("admin", valid=lambda d: {}),
+    ("planning:note_write", "post"): Input(
+        "staff_a",
+        valid=lambda d: {"text": "Two visits moved to July.", "version": _note_version(d)},
+        malformed=lambda d: [{"text": "", "version": "latest"}, {"text": "Fine.", "version": -1}],
+        long=("text",)),
+    ("planning:note_reply", "post"): Input(
+        "admin",
+        valid=lambda d: {"reply": "Noted, thank you.", "version": _note_version(d)},
+        malformed=lambda d: [{"reply": "", "version": "latest"}, {"reply": "Fine."}],
+        long=("reply",)),
+    ("planning:conflict_close", "post"): Input(
+        "admin",
+        valid=lambda d: {"note": "Office A goes first."},
+        malformed=lambda d: [{"note": ""}],
+        long=("note",)),
 
     # Each person's calendar feed: nothing to read but the CSRF token
     ("planning:subscription", "post"): Input("staff_a", valid=lambda d: {}),

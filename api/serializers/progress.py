@@ -9,6 +9,7 @@ from rest_framework import serializers
 from offices.models import (
     not_after_today,
 )
+from planning.selectors import PLANNED_RULE
 from reports.progress import ARITHMETIC_RULE, STATUS_RULE, STATUS_VALUES
 
 from .fields import DayField
@@ -76,6 +77,16 @@ class FigureSerializer(serializers.Serializer):
             "and once the year is over."
         ),
     )
+    confirmed_ahead = serializers.IntegerField(
+        help_text=_(
+            "Confirmed plans dated after the “as of” day and within the year (the office's "
+            "and its units'), one each: what is planned beside the projection, never part "
+            "of achieved (the rule is in planned_rule)."
+        )
+    )
+    planned_ahead = serializers.IntegerField(
+        help_text=_("The same for plans not yet confirmed by a supervisor.")
+    )
 
 
 class UnitProgressSerializer(serializers.Serializer):
@@ -104,6 +115,7 @@ class ProgressSerializer(serializers.Serializer):
     offices = OfficeProgressSerializer(many=True, source="rows")
     months = serializers.SerializerMethodField()
     status_rule = serializers.SerializerMethodField()
+    planned_rule = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_office(self, data) -> str | None:
@@ -122,3 +134,6 @@ class ProgressSerializer(serializers.Serializer):
 
     def get_status_rule(self, data) -> str:
         return f"{STATUS_RULE} {ARITHMETIC_RULE}"
+
+    def get_planned_rule(self, data) -> str:
+        return str(PLANNED_RULE)

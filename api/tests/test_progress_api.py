@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from activities.models import Status
 from activities.tests.factories import ActivityFactory
@@ -24,6 +25,9 @@ from offices.tests.factories import (
     RegionFactory,
     UnitFactory,
 )
+from planning.models import PlanStatus
+from planning.selectors import PLANNED_RULE
+from planning.tests.factories import PlanFactory
 from reports.dashboard import Dashboard, dashboard, default_as_of
 from reports.progress import ARITHMETIC_RULE, STATUS_RULE
 from tests.datasets import activity, at, joint, not_counted_by_30_june, removed
@@ -95,6 +99,8 @@ def figure_json(figure) -> dict:
         "status_label": str(figure.status_label),
         "still_needed": figure.still_needed,
         "needed_per_month": figure.needed_per_month,
+        "confirmed_ahead": figure.confirmed_ahead,
+        "planned_ahead": figure.planned_ahead,
     }
 
 
@@ -129,6 +135,7 @@ def expected_json(data: Dashboard) -> dict:
             for f in data.figures
         ],
         "status_rule": f"{STATUS_RULE} {ARITHMETIC_RULE}",
+        "planned_rule": str(PLANNED_RULE),
     }
 
 
@@ -234,6 +241,8 @@ def test_the_comparison_is_not_empty(bureau_viewer, year_of_data, office_a):
         "status_label": "Behind",
         "still_needed": 91,
         "needed_per_month": 16,  # 91 ÷ (184 days left ÷ 365 × 12 = 6.05 months) = 15.04
+        "confirmed_ahead": 0,  # no plans in the fixture (planning/tests/test_planned.py has)
+        "planned_ahead": 0,
     }
     # media: unit A 1 + office B 2 = 3 of 4; expected 1.98: ahead
     assert (figures["media"]["achieved"], figures["media"]["status"]) == (3, "ahead")
@@ -400,13 +409,14 @@ def test_bad_input_is_refused(bureau_viewer, staff_a, year_of_data, params, stat
 @pytest.mark.parametrize(
     ("who", "params", "queries"),
     [
-        # the token (with its user and office); the dashboard's nine: indicators, bureau
-        # targets, office shares, offices, counts by office and indicator, counts by month,
-        # counts by region, regions, the reporting health per office
-        ("bureau_viewer", {}, 10),
-        # the token; the user's office scope and the office (get_office_for_user); the nine
-        ("staff_a", {}, 12),
-        ("bureau_viewer", {"office": "OFFA", "year": 2025}, 11),
+        # the token (with its user and office); the dashboard's ten: indicators, bureau
+        # targets, office shares, offices, counts by office and indicator, the plans ahead
+        # (planning.selectors.planned_ahead), counts by month, counts by region, regions,
+        # the reporting health per office (no progress notes: the API has its own)
+        ("bureau_viewer", {}, 11),
+        # the token; the user's office scope and the office (get_office_for_user); the ten
+        ("staff_a", {}, 13),
+        ("bureau_viewer", {"office": "OFFA", "year": 2025}, 12),
     ],
 )
 def test_progress_query_count_does_not_grow_with_rows(
@@ -421,6 +431,13 @@ def test_progress_query_count_does_not_grow_with_rows(
         office = OfficeFactory(code=f"MORE{n}")
         UnitFactory(code=f"MOREU{n}", parent=office)
         ActivityFactory.create_batch(3, lead_office=office, indicator=year_of_data["media"])
+        PlanFactory(
+            lead_office=office,
+            indicator=year_of_data["media"],
+            starts_on=dt.date(2026, 12, 1),
+            status=PlanStatus.CONFIRMED,
+            confirmed_at=timezone.now(),
+        )
     ActivityFactory.create_batch(
         4, lead_office=office_a, indicator=year_of_data["visits"], occurred_on=dt.date(2025, 6, 1)
     )

@@ -36,5 +36,5 @@ class ProgressView(APIView):
         as_of = query.validated_data.get("as_of") or default_as_of(year)
         code = query.validated_data.get("office")
         office = reports_access.progress_office(user, code)
-        data = dashboard(year=year, as_of=as_of, office=office)
+        data = dashboard(year=year, as_of=as_of, office=office, notes=False)
         return Response(serializers.ProgressSerializer(data, context={"request": request}).data)

@@ -109,15 +109,16 @@ def test_office_list_query_count(
     client_bureau, office_a, unit_a, office_b, indicator, django_assert_num_queries
 ):
     ActivityFactory.create_batch(5, lead_office=unit_a, indicator=indicator)
-    # session, user, offices, their units, their regions, indicators, counts, bureau
-    # targets, and the session save (savepoint, update, release)
-    with django_assert_num_queries(11):
+    # session, user, offices, their units, their regions, indicators, counts, the plans
+    # ahead (planning.selectors.planned_ahead), bureau targets, and the session save
+    # (savepoint, update, release)
+    with django_assert_num_queries(12):
         response = client_bureau.get(reverse("offices:list"))
     assert [row.achieved for row in response.context["rows"]] == [[5], [0]]
 
     more = OfficeFactory.create_batch(3)
     for office in more:
         ActivityFactory.create_batch(3, lead_office=office, indicator=indicator)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client_bureau.get(reverse("offices:list"))
     assert len(response.context["rows"]) == 5

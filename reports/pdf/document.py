@@ -15,7 +15,7 @@ from django.utils import timezone
 from fpdf.fonts import FontFace
 
 from ..report import ANNUAL, OfficeLine, PeriodLine, ReportData
-from . import charts, layout
+from . import charts, direction, layout
 from .fonts import chinese_variant, installed_fonts
 from .labels import (
     AUTHOR,
@@ -52,6 +52,7 @@ def write_pdf(data: ReportData, fileobj: IO[bytes]) -> None:
     # table that fits on a page is not split): no page is left with a line or two.
     _by_period(pdf, data)
     _by_region(pdf, data)
+    direction.notes_and_plans(pdf, data)
     fileobj.write(bytes(pdf.output()))
 
 

@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.utils import translation
 from django.utils.functional import Promise
 
+from planning.selectors import PLANNED_RULE
+
 from .. import progress
 
 AUTHOR = "Constitutional and Mainland Affairs Bureau"
@@ -193,6 +195,34 @@ LABELS: dict[str, dict[str, str | Promise]] = {
     "by_region": {"en": "By region", "zh-hant": "按地區劃分", "zh-hans": "按地区划分"},
     "region": {"en": "Region", "zh-hant": "地區", "zh-hans": "地区"},
     "no_region": {"en": "No region recorded", "zh-hant": "未記錄地區", "zh-hans": "未记录地区"},
+    "notes_and_plans": {
+        "en": "Notes and plans",
+        "zh-hant": "進度說明及計劃",
+        "zh-hans": "进度说明及计划",
+    },
+    "progress_notes": {
+        "en": "The offices' progress notes",
+        "zh-hant": "各辦事處的進度說明",
+        "zh-hans": "各办事处的进度说明",
+    },
+    "reply": {"en": "The bureau's reply", "zh-hant": "局方回覆", "zh-hans": "局方回复"},
+    "no_notes": {
+        "en": "No notes were written for these months.",
+        "zh-hant": "這些月份沒有進度說明。",
+        "zh-hans": "这些月份没有进度说明。",
+    },
+    "plans_ahead": {
+        "en": "Plans ahead after the last day counted",
+        "zh-hant": "計算截止日之後的計劃",
+        "zh-hans": "计算截止日之后的计划",
+    },
+    "confirmed_ahead": {"en": "Confirmed", "zh-hant": "已確認", "zh-hans": "已确认"},
+    "planned_ahead": {
+        "en": "Planned, not yet confirmed",
+        "zh-hant": "已計劃但未確認",
+        "zh-hans": "已计划但未确认",
+    },
+    "planned_rule": _in_each_language(PLANNED_RULE),
     "no_activities": {
         "en": "No activities were counted.",
         "zh-hant": "沒有計算在內的活動。",

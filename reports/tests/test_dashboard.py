@@ -22,6 +22,7 @@ from offices.tests.factories import (
     OfficeTargetFactory,
     RegionFactory,
 )
+from planning.tests.factories import PlanFactory, ProgressNoteFactory
 from reports.dashboard import dashboard
 from tests.datasets import activity, at, joint, not_counted_by_30_june, removed
 
@@ -306,25 +307,31 @@ def test_anonymous_is_sent_to_sign_in(client):
 
 def test_bureau_dashboard_query_count(client_bureau, year_of_data, django_assert_num_queries):
     # session, user, indicators, bureau targets, office shares, offices, counts by office
-    # and indicator, counts by month (this year and last), counts by region, regions,
+    # and indicator, the plans ahead (planning.selectors.planned_ahead), counts by month
+    # (this year and last), counts by region, regions, the offices' latest progress notes,
     # the reporting health per office (latest logged, oldest waiting, how many), and the
     # session save (savepoint, update, release)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):
         client_bureau.get(reverse("reports:bureau"))
     for _ in range(3):
         office = OfficeFactory()
         ActivityFactory.create_batch(4, lead_office=office, indicator=year_of_data["media"])
-    with django_assert_num_queries(14):
+        PlanFactory(
+            lead_office=office, indicator=year_of_data["media"], starts_on=dt.date(2026, 12, 1)
+        )
+        ProgressNoteFactory(office=office, indicator=year_of_data["media"], year=2026, month=6)
+    with django_assert_num_queries(16):
         client_bureau.get(reverse("reports:bureau"))
 
 
 def test_office_dashboard_query_count(
     client_staff_a, office_a, year_of_data, django_assert_num_queries
 ):
-    # session, user, user's scope, office, the same nine as the bureau's, the office's
-    # regions, "your work" (drafts, returned, the months' reopenings, the person's
-    # requests) and the session save (savepoint, update, release)
-    with django_assert_num_queries(21) as ctx:
+    # session, user, user's scope, office, the same eleven as the bureau's (with the plans
+    # ahead and the latest notes), the office's regions, "your work" (drafts, returned, the
+    # months' reopenings, the person's requests) and the session save (savepoint, update,
+    # release)
+    with django_assert_num_queries(23) as ctx:
         client_staff_a.get(reverse("offices:detail", args=[office_a.code]))
     n = len(ctx)
     ActivityFactory.create_batch(10, lead_office=office_a, indicator=year_of_data["media"])
@@ -397,10 +404,11 @@ def test_a_count_link_is_named_with_the_number_as_shown():
         achieved=12345,
         target=None,
         status="",
+        finished=True,
     )
     page = render_to_string(
         "reports/_kpi_cards.html",
-        {"data": SimpleNamespace(figures=[figure], year=2026, as_of=AS_OF)},
+        {"data": SimpleNamespace(cards=[(figure, None)], year=2026, as_of=AS_OF)},
     )
     link = re.search(r'<a [^>]*aria-label="([^"]*)"[^>]*>([^<]*)</a>', page)
     assert link.group(2) == "12,345"

@@ -17,6 +17,7 @@ from offices.tests.factories import (
     OfficeTargetFactory,
     RegionFactory,
 )
+from planning.tests.factories import PlanFactory, ProgressNoteFactory
 from reports.dashboard import dashboard
 from reports.report import ANNUAL, PROGRESS, ReportScope, report_data
 from tests.datasets import at, removed
@@ -697,24 +698,28 @@ def _more_data(varied, office_a, unit_a, office_b, n):
     for i in range(3):
         OfficeFactory(code=f"NEW{i}")
         RegionFactory(code=f"{61 + i}0000")
+    for office in offices:
+        ProgressNoteFactory(office=office, indicator=indicators[0], year=2026, month=3)
+        PlanFactory(lead_office=office, indicator=indicators[1], starts_on=dt.date(2026, 11, 2))
 
 
 @pytest.mark.parametrize("scoped", [False, True], ids=["bureau", "office"])
 def test_report_data_query_count(
     varied, office_a, unit_a, office_b, django_assert_num_queries, scoped
 ):
-    # bureau targets, office shares, offices, indicators, regions, and the counts by lead
-    # office × indicator × month × region
+    # bureau targets, office shares, offices, indicators, regions, the counts by lead
+    # office × indicator × month × region, the progress notes of the report's months and
+    # the plans ahead of its end (reports.notes_and_plans)
     def scope():
         office = Office.objects.get(pk=office_a.pk) if scoped else None  # as a view loads it
         return ReportScope.annual(2026, as_of=AS_OF, office=office)
 
     small = scope()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         small_data = report_data(small)
 
     _more_data(varied, office_a, unit_a, office_b, 60)
     large = scope()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         large_data = report_data(large)
     assert large_data.activity_count > small_data.activity_count + 20

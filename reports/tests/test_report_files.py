@@ -37,6 +37,8 @@ SHEETS = [
     "By quarter",
     "By month",
     "By region",
+    "Notes",
+    "Plans ahead",
     "Activities counted",
 ]
 ID, DATE, INDICATOR, TITLE, LEAD_OFFICE = -1, 0, 1, 2, 4

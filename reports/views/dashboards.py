@@ -19,6 +19,8 @@ from activities import selectors as activities_selectors
 from common.web import form_status
 from offices.access import get_office_for_user
 from offices.models import AS_OF_VALIDATORS
+from planning import access as planning_access
+from planning.selectors import PLANNED_RULE
 
 from .. import access, progress
 from ..dashboard import dashboard, default_as_of
@@ -60,6 +62,7 @@ def _context(request, data, form) -> dict:
         "chart_data": data.chart_data(),
         "status_rule": progress.STATUS_RULE,
         "arithmetic_rule": progress.ARITHMETIC_RULE,
+        "planned_rule": PLANNED_RULE,
         "year_start": dt.date(data.year, 1, 1),
         "today": timezone.localdate(),
         "years": range(data.year - 1, data.year + 2),
@@ -73,12 +76,10 @@ def bureau_dashboard(request: HttpRequest) -> HttpResponse:
     access.require_can_see_bureau_dashboard(request.user)
     form, year, as_of = _year_and_date(request)
     data = dashboard(year=year, as_of=as_of)
-    return render(
-        request,
-        "reports/bureau_dashboard.html",
-        _context(request, data, form),
-        status=form_status(form),
-    )
+    context = _context(request, data, form)
+    context["sees_conflicts"] = planning_access.can_see_conflict_board(request.user)
+    context["sees_gaps"] = planning_access.can_see_gaps(request.user)
+    return render(request, "reports/bureau_dashboard.html", context, status=form_status(form))
 
 
 @login_required
@@ -91,6 +92,10 @@ def office_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     context = _context(request, data, form)
     context["office"] = office
     context["regions_covered"] = office.regions.all()
+    today = timezone.localdate()
+    context["note_month"] = dt.date(today.year, today.month, 1)
+    context["can_write_note"] = planning_access.can_write_note(request.user, office)
+    context["can_reply_note"] = planning_access.can_reply_note(request.user)
     if activities_access.has_own_work_at(request.user, office):
         context["work"] = activities_selectors.work_of(request.user)
     return render(request, "reports/office_dashboard.html", context, status=form_status(form))

@@ -9,6 +9,7 @@ is one more line.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,8 +24,11 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from activities.imports.services import import_preview
 from activities.models import Activity, Status
-from offices.models import Counterpart, Office
+from offices.models import Counterpart, Indicator, Office, Region
 from ops.demo import DEMO_PASSWORD
+from planning import services as planning_services
+from planning.models import PlanConflict, ProgressNote
+from planning.tests.factories import PlanFactory
 from reports import services as report_services
 from reports.report import ReportScope
 
@@ -66,6 +70,11 @@ def wrong_password(page: Page) -> None:
 
 def swagger_drawn(page: Page) -> None:
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+
+
+def clear_note(page: Page) -> None:
+    page.locator("textarea[name='text']").fill("")
+    submit_empty(page)
 
 
 def clear_title(page: Page) -> None:
@@ -121,6 +130,10 @@ PAGES: dict[str | None, list[Check]] = {
         Check("/counterparts/{counterpart}/"),
         Check("/counterparts/new/"),
         Check("/activities/periods/"),
+        Check("/planning/offices/BJO/notes/"),
+        Check("/planning/offices/BJO/notes/{indicator}/{year}/{month}/"),
+        Check("/planning/offices/BJO/notes/{indicator}/{year}/{month}/", then=clear_note),
+        Check("/planning/conflicts/"),
         Check("/reports/"),
         Check("/accounts/reminders/"),
         Check("/accounts/tokens/"),
@@ -151,6 +164,10 @@ PAGES: dict[str | None, list[Check]] = {
         Check("/reports/published/{report}/"),
         Check("/targets/{year}/"),
         Check("/planning/calendar-subscription/"),
+        Check("/planning/conflicts/"),
+        Check("/planning/conflicts/?state=closed&kind=official"),
+        Check("/planning/gaps/"),
+        Check("/planning/gaps/?months=12"),
     ],
     "admin": [
         Check("/"),
@@ -162,6 +179,11 @@ PAGES: dict[str | None, list[Check]] = {
         Check("/accounts/people/add/"),
         Check("/accounts/people/{person}/"),
         Check("/accounts/people/{person}/deactivate/"),
+        Check("/offices/BJO/"),
+        Check("/planning/notes/{note}/reply/"),
+        Check("/planning/notes/{note}/reply/", then=submit_empty),
+        Check("/planning/conflicts/{conflict}/close/"),
+        Check("/planning/conflicts/{conflict}/close/", then=submit_empty),
     ],
 }
 
@@ -198,6 +220,7 @@ def ids() -> dict[str, object]:
     )
     report.refresh_from_db()
     assert report.is_done, report.error
+    note, conflict = direction_objects(staff, bjo, year)
     return {
         "year": year,
         "indicator": mine.first().indicator_id,
@@ -207,7 +230,46 @@ def ids() -> dict[str, object]:
         "counterpart": Counterpart.objects.filter(activities__lead_office=bjo).first().pk,
         "report": report.pk,
         "person": staff.pk,
+        "month": timezone.localdate().month,
+        "note": note.pk,
+        "conflict": conflict.pk,
     }
+
+
+def direction_objects(staff, office, year):
+    """A progress note of this month and an open conflict on one of the office's plans,
+    made here whether or not the demo data has them."""
+    today = timezone.localdate()
+    indicator = Indicator.objects.filter(is_active=True).first()
+    note = planning_services.note_write(
+        user=staff,
+        office=office,
+        indicator=indicator,
+        year=today.year,
+        month=today.month,
+        text="Two visits moved to next month at the ministry's request.",
+        version=ProgressNote.objects.filter(
+            office=office, indicator=indicator, year=today.year, month=today.month
+        )
+        .values_list("version", flat=True)
+        .first(),
+    )
+    plan = PlanFactory(
+        lead_office=office,
+        indicator=indicator,
+        region=Region.objects.first(),
+        starts_on=today + dt.timedelta(days=20),
+        created_by=staff,
+    )
+    conflict = PlanConflict.objects.create(
+        plan=plan,
+        office=Office.objects.exclude(pk=office.pk).filter(parent=None).first(),
+        kinds=["counterpart"],
+        message="Another office visits the same ministry that week.",
+        reason="The ministry chose the date.",
+        created_by=staff,
+    )
+    return note, conflict
 
 
 @pytest.fixture
