@@ -182,12 +182,19 @@ def log_refused(plan: Plan, *, today: dt.date) -> str:
 
 
 def conflicts_visible(user, queryset: QuerySet[PlanConflict] | None = None):
+    """The bureau sees every conflict; an office, those of the plans it takes part in and
+    those warning it about a plan it may see."""
     queryset = PlanConflict.objects.all() if queryset is None else queryset
     if not _signed_in(user):
         return queryset.none()
     if user.is_bureau:
         return queryset
-    return queryset.concerning_offices(user.office_scope_ids())
+    # Its own office's plans' conflicts; and those warning the office about a plan it may
+    # see at least as a summary: a restricted plan's conflict would reveal the plan.
+    return queryset.filter(
+        Q(plan__in=plans_in_full(user).values("pk"))
+        | Q(office_id__in=user.office_scope_ids(), plan__in=plans_visible(user).values("pk"))
+    )
 
 
 def can_see_conflict_board(user) -> bool:
