@@ -7,6 +7,7 @@ from accounts import access as accounts_access
 from activities import access as activities_access
 from activities import selectors as activities_selectors
 from offices import access as offices_access
+from planning import access as planning_access
 from reports import access as reports_access
 
 from . import access as ops_access
@@ -25,6 +26,7 @@ def navigation(request) -> dict:
             "reads_targets": offices_access.can_view_targets(user),
             "reads_audit_trail": ops_access.can_see_audit_trail(user),
             "sees_people": accounts_access.can_see_people(user),
+            "plans": planning_access.can_see_calendar(user),
             # How many wait for a supervisor: counted only where the menu shows it.
             "waiting": (
                 (lambda: activities_selectors.review_queue(user=user).count())
