@@ -138,6 +138,7 @@ class PlanForm(forms.Form):
             if user.is_bureau_admin
             else Office.objects.active().filter(pk__in=user.office_scope_ids())
         )
+        self.fields["counterparts"].widget.attrs.update({"data-counterpart-picker": ""})
 
     def clean(self):
         data = super().clean()

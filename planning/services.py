@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Activity
+from activities.models import Activity, AuthorityLevel
 from activities.services import activity_create
 from offices.models import Counterpart, Indicator, Office, Region
 
@@ -325,6 +325,19 @@ def plan_cancel(*, user, plan: Plan, reason: str, note: str = "") -> Plan:
     return plan
 
 
+# The level of the authority visited, from the counterparts' types, highest first.
+AUTHORITY_LEVELS = (
+    (Counterpart.Type.CENTRAL_AUTHORITY, AuthorityLevel.CENTRAL),
+    (Counterpart.Type.PROVINCIAL_AUTHORITY, AuthorityLevel.PROVINCIAL),
+    (Counterpart.Type.MUNICIPAL_AUTHORITY, AuthorityLevel.MUNICIPAL),
+)
+
+
+def _authority_level(counterparts) -> str:
+    types = {c.type for c in counterparts}
+    return next((level for kind, level in AUTHORITY_LEVELS if kind in types), "")
+
+
 @transaction.atomic
 def plan_log_activity(*, user, plan: Plan, today: dt.date | None = None) -> Activity:
     """What happened, in one step: a draft activity prefilled from the plan, linked both
@@ -335,6 +348,9 @@ def plan_log_activity(*, user, plan: Plan, today: dt.date | None = None) -> Acti
         raise PermissionDenied(access.log_refused(plan, today=today))
     people = [u.get_full_name() or u.username for u in plan.attendees.all()]
     people += [line.strip() for line in plan.attendee_names.splitlines() if line.strip()]
+    counterparts = list(plan.counterparts.all())
+    # What the indicator asks for that a plan has no field of: the level from the bodies
+    # visited, the event by the plan's title (the draft is checked before it is submitted).
     activity = activity_create(
         user=user,
         lead_office=plan.lead_office,
@@ -345,7 +361,9 @@ def plan_log_activity(*, user, plan: Plan, today: dt.date | None = None) -> Acti
         city=plan.city,
         hk_participants="\n".join(dict.fromkeys(people)),
         notes=plan.purpose,
-        counterparts=list(plan.counterparts.all()),
+        authority_level=_authority_level(counterparts),
+        event_name=plan.title,
+        counterparts=counterparts,
         participating_offices=list(plan.participating_offices.all()),
     )
     plan.activity = activity

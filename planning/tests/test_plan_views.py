@@ -337,3 +337,24 @@ def test_an_office_supervisor_of_another_office_cannot_confirm(office_b, plan_a)
     supervisor_b = UserFactory(role=Role.OFFICE_SUPERVISOR, office=office_b)
     response = signed_in(supervisor_b).post(reverse("planning:confirm", args=[plan_a.pk]))
     assert response.status_code == 404
+
+
+@pytest.mark.frozen_at(dt.datetime(2026, 6, 23, 10))
+def test_log_what_happened_fills_what_the_indicator_asks(staff_a, plan_a, indicator):
+    indicator.asks_authority_level = True
+    indicator.save()
+    signed_in(staff_a).post(reverse("planning:log", args=[plan_a.pk]))
+    assert Activity.objects.get().authority_level == "provincial"  # the department's
+
+
+@pytest.mark.frozen_at(dt.datetime(2026, 6, 23, 10))
+def test_what_the_plan_lacks_is_said_on_its_page(staff_a, plan_a, indicator):
+    indicator.counterpart_required = True
+    indicator.save()
+    plan_a.counterparts.clear()
+    response = signed_in(staff_a).post(reverse("planning:log", args=[plan_a.pk]), follow=True)
+    assert "could not be logged from this plan" in content(response)
+    assert "Choose at least one counterpart" in content(response)
+    assert not Activity.objects.exists()
+    plan_a.refresh_from_db()
+    assert plan_a.status == PlanStatus.PLANNED

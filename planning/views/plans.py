@@ -240,6 +240,16 @@ def plan_log(request: HttpRequest, pk: int) -> HttpResponse:
     """What happened, in one step: a draft activity made from the plan, to check and
     submit."""
     plan = access.get_plan_in_full(request.user, pk)
-    activity = services.plan_log_activity(user=request.user, plan=plan)
+    try:
+        activity = services.plan_log_activity(user=request.user, plan=plan)
+    except ValidationError as exc:
+        # What the activity needs and the plan lacks (a counterpart, a closed month...):
+        # said on the plan's page, and nothing is saved.
+        messages.error(
+            request,
+            _("What happened could not be logged from this plan: %(reasons)s")
+            % {"reasons": " ".join(exc.messages)},
+        )
+        return redirect("planning:detail", pk=plan.pk)
     messages.success(request, _("Draft activity created from the plan: check it and submit."))
     return redirect("activities:edit", pk=activity.pk)
