@@ -9,6 +9,7 @@ is one more line.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,8 +24,10 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from activities.imports.services import import_preview
 from activities.models import Activity, Status
-from offices.models import Counterpart, Office
+from offices.models import Counterpart, Indicator, Office, Region
 from ops.demo import DEMO_PASSWORD
+from planning import services as planning_services
+from planning.models import Plan
 from reports import services as report_services
 from reports.report import ReportScope
 
@@ -73,6 +76,17 @@ def clear_title(page: Page) -> None:
     submit_empty(page)
 
 
+def plan_with_warnings(page: Page) -> None:
+    """A plan in a region another office covers: the form comes back with its warnings and
+    the reason to give."""
+    page.locator("input[name='title']").fill("Call on the Department of Commerce")
+    guangdong = Region.objects.get(code="440000")
+    page.locator("select[name='region']").select_option(value=str(guangdong.pk))
+    page.locator("main form[method='post'] [type='submit']").first.click()
+    page.wait_for_load_state("load")
+    expect(page.locator("[data-plan-warnings]")).to_be_visible()
+
+
 @dataclass(frozen=True)
 class Check:
     """A page to check: its address, what to do on it first (`then`), the status it answers
@@ -116,6 +130,17 @@ PAGES: dict[str | None, list[Check]] = {
         Check("/accounts/password/", then=submit_empty),
         Check("/accounts/sessions/"),
         Check("/accounts/two-step/on/"),
+        Check("/planning/"),
+        Check("/planning/?office={bjo}&status=planned"),
+        Check("/planning/week/?week={plan_day}"),
+        Check("/planning/list/?when=all"),
+        Check("/planning/plans/new/"),
+        Check("/planning/plans/new/", then=submit_empty, status=400),
+        Check("/planning/plans/new/", then=plan_with_warnings, status=400),
+        Check("/planning/plans/{plan}/"),
+        Check("/planning/plans/{plan}/edit/"),
+        Check("/planning/plans/{plan}/cancel/"),
+        Check("/planning/plans/{plan}/cancel/", then=submit_empty, status=400),
         Check("/api/docs/", then=swagger_drawn, exclude=(SWAGGER_UI,)),
         Check("/dashboard/", status=403),
         Check("/no-such-page/", status=404),
@@ -125,6 +150,7 @@ PAGES: dict[str | None, list[Check]] = {
         Check("/activities/review/"),
         Check("/activities/periods/"),
         Check("/accounts/people/"),
+        Check("/planning/plans/{plan}/"),
     ],
     "viewer": [
         Check("/"),
@@ -133,6 +159,7 @@ PAGES: dict[str | None, list[Check]] = {
         Check("/reports/"),
         Check("/reports/published/{report}/"),
         Check("/targets/{year}/"),
+        Check("/planning/"),
     ],
     "admin": [
         Check("/"),
@@ -180,7 +207,11 @@ def ids() -> dict[str, object]:
     )
     report.refresh_from_db()
     assert report.is_done, report.error
+    plan = _plans(staff, bjo)
     return {
+        "bjo": bjo.pk,
+        "plan": plan.pk,
+        "plan_day": plan.starts_on.isoformat(),
         "year": year,
         "indicator": mine.first().indicator_id,
         "activity": mine.filter(status=Status.VERIFIED).first().pk,
@@ -190,6 +221,36 @@ def ids() -> dict[str, object]:
         "report": report.pk,
         "person": staff.pk,
     }
+
+
+def _plans(staff, bjo) -> Plan:
+    """BJO's plan, warned about GDETO's plan of the same department (a summary to BJO) and
+    saved with a reason: its page shows warnings, a conflict and history."""
+    day = timezone.localdate() + dt.timedelta(days=2)
+    department = Counterpart.objects.get(name_en="Department of Commerce of Guangdong Province")
+    common = {
+        "indicator": Indicator.objects.get(code="visits"),
+        "region": Region.objects.get(code="440000"),
+        "city": "Guangzhou",
+        "counterparts": [department],
+        "warning_reason": "Agreed by phone",
+    }
+    planning_services.plan_create(
+        user=User.objects.get(username="gdeto.staff"),
+        lead_office=Office.objects.get(code="GDETO"),
+        title="GDETO's call",
+        starts_on=day,
+        **common,
+    )
+    return planning_services.plan_create(
+        user=staff,
+        lead_office=bjo,
+        title="Call on the Department of Commerce",
+        starts_on=day + dt.timedelta(days=1),
+        starts_at=dt.time(10),
+        purpose="Introduce the new Director",
+        **common,
+    ).plan
 
 
 @pytest.fixture
