@@ -43,7 +43,7 @@ def calendar_plans(user, filters: dict[str, Any] | None = None) -> QuerySet[Plan
         # Others' plans show no status: the filter keeps to the plans seen in full.
         queryset = access.plans_in_full(user, queryset).filter(status=status)
     full = access.plans_in_full(user, Plan.objects.filter(pk=OuterRef("pk")))
-    conflicts = PlanConflict.objects.unresolved().filter(
+    conflicts = PlanConflict.objects.open().filter(
         Q(plan_id=OuterRef("pk")) | Q(other_plans=OuterRef("pk"))
     )
     return (

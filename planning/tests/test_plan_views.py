@@ -185,6 +185,64 @@ def test_a_stale_edit_is_merged_and_nothing_saved(
     assert plan_a.title == SECRET_TITLE and plan_a.city == "Foshan"
 
 
+def test_both_changed_a_field_the_form_names_theirs(
+    staff_a, supervisor_a, plan_a, office_a, indicator, guangdong, department
+):
+    version = plan_a.version
+    services.plan_update(user=supervisor_a, plan=plan_a, version=version, title="Their title")
+    data = form_data(
+        office_a,
+        indicator,
+        guangdong,
+        title="My title",
+        starts_on="2026-06-22",
+        counterparts=[department.pk],
+        version=version,
+    )
+    response = signed_in(staff_a).post(reverse("planning:edit", args=[plan_a.pk]), data)
+    assert response.status_code == 409
+    page = content(response)
+    assert "You both changed these" in page
+    assert "their value is Their title" in page
+    assert 'value="My title"' in page
+
+
+def test_a_confirmed_plan_says_a_change_sends_it_back(staff_a, supervisor_a, plan_a):
+    services.plan_confirm(user=supervisor_a, plan=plan_a)
+    url = reverse("planning:edit", args=[plan_a.pk])
+    assert "goes back to a supervisor" in content(signed_in(staff_a).get(url))
+    assert "goes back to a supervisor" not in content(signed_in(supervisor_a).get(url))
+
+
+def test_the_last_day_before_the_first_is_refused(staff_a, office_a, indicator, guangdong):
+    response = signed_in(staff_a).post(
+        reverse("planning:create"),
+        form_data(office_a, indicator, guangdong, ends_on="2026-06-20", starts_at="", ends_at=""),
+    )
+    assert response.status_code == 400
+    assert "The last day cannot be before the first." in content(response)
+    assert not Plan.objects.exists()
+
+
+def test_form_pages_query_count(staff_a, office_a, plan_a, django_assert_num_queries):
+    client = signed_in(staff_a)
+    # session, user (with office), user's scope; the choices: lead offices and indicators
+    # (each read twice, as the activity form's), regions, counterparts, participating
+    # offices, attendees (with their office); and the session save (savepoint, update,
+    # release)
+    with django_assert_num_queries(14):
+        client.get(reverse("planning:create"))
+    UserFactory.create_batch(5, role=Role.OFFICE_STAFF, office=office_a)
+    with django_assert_num_queries(14):
+        client.get(reverse("planning:create"))
+    # and for an edit: the plan, its participating offices, counterparts and attendees
+    with django_assert_num_queries(18):
+        client.get(reverse("planning:edit", args=[plan_a.pk]))
+    # the plan, and the session save
+    with django_assert_num_queries(7):
+        client.get(reverse("planning:cancel", args=[plan_a.pk]))
+
+
 def test_edit_refusals(staff_b, bureau_viewer, staff_a, plan_a):
     url = reverse("planning:edit", args=[plan_a.pk])
     assert signed_in(staff_b).get(url).status_code == 404

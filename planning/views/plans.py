@@ -22,6 +22,7 @@ from offices.models import Counterpart
 from .. import access, services
 from .. import calendar as selectors
 from ..forms import CancelForm, PlanForm, initial_from_values
+from ..models import PlanStatus
 from ..warnings import Proposal, plan_warnings
 
 
@@ -43,6 +44,11 @@ def _form_page(request, form, *, plan=None, warnings=(), changed=None, status=No
     context = {
         "form": form,
         "plan": plan,
+        # A confirmed plan whose date, place, office or indicator this person changes goes
+        # back to "planned": the supervisor confirmed what it was.
+        "reconfirm": plan is not None
+        and plan.status == PlanStatus.CONFIRMED
+        and not access.can_confirm_for_office(request.user, plan.lead_office),
         "creating": plan is None,
         "warnings": selectors.shown_warnings(request.user, list(warnings)),
         "changed": changed,
