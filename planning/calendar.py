@@ -137,10 +137,12 @@ def shown_warnings(user, warnings: list[Warning]) -> list[ShownWarning]:
 
 def plan_conflicts(user, plan: Plan) -> list[PlanConflict]:
     """The warnings saved past that concern the plan: its own, and other plans' naming it,
-    newest first, as far as the person may see them."""
+    newest first, as far as the person may see them. One saved on another office's plan
+    kept to that office is left out: this page would reveal that plan."""
     queryset = (
         access.conflicts_visible(user)
         .filter(Q(plan=plan) | Q(other_plans=plan))
+        .filter(plan__in=access.plans_visible(user))
         .select_related("plan__lead_office", "office", "created_by", "closed_by")
         .annotate(plan_in_full=Exists(access.plans_in_full(user).filter(pk=OuterRef("plan_id"))))
         .distinct()

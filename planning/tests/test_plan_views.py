@@ -300,6 +300,24 @@ def test_the_plan_s_page(staff_a, supervisor_a, plan_a, plan_b, staff_b, django_
         client.get(url)
 
 
+def test_a_conflict_saved_on_another_office_s_restricted_plan_is_not_shown(
+    staff_a, staff_b, bureau_viewer, plan_a, plan_b
+):
+    plan_b.confidentiality = "restricted"
+    plan_b.save()
+    PlanConflict.objects.create(
+        plan=plan_b,
+        office=plan_a.lead_office,
+        kinds=["counterpart"],
+        message="OFFA: Visits with the department",
+        reason="Kept to office B",
+        created_by=staff_b,
+    ).other_plans.add(plan_a)
+    url = reverse("planning:detail", args=[plan_a.pk])
+    assert "Kept to office B" not in content(signed_in(staff_a).get(url))
+    assert "Kept to office B" in content(signed_in(bureau_viewer).get(url))
+
+
 def test_confirming(staff_a, supervisor_a, plan_a):
     url = reverse("planning:confirm", args=[plan_a.pk])
     refused = signed_in(staff_a).post(url)
