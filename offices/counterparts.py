@@ -185,6 +185,21 @@ def counterpart_search(
     )
 
 
+AUTHORITY_TYPES = (
+    Counterpart.Type.CENTRAL_AUTHORITY,
+    Counterpart.Type.PROVINCIAL_AUTHORITY,
+    Counterpart.Type.MUNICIPAL_AUTHORITY,
+)
+
+
+def authorities() -> QuerySet:
+    """The bodies another can belong to (its parent authority): the directory's active
+    central, provincial and municipal authorities."""
+    return Counterpart.objects.filter(type__in=AUTHORITY_TYPES, is_active=True).order_by(
+        "type", "name_en", "name_zh_hant"
+    )
+
+
 def counterpart_directory(
     *,
     q: str = "",
@@ -353,6 +368,7 @@ def counterpart_create(
     name_zh_hant: str = "",
     name_zh_hans: str = "",
     region: Region | None = None,
+    parent: Counterpart | None = None,
     confirm_similar: bool = False,
 ) -> Counterpart:
     """Add a body to the shared directory.
@@ -367,6 +383,7 @@ def counterpart_create(
         name_zh_hant=tidy_name(name_zh_hant, english=False),
         name_zh_hans=tidy_name(name_zh_hans, english=False),
         region=region,
+        parent=parent,
         created_by=user,
     )
     errors = _exact_duplicate_errors(counterpart)

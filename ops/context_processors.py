@@ -28,6 +28,7 @@ def navigation(request) -> dict:
             "reads_targets": offices_access.can_view_targets(user),
             "reads_audit_trail": ops_access.can_see_audit_trail(user),
             "sees_people": accounts_access.can_see_people(user),
+            "plans": planning_access.can_see_calendar(user),
             # How many wait for a supervisor: counted only where the menu shows it.
             "waiting": (
                 (lambda: activities_selectors.review_queue(user=user).count())

@@ -117,6 +117,11 @@ def get_plan_in_full(user, pk: int) -> Plan:
 # --- changing plans ----------------------------------------------------------------------
 
 
+def can_see_calendar(user) -> bool:
+    """The calendar: everyone signed in (each sees what plans_visible lets them)."""
+    return _signed_in(user)
+
+
 def can_plan(user) -> bool:
     """Who plans at all: the same people who log activities."""
     return can_log_activities(user)

@@ -416,6 +416,38 @@ TABLE: dict[str, Row] = {
         kwargs=lambda d: {"pk": d.counterpart.pk}),
 
     # planning: the calendar and the plans (pages)
+    "planning:calendar": Row(  # everyone signed in, each seeing what they may
+        get=_signed_in(200),
+        post=_signed_in(405)),
+    "planning:week": Row(
+        get=_signed_in(200),
+        post=_signed_in(405)),
+    "planning:list": Row(
+        get=_signed_in(200),
+        post=_signed_in(405)),
+    "planning:create": Row(  # those who log activities plan; the bureau viewer reads
+        get=LOGS_ACTIVITIES,
+        post=(L, 400, 400, 400, 400, 403, 400)),
+    "planning:detail": Row(  # office A's plan: office B sees its summary on the calendar only
+        get=OWN_OFFICE,
+        post=_signed_in(405),
+        kwargs=lambda d: {"pk": d.plan.pk}),
+    "planning:edit": Row(  # office A's restricted plan: as if it did not exist for office B
+        get=(L, 200, 200, 404, 404, 403, 200),
+        post=(L, 400, 400, 404, 404, 403, 400),
+        kwargs=lambda d: {"pk": d.restricted_plan.pk}),
+    "planning:confirm": Row(  # a supervisor of the lead office, or a bureau admin
+        get=_signed_in(405),
+        post=(L, 403, R, 404, 404, 403, R),
+        kwargs=lambda d: {"pk": d.plan.pk}),
+    "planning:cancel": Row(  # a reason is needed
+        get=(L, 200, 200, 404, 404, 403, 200),
+        post=(L, 400, 400, 404, 404, 403, 400),
+        kwargs=lambda d: {"pk": d.plan.pk}),
+    "planning:log": Row(  # the plan is on 22 June, a week ahead: not yet (tested in planning)
+        get=_signed_in(405),
+        post=(L, 403, 403, 404, 404, 403, 403),
+        kwargs=lambda d: {"pk": d.plan.pk}),
 
     # planning: the bureau's direction (progress notes, conflicts, gaps)
     "planning:notes": Row(  # office A's notes: whoever sees its figures

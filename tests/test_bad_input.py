@@ -249,6 +249,36 @@ def _reset_link_opened(d) -> None:
     session.save()
 
 
+def _plan_form(d, **extra) -> dict:
+    """Office A's plan a week on, in the region it covers (no warning; a reason anyway)."""
+    return {
+        "lead_office": d.a.office.pk,
+        "indicator": d.indicator.pk,
+        "title": "Call on the Department of Commerce",
+        "starts_on": "2026-06-29",
+        "region": d.region.pk,
+        "city": "Guangzhou",
+        "confidentiality": "summary",
+        "warning_reason": "Agreed with office B.",
+        **extra,
+    }
+
+
+GARBAGE_PLAN = {
+    "lead_office": "OFFA",
+    "indicator": "visits",
+    "title": "",
+    "starts_on": "22/06/2026",
+    "ends_on": "yesterday",
+    "starts_at": "noon",
+    "ends_at": "25:61",
+    "region": "Guangdong",
+    "counterparts": "all",
+    "attendees": "everyone",
+    "participating_offices": "1 OR 1=1",
+    "confidentiality": "top secret",
+}
+
 NEW_PASSWORD = "a-new-passphrase-for-2026"
 
 # fmt: off
@@ -409,6 +439,22 @@ INPUTS: dict[tuple[str, str], Input] = {
         valid=lambda d: {"type": "media", "name_en": "Southern Daily"},
         malformed=lambda d: [{"type": "alien", "name_en": "", "region": "Guangdong"}],
         long=("name_en", "name_zh_hant", "name_zh_hans")),
+    ("planning:create", "post"): Input(
+        "staff_a",
+        valid=_plan_form,
+        malformed=lambda d: [GARBAGE_PLAN, {}],
+        long=("title", "city", "attendee_names", "purpose", "warning_reason")),
+    ("planning:edit", "post"): Input(
+        "staff_a",
+        valid=lambda d: _plan_form(d, version=d.a.restricted_plan.version),
+        malformed=lambda d: [{**GARBAGE_PLAN, "version": "latest"}],
+        long=("title", "city", "attendee_names", "purpose", "warning_reason")),
+    ("planning:confirm", "post"): Input("supervisor_a", valid=lambda d: {}),
+    ("planning:cancel", "post"): Input(
+        "staff_a",
+        valid=lambda d: {"reason": "travel"},
+        malformed=lambda d: [{"reason": "bored"}, {"reason": "other", "note": "  "}, {}],
+        long=("note",)),
     ("targets:year(year)", "post"): Input(
         "admin",
         valid=lambda d: {**_target_grid(d), "reason": "Checked."},

@@ -80,6 +80,16 @@ class CounterpartForm(forms.Form):
         empty_label="—",
         help_text=gettext_lazy("Leave empty for a national body."),
     )
+    parent = forms.ModelChoiceField(
+        label=gettext_lazy("Parent authority"),
+        queryset=directory.authorities(),
+        required=False,
+        empty_label="—",
+        help_text=gettext_lazy(
+            "The authority this body belongs to, if any: plans warn when two offices engage "
+            "bodies of the same authority."
+        ),
+    )
     confirm_similar = forms.BooleanField(
         label=gettext_lazy("It's a different body: add it anyway"), required=False
     )
@@ -137,7 +147,7 @@ def counterpart_list(request: HttpRequest) -> HttpResponse:
 def counterpart_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Any signed-in user may see a counterpart (the directory is shared); the activities
     listed are only those the user may see."""
-    counterpart = get_object_or_404(Counterpart.objects.select_related("region"), pk=pk)
+    counterpart = get_object_or_404(Counterpart.objects.select_related("region", "parent"), pk=pk)
     activities = selectors.counterpart_activities(user=request.user, counterpart=counterpart)
     page = Paginator(activities, PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -145,6 +155,7 @@ def counterpart_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "counterparts/counterpart_detail.html",
         {
             "counterpart": counterpart,
+            "bodies": counterpart.bodies.order_by("type", "name_en"),
             "page": page,
             "querystring": querystring_without(request, "page"),
         },
@@ -216,6 +227,7 @@ def counterpart_create(request: HttpRequest) -> HttpResponse:
                 name_zh_hant=data["name_zh_hant"],
                 name_zh_hans=data["name_zh_hans"],
                 region=data["region"],
+                parent=data["parent"],
                 confirm_similar=data["confirm_similar"],
             )
         except directory.SimilarCounterpartsExist as exc:

@@ -560,14 +560,14 @@ def test_counterpart_page_query_count(
 ):
     for activity in ActivityFactory.create_batch(3, lead_office=office_a, indicator=indicator):
         activity.counterparts.add(mofcom)
-    # session, user (with office), counterpart (with region), user's scope, page count,
-    # page rows (with lead office, indicator, region), and the session save (savepoint,
-    # update, release)
-    with django_assert_num_queries(9):
+    # session, user (with office), counterpart (with region and parent), its bodies, user's
+    # scope, page count, page rows (with lead office, indicator, region), and the session
+    # save (savepoint, update, release)
+    with django_assert_num_queries(10):
         client_staff_a.get(detail(mofcom))
     for activity in ActivityFactory.create_batch(20, lead_office=office_a, indicator=indicator):
         activity.counterparts.add(mofcom)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client_staff_a.get(detail(mofcom))
     assert len(response.context["page"].object_list) == 23
 

@@ -27,7 +27,7 @@ from activities.models import Activity, Status
 from offices.models import Counterpart, Indicator, Office, Region
 from ops.demo import DEMO_PASSWORD
 from planning import services as planning_services
-from planning.models import PlanConflict, ProgressNote
+from planning.models import Plan, PlanConflict, ProgressNote
 from planning.tests.factories import PlanFactory
 from reports import services as report_services
 from reports.report import ReportScope
@@ -95,6 +95,17 @@ def make_address(page: Page) -> None:
     expect(page.locator("#feed-address")).to_be_visible()
 
 
+def plan_with_warnings(page: Page) -> None:
+    """A plan in a region another office covers: the form comes back with its warnings and
+    the reason to give."""
+    page.locator("input[name='title']").fill("Call on the Department of Commerce")
+    guangdong = Region.objects.get(code="440000")
+    page.locator("select[name='region']").select_option(value=str(guangdong.pk))
+    page.locator("main form[method='post'] [type='submit']").first.click()
+    page.wait_for_load_state("load")
+    expect(page.locator("[data-plan-warnings]")).to_be_visible()
+
+
 @dataclass(frozen=True)
 class Check:
     """A page to check: its address, what to do on it first (`then`), the status it answers
@@ -146,6 +157,17 @@ PAGES: dict[str | None, list[Check]] = {
         Check("/planning/calendar-subscription/"),
         Check("/planning/calendar-subscription/new/"),
         Check("/planning/calendar-subscription/off/"),
+        Check("/planning/"),
+        Check("/planning/?office={bjo}&status=planned"),
+        Check("/planning/week/?week={plan_day}"),
+        Check("/planning/list/?when=all"),
+        Check("/planning/plans/new/"),
+        Check("/planning/plans/new/", then=submit_empty, status=400),
+        Check("/planning/plans/new/", then=plan_with_warnings, status=400),
+        Check("/planning/plans/{plan}/"),
+        Check("/planning/plans/{plan}/edit/"),
+        Check("/planning/plans/{plan}/cancel/"),
+        Check("/planning/plans/{plan}/cancel/", then=submit_empty, status=400),
         Check("/api/docs/", then=swagger_drawn, exclude=(SWAGGER_UI,)),
         Check("/dashboard/", status=403),
         Check("/no-such-page/", status=404),
@@ -155,6 +177,7 @@ PAGES: dict[str | None, list[Check]] = {
         Check("/activities/review/"),
         Check("/activities/periods/"),
         Check("/accounts/people/"),
+        Check("/planning/plans/{plan}/"),
     ],
     "viewer": [
         Check("/"),
@@ -168,6 +191,7 @@ PAGES: dict[str | None, list[Check]] = {
         Check("/planning/conflicts/?state=closed&kind=official"),
         Check("/planning/gaps/"),
         Check("/planning/gaps/?months=12"),
+        Check("/planning/"),
     ],
     "admin": [
         Check("/"),
@@ -221,7 +245,11 @@ def ids() -> dict[str, object]:
     report.refresh_from_db()
     assert report.is_done, report.error
     note, conflict = direction_objects(staff, bjo, year)
+    plan = _plans(staff, bjo)
     return {
+        "bjo": bjo.pk,
+        "plan": plan.pk,
+        "plan_day": plan.starts_on.isoformat(),
         "year": year,
         "indicator": mine.first().indicator_id,
         "activity": mine.filter(status=Status.VERIFIED).first().pk,
@@ -270,6 +298,36 @@ def direction_objects(staff, office, year):
         created_by=staff,
     )
     return note, conflict
+
+
+def _plans(staff, bjo) -> Plan:
+    """BJO's plan, warned about GDETO's plan of the same department (a summary to BJO) and
+    saved with a reason: its page shows warnings, a conflict and history."""
+    day = timezone.localdate() + dt.timedelta(days=2)
+    department = Counterpart.objects.get(name_en="Department of Commerce of Guangdong Province")
+    common = {
+        "indicator": Indicator.objects.get(code="visits"),
+        "region": Region.objects.get(code="440000"),
+        "city": "Guangzhou",
+        "counterparts": [department],
+        "warning_reason": "Agreed by phone",
+    }
+    planning_services.plan_create(
+        user=User.objects.get(username="gdeto.staff"),
+        lead_office=Office.objects.get(code="GDETO"),
+        title="GDETO's call",
+        starts_on=day,
+        **common,
+    )
+    return planning_services.plan_create(
+        user=staff,
+        lead_office=bjo,
+        title="Call on the Department of Commerce",
+        starts_on=day + dt.timedelta(days=1),
+        starts_at=dt.time(10),
+        purpose="Introduce the new Director",
+        **common,
+    ).plan
 
 
 @pytest.fixture
