@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -28,7 +29,6 @@ HONG_KONG = ZoneInfo("Asia/Hong_Kong")
 MONTHS_BACK = 3
 MONTHS_AHEAD = 12
 DEFAULT_LENGTH = dt.timedelta(hours=1)  # a start time without an end
-PLAN_PATH = "/planning/{pk}/"  # the plan's page (planning:detail)
 STATUS = {PlanStatus.PLANNED: "TENTATIVE", PlanStatus.CONFIRMED: "CONFIRMED"}
 
 
@@ -93,7 +93,7 @@ def _event(plan: Plan, *, site_url: str, stamp: dt.datetime) -> icalendar.Event:
     event.add("status", STATUS.get(plan.status, "CONFIRMED"))  # done: it took place
     event.add("last-modified", plan.updated_at)
     event.add("sequence", plan.version)
-    event.add("url", site_url + PLAN_PATH.format(pk=plan.pk))
+    event.add("url", site_url + reverse("planning:detail", args=[plan.pk]))
     return event
 
 

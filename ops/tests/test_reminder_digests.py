@@ -14,7 +14,7 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ReminderDigest, Role
@@ -265,10 +265,5 @@ def test_turning_the_reminder_off_on_the_page_stops_it(client_staff_a, staff_a):
 
 
 @pytest.mark.urls("kpi_tracker.urls")
-@pytest.mark.xfail(
-    raises=NoReverseMatch,
-    strict=True,
-    reason="The plan page comes with planning's pages: drop this mark once they are merged.",
-)
 def test_the_site_has_the_plan_page_the_digest_links_to():
     assert reverse("planning:detail", args=[7]).startswith("/planning/")

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -25,21 +25,13 @@ PER_PAGE = 25
 KIND_LABELS = dict(WarningKind.choices)
 
 
-def plan_url(pk: int) -> str | None:
-    """The plan's page, where the plans' pages are installed (planning:detail)."""
-    try:
-        return reverse("planning:detail", args=[pk])
-    except NoReverseMatch:
-        return None
-
-
 def _describe(conflicts, user) -> None:
     """What the page shows of each conflict's plan: its title and link only to those who
     see the plan in full (a summary is all another office may know of it)."""
     in_full = selectors.plans_seen_in_full(user, {c.plan_id for c in conflicts})
     for conflict in conflicts:
         conflict.plan_in_full = conflict.plan_id in in_full
-        conflict.plan_link = plan_url(conflict.plan_id) if conflict.plan_in_full else None
+        conflict.plan_link = reverse("planning:detail", args=[conflict.plan_id]) if conflict.plan_in_full else None
         conflict.kind_labels = [str(KIND_LABELS.get(kind, kind)) for kind in conflict.kinds]
 
 
