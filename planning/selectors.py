@@ -15,7 +15,7 @@ from activities.models import Activity
 from offices.models import HIGH_LEVEL_TYPES, Counterpart, Region
 
 from . import access
-from .models import OPEN_STATUSES, Plan, PlanConflict, PlanStatus, ProgressNote
+from .models import OPEN_STATUSES, CancelReason, Plan, PlanConflict, PlanStatus, ProgressNote
 
 # --- planned ahead ---------------------------------------------------------------------------
 
@@ -229,3 +229,27 @@ def counterpart_gaps(*, year: int) -> QuerySet[Counterpart]:
         .select_related("region")
         .order_by("type", "region__code", "name_en", "pk")
     )
+
+
+@dataclass(frozen=True)
+class Cancellations:
+    year: int
+    total: int
+    by_reason: list[tuple[str, int]]  # (label, count), every listed reason, most first
+
+
+def cancellations_by_reason(user, *, year: int) -> Cancellations:
+    """The plans of the year the person sees in full that were cancelled, counted by their
+    listed reason (one query): why engagements fall through."""
+    counts = dict(
+        access.plans_in_full(user)
+        .filter(status=PlanStatus.CANCELLED, starts_on__year=year)
+        .order_by()
+        .values_list("cancel_reason")
+        .annotate(n=Count("pk"))
+    )
+    by_reason = sorted(
+        ((str(label), counts.get(value, 0)) for value, label in CancelReason.choices),
+        key=lambda item: -item[1],
+    )
+    return Cancellations(year=year, total=sum(counts.values()), by_reason=by_reason)

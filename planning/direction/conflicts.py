@@ -31,7 +31,9 @@ def _describe(conflicts, user) -> None:
     in_full = selectors.plans_seen_in_full(user, {c.plan_id for c in conflicts})
     for conflict in conflicts:
         conflict.plan_in_full = conflict.plan_id in in_full
-        conflict.plan_link = reverse("planning:detail", args=[conflict.plan_id]) if conflict.plan_in_full else None
+        conflict.plan_link = (
+            reverse("planning:detail", args=[conflict.plan_id]) if conflict.plan_in_full else None
+        )
         conflict.kind_labels = [str(KIND_LABELS.get(kind, kind)) for kind in conflict.kinds]
 
 

@@ -104,7 +104,7 @@ def test_an_offices_feed_holds_its_plans_in_full(client, plans, staff_a):
     assert str(visit["STATUS"]) == "TENTATIVE"
     assert str(visit["LOCATION"]) == "Guangzhou, Guangdong"
     assert visit["SEQUENCE"] == 1
-    assert str(visit["URL"]) == f"http://testserver/planning/{plan.pk}/"
+    assert str(visit["URL"]) == f"http://testserver/planning/plans/{plan.pk}/"
     description = str(visit["DESCRIPTION"])
     assert "Department of Commerce" in description
     assert "Visits" in description  # the indicator
@@ -148,7 +148,7 @@ def test_links_point_to_the_sites_address_when_set(client, plans, staff_a, setti
     settings.KPI_SITE_URL = "https://kpi.cmab.gov.hk/"
     _feed, raw = services.feed_create(user=staff_a)
     visit = events(client.get(feed_url(raw)))["Visit"]
-    assert str(visit["URL"]) == f"https://kpi.cmab.gov.hk/planning/{plans['visit'].pk}/"
+    assert str(visit["URL"]) == f"https://kpi.cmab.gov.hk/planning/plans/{plans['visit'].pk}/"
 
 
 def test_only_a_working_token_opens_a_feed(client, plans, staff_a):

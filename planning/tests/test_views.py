@@ -235,10 +235,29 @@ def test_list_query_count(
     staff_a, plan_a, plan_b, indicator, guangdong, department, django_assert_num_queries
 ):
     client = signed_in(staff_a)
-    # as the month, with the page's count
-    with django_assert_num_queries(13):
+    # as the month, with the page's count, and the year's cancellations by reason
+    with django_assert_num_queries(14):
         client.get(reverse("planning:list"), {"when": "all"})
     _more_plans(plan_b.lead_office, indicator, guangdong, plan_b.created_by, department)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(reverse("planning:list"), {"when": "all"})
     assert len(response.context["page"].object_list) == 7
+
+
+def test_the_list_counts_the_years_cancellations_by_reason(staff_a, staff_b, plan_a, plan_b):
+    services.plan_cancel(user=staff_a, plan=plan_a, reason=CancelReason.COUNTERPART_POSTPONED)
+    services.plan_cancel(
+        user=staff_b, plan=plan_b, reason=CancelReason.OTHER, note="Typhoon signal 8."
+    )
+    response = signed_in(staff_a).get(reverse("planning:list"))
+    cancellations = response.context["cancellations"]
+    # Office B's cancelled plan is not office A's to see, nor counted for it.
+    assert cancellations.total == 1
+    assert cancellations.by_reason[0] == ("Postponed by the counterpart", 1)
+    assert "Cancelled in 2026, by reason" in content(response)
+
+
+def test_the_list_says_when_nothing_was_cancelled(staff_a, plan_a):
+    response = signed_in(staff_a).get(reverse("planning:list"))
+    assert response.context["cancellations"].total == 0
+    assert "No plan dated this year has been cancelled." in content(response)

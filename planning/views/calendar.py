@@ -18,6 +18,7 @@ from common.web import form_status, querystring_without
 from .. import access
 from .. import calendar as selectors
 from ..forms import CalendarFilterForm, parse_day
+from ..selectors import cancellations_by_reason
 
 PER_PAGE = 50
 
@@ -120,6 +121,7 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
             page=page,
             when=when,
             querystring=querystring_without(request, "page"),
+            cancellations=cancellations_by_reason(request.user, year=today.year),
         ),
         status=form_status(form),
     )
