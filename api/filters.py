@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from activities.filters import ActivityFilter
 from activities.models import Activity
 from offices.models import AS_OF_VALIDATORS, DAY_VALIDATORS, Indicator, Office, Region
+from planning import access as planning_access
 from planning.models import Plan, PlanConflict, PlanStatus, ProgressNote
 from reports.models import PublishedReport, ReportFormat
 
@@ -135,7 +136,11 @@ class PlanFilter(django_filters.FilterSet):
         max_value=2**63 - 1,
         method="filter_counterpart",
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=PlanStatus.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status (of the plans seen in full: a summary has none)"),
+        choices=PlanStatus.choices,
+        method="filter_status",
+    )
 
     class Meta:
         model = Plan
@@ -144,7 +149,12 @@ class PlanFilter(django_filters.FilterSet):
     def filter_office(self, queryset, name, office):
         if office is None:
             return queryset
-        return queryset.involving_offices(office.scope_ids())
+        return planning_access.plans_of_office(self.request.user, queryset, office)
+
+    def filter_status(self, queryset, name, value):
+        if not value:
+            return queryset
+        return planning_access.plans_in_full(self.request.user, queryset).filter(status=value)
 
     def filter_counterpart(self, queryset, name, value):
         if value is None:

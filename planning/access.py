@@ -38,7 +38,10 @@ def _signed_in(user) -> bool:
 
 def _involved(user) -> Q:
     """Plans the person's office leads or joins (their scope, as for activities)."""
-    scope = user.office_scope_ids()
+    return _involving(user.office_scope_ids())
+
+
+def _involving(scope) -> Q:
     joined = Plan.participating_offices.through.objects.filter(office_id__in=scope).values(
         "plan_id"
     )
@@ -55,6 +58,17 @@ def plans_in_full(user, queryset: QuerySet[Plan] | None = None) -> QuerySet[Plan
     return queryset.filter(_involved(user))
 
 
+def plans_the_office_sees(office: Office, *, in_full: bool = False) -> QuerySet[Plan]:
+    """What an office's own people see of the plans (in full, or at all): the warnings of
+    its plans name nothing more, whoever saves them (a bureau admin planning for it sees
+    everything, but the conflict it leaves is read by the office)."""
+    involved = _involving(office.scope_ids())
+    if in_full:
+        return Plan.objects.filter(involved)
+    shared = Q(confidentiality=Confidentiality.SUMMARY) & ~Q(status=PlanStatus.CANCELLED)
+    return Plan.objects.filter(involved | shared)
+
+
 def plans_visible(user, queryset: QuerySet[Plan] | None = None) -> QuerySet[Plan]:
     """Every plan a person sees at all: in full, or as a summary."""
     queryset = Plan.objects.all() if queryset is None else queryset
@@ -64,6 +78,19 @@ def plans_visible(user, queryset: QuerySet[Plan] | None = None) -> QuerySet[Plan
         return queryset
     shared = Q(confidentiality=Confidentiality.SUMMARY) & ~Q(status=PlanStatus.CANCELLED)
     return queryset.filter(_involved(user) | shared)
+
+
+def plans_of_office(user, queryset: QuerySet[Plan], office: Office) -> QuerySet[Plan]:
+    """The plans an office (with its units) leads, or joins where the person sees the plan
+    in full: who takes part is not part of a summary, so filtering by it must not tell."""
+    scope = office.scope_ids()
+    joined = Plan.participating_offices.through.objects.filter(office_id__in=scope).values(
+        "plan_id"
+    )
+    return queryset.filter(
+        Q(lead_office_id__in=scope)
+        | (Q(pk__in=joined) & Q(pk__in=plans_in_full(user).values("pk")))
+    )
 
 
 def sees_in_full(user, plan: Plan) -> bool:
@@ -259,6 +286,18 @@ def writes_notes(user) -> bool:
 def require_writes_notes(user) -> None:
     if not writes_notes(user):
         raise PermissionDenied(_("An office's staff and supervisors write its notes."))
+
+
+def note_months(today: dt.date) -> list[tuple[int, int]]:
+    """The months a note may be written for: this one, and last month (early in this one,
+    its figures just closed). Earlier months' notes stay as they were read."""
+    if today.month == 1:
+        return [(today.year, 1), (today.year - 1, 12)]
+    return [(today.year, today.month), (today.year, today.month - 1)]
+
+
+def note_month_refused() -> str:
+    return _("A note is written for this month or last month.")
 
 
 def can_reply_note(user) -> bool:

@@ -29,10 +29,7 @@ def calendar_plans(user, filters: dict[str, Any] | None = None) -> QuerySet[Plan
     filters = filters or {}
     queryset = access.plans_visible(user)
     if office := filters.get("office"):
-        queryset = queryset.filter(
-            Q(lead_office_id__in=office.scope_ids())
-            | Q(participating_offices__in=office.scope_ids())
-        ).distinct()
+        queryset = access.plans_of_office(user, queryset, office)
     if indicator := filters.get("indicator"):
         queryset = queryset.filter(indicator=indicator)
     if region := filters.get("region"):

@@ -2,7 +2,8 @@
 their own calendar, as iCalendar, for Outlook and other calendar programs to subscribe to.
 
 - An office's people: the plans of their office (led or joined, with its units for a
-  top-level office): those they see in full, which include those they attend.
+  top-level office), the ones they see in full. An official listed on another office's
+  plan whose office does not take part does not see it, so it is not in their feed.
 - The bureau's people: the plans they attend, and every confirmed plan.
 
 Never a cancelled plan; from three months back to twelve months ahead. Each plan keeps its

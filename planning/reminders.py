@@ -54,11 +54,11 @@ def plans_to_log_due(*, today: dt.date) -> dict[int, dict]:
         (receives(PLANS_TO_LOG, OFFICE_ROLES) & Q(pk__in=creators))
         | (receives(PLANS_TO_LOG, [Role.OFFICE_SUPERVISOR]) & Q(office_id__in=offices))
     )
-    reminded_creators: set[int] = set()
+    creator_office: dict[int, int] = {}
     supervisors_of: dict[int, list[int]] = {}
     for pk, role, office_id in people.order_by("pk").values_list("pk", "role", "office_id"):
         if pk in creators:
-            reminded_creators.add(pk)
+            creator_office[pk] = office_id
         if role == Role.OFFICE_SUPERVISOR and office_id in offices:
             supervisors_of.setdefault(office_id, []).append(pk)
 
@@ -66,7 +66,12 @@ def plans_to_log_due(*, today: dt.date) -> dict[int, dict]:
     for pk, title, starts_on, created_by_id, lead_office_id, parent_id in plans:
         reminded = set(supervisors_of.get(lead_office_id, ()))
         reminded.update(supervisors_of.get(parent_id, ()))
-        if created_by_id in reminded_creators:
+        # The author, while the plan is still their office's (one who moved to another
+        # office no longer sees it, nor its title).
+        if created_by_id in creator_office and creator_office[created_by_id] in (
+            lead_office_id,
+            parent_id,
+        ):
             reminded.add(created_by_id)
         for user_id in sorted(reminded):
             item = due.setdefault(user_id, {"count": 0, "plans": []})

@@ -274,17 +274,33 @@ def plan_update(
         else participating_offices,
         plan.attendees.all() if attendees is None else attendees,
     )
-    return _save_with_warnings(plan, user=user, m2m=m2m, warning_reason=warning_reason)
+    # Who is visited is part of what the supervisor confirmed, as the date is.
+    if (
+        plan.status == PlanStatus.CONFIRMED
+        and _m2m_ids(m2m["counterparts"]) != _m2m_ids(plan.counterparts.all())
+        and not access.can_confirm_for_office(user, plan.lead_office)
+    ):
+        plan.status = PlanStatus.PLANNED
+        plan.confirmed_by = None
+        plan.confirmed_at = None
+    saved = _save_with_warnings(plan, user=user, m2m=m2m, warning_reason=warning_reason)
+    if "confidentiality" in changed and plan.is_restricted:
+        _refresh_named(plan, restricted=True)
+    return saved
 
 
-def _refresh_named(plan: Plan) -> None:
+def _refresh_named(plan: Plan, *, restricted: bool = False) -> None:
     """Once a plan is no longer ahead, other plans' conflicts stop naming it; one left with
-    nothing to name (no plan, no activity, no region) no longer applies."""
+    nothing to name (no plan, no activity, no region) no longer applies. A plan made
+    restricted closes every other office's conflict naming it: its text would reveal the
+    plan, and a restricted plan warns no other office."""
     named = PlanConflict.objects.unresolved().filter(other_plans=plan)
+    if restricted:
+        named = named.exclude(plan__in=access.plans_the_office_sees(plan.lead_office, in_full=True))
     for conflict in named.prefetch_related("other_plans", "other_activities"):
         conflict.other_plans.remove(plan)
         left = conflict.other_plans.exists() or conflict.other_activities.exists()
-        if not left and "region" not in conflict.kinds:
+        if restricted or (not left and "region" not in conflict.kinds):
             conflict.closed_at = timezone.now()
             conflict.closed_how = PlanConflict.Closed.GONE
             conflict.save(update_fields=["closed_at", "closed_how"])
@@ -415,6 +431,8 @@ def note_write(
     """Write or rewrite an office's note for a month. `version`: the one read (None when
     writing a new note); a note changed since raises PlanChanged-like ValidationError."""
     access.require_write_note(user, office)
+    if (year, month) not in access.note_months(timezone.localdate()):
+        raise ValidationError({"month": access.note_month_refused()})
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("Write the note.")})

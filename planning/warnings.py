@@ -24,7 +24,7 @@ from accounts.models import User
 from activities.models import Activity
 from offices.models import Office, Region, same_authority
 
-from .access import plans_visible
+from .access import plans_in_full, plans_the_office_sees, plans_visible
 from .models import Plan, PlanConflict, WarningKind
 
 DEFAULT_HOUR = dt.timedelta(hours=1)  # a start time without an end: an hour
@@ -171,9 +171,19 @@ def plan_warnings(user, proposal: Proposal) -> list[Warning]:
         o.reporting_office_id
         for o in Office.objects.filter(pk__in=proposal.participating_office_ids)
     }
-    candidates = plans_visible(user).open().select_related("lead_office", "indicator")
+    # What both the person and the lead office's people may see, as a summary at least: a
+    # warning (and the conflict kept from it) names nothing more.
+    candidates = (
+        plans_visible(user, plans_the_office_sees(proposal.lead_office))
+        .open()
+        .select_related("lead_office", "indicator")
+    )
     if proposal.plan_id:
         candidates = candidates.exclude(pk=proposal.plan_id)
+    # Who attends is not part of a summary: officials are matched on plans seen in full.
+    in_full = plans_in_full(user, plans_the_office_sees(proposal.lead_office, in_full=True)).values(
+        "pk"
+    )
 
     # The same counterpart, or a body of the same authority, within N days.
     days = dt.timedelta(days=conflict_days())
@@ -244,8 +254,10 @@ def plan_warnings(user, proposal: Proposal) -> list[Warning]:
         people = {u.pk: u for u in User.objects.filter(pk__in=proposal.attendee_ids)}
         names |= {u.get_full_name().casefold() for u in people.values() if u.get_full_name()}
         span = _span(proposal.starts_on, proposal.ends_on, proposal.starts_at, proposal.ends_at)
-        same_days = candidates.overlapping(proposal.starts_on, proposal.ends_on).prefetch_related(
-            "attendees", "counterparts"
+        same_days = (
+            candidates.overlapping(proposal.starts_on, proposal.ends_on)
+            .filter(pk__in=in_full)
+            .prefetch_related("attendees", "counterparts")
         )
         for other in same_days:
             other_span = _span(other.starts_on, other.ends_on, other.starts_at, other.ends_at)

@@ -24,7 +24,6 @@ SUMMARY_FIELDS = (
     "region",
     "city",
     "counterparts",
-    "status",
 )
 HIDDEN = _("Null when `detail` is false (a plan of another office, seen as a summary).")
 
@@ -32,13 +31,13 @@ HIDDEN = _("Null when `detail` is false (a plan of another office, seen as a sum
 class PlanSerializer(serializers.ModelSerializer):
     """A plan as read. `detail` says whether the person sees it in full; when false, every
     field but the summary's (id, dates, lead office, indicator, region, city,
-    counterparts, status) is null."""
+    counterparts) is null."""
 
     detail = serializers.SerializerMethodField(
         help_text=_(
             "True: every field. False: a plan of another office seen as a summary, where "
             "every field but id, dates, lead office, indicator, region, city, "
-            "counterparts and status is null."
+            "counterparts is null."
         )
     )
     lead_office = CodeField(read_only=True)
@@ -82,6 +81,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "title",
             "starts_at",
             "ends_at",
+            "status",
             "participating_offices",
             "attendees",
             "attendee_names",
@@ -108,6 +108,7 @@ class PlanSerializer(serializers.ModelSerializer):
                 "ends_at",
                 "confirmed_at",
                 "cancelled_at",
+                "status",
                 "attendee_names",
                 "purpose",
                 "confidentiality",

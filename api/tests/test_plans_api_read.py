@@ -22,7 +22,6 @@ SUMMARY = {
     "region",
     "city",
     "counterparts",
-    "status",
 }
 
 

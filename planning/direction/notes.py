@@ -27,12 +27,6 @@ from .forms import NoteFilterForm, NoteForm, ReplyForm
 PER_PAGE = 24
 
 
-def writable_months(today: dt.date) -> list[tuple[int, int]]:
-    """A note is written for this month, or for last month early in this one."""
-    this = (today.year, today.month)
-    return [this, selectors.month_before(*this)]
-
-
 def _stale(error: ValidationError) -> bool:
     """The service refused because the note changed since the form was read."""
     groups = error.error_dict.values() if hasattr(error, "error_dict") else [error.error_list]
@@ -52,7 +46,7 @@ def note_list(request: HttpRequest, code: str) -> HttpResponse:
         year=filters.get("year"),
     )
     page = Paginator(notes, PER_PAGE).get_page(request.GET.get("page"))
-    months = writable_months(timezone.localdate())
+    months = access.note_months(timezone.localdate())
     for note in page.object_list:
         note.can_edit = (note.year, note.month) in months and access.can_write_note(
             request.user, note.office
@@ -81,7 +75,7 @@ def note_write(
     shows what is saved now and keeps what was typed (409)."""
     office = get_office_for_user(request.user, code)
     indicator = get_object_or_404(Indicator, pk=indicator)
-    if (year, month) not in writable_months(timezone.localdate()):
+    if (year, month) not in access.note_months(timezone.localdate()):
         raise Http404
     access.require_write_note(request.user, office)
     note = ProgressNote.objects.filter(

@@ -12,6 +12,7 @@ from activities.tests.factories import ActivityFactory
 from offices.tests.factories import CounterpartFactory, RegionFactory
 from planning import services
 from planning.models import CancelReason, PlanConflict, PlanStatus, WarningKind
+from planning.tests.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -313,6 +314,7 @@ def test_the_bureau_viewer_cannot_plan(bureau_viewer, office_a, indicator):
         plan(bureau_viewer, office_a, indicator, region, dt.date(2026, 7, 1))
 
 
+@pytest.mark.frozen_at(dt.datetime(2026, 6, 15, 10))
 def test_notes_one_per_month_and_the_bureau_replies(staff_a, bureau_admin, office_a, indicator):
     note = services.note_write(
         user=staff_a,
@@ -353,3 +355,39 @@ def test_feed_tokens_are_revocable(staff_a):
     assert services.feed_user(raw2) is None
     other = UserFactory(role=Role.BUREAU_VIEWER)
     assert services.feed_user("x" * 43) is None and other
+
+
+@pytest.mark.frozen_at(dt.datetime(2026, 1, 5, 10))
+def test_notes_are_written_for_this_month_or_last_only(staff_a, office_a, indicator):
+    for year, month in ((2026, 1), (2025, 12)):
+        services.note_write(
+            user=staff_a, office=office_a, indicator=indicator, year=year, month=month, text="Ok"
+        )
+    with pytest.raises(ValidationError) as refused:
+        services.note_write(
+            user=staff_a, office=office_a, indicator=indicator, year=2025, month=11, text="Late"
+        )
+    assert "this month or last month" in str(refused.value)
+
+
+@pytest.mark.frozen_at(dt.datetime(2026, 6, 15, 10))
+def test_an_author_moved_to_another_office_is_not_reminded_of_its_plans(
+    staff_a, supervisor_a, office_a, office_b, indicator
+):
+    from planning.reminders import plans_to_log_due
+
+    PlanFactory(
+        lead_office=office_a,
+        indicator=indicator,
+        starts_on=dt.date(2026, 6, 1),
+        status=PlanStatus.CONFIRMED,
+        confirmed_at=dt.datetime(2026, 5, 20, 10, tzinfo=dt.UTC),
+        confidentiality="restricted",
+        title="Kept to office A",
+        created_by=staff_a,
+    )
+    assert staff_a.pk in plans_to_log_due(today=dt.date(2026, 6, 15))
+    staff_a.office = office_b
+    staff_a.save()
+    due = plans_to_log_due(today=dt.date(2026, 6, 15))
+    assert staff_a.pk not in due and supervisor_a.pk in due
