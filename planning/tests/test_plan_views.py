@@ -276,12 +276,13 @@ def test_the_plan_s_page(staff_a, supervisor_a, plan_a, plan_b, staff_b, django_
     assert reverse("planning:confirm", args=[plan_a.pk]) not in page  # staff do not confirm
     assert "What happened can be logged from the plan&#x27;s date." in page
     # session, user (with office), user's scope, the plan (as seen, then with its relations),
-    # its counterparts, offices and attendees; the warnings: top offices, the authority's
+    # its counterparts, offices and attendees; the warnings: the lead office's scope (what
+    # its people may see), top offices, the authority's
     # bodies (x2), the office's family (x2), plans in the window (with their counterparts
     # and offices), activities in the window, the officials, plans on the same days, the
     # offices covering the region; the conflicts concerning it; its history; and the
     # session save (savepoint, update, release)
-    with django_assert_num_queries(25) as ctx:
+    with django_assert_num_queries(26) as ctx:
         client.get(url)
     n = len(ctx)
     for _ in range(3):
