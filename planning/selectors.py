@@ -8,7 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
@@ -148,7 +149,11 @@ def conflicts_for(
     if office is not None:
         conflicts = conflicts.concerning_offices(office.scope_ids())
     if kind:
-        conflicts = conflicts.filter(kinds__contains=[kind])
+        # The list of kinds as text, e.g. '["counterpart", "region"]': JSON containment is
+        # PostgreSQL's alone, and SQLite runs `make run`. `kind` is one of WarningKind.
+        conflicts = conflicts.annotate(kinds_text=Cast("kinds", TextField())).filter(
+            kinds_text__contains=f'"{kind}"'
+        )
     return conflicts.select_related(
         "plan__lead_office", "plan__indicator", "office", "created_by", "closed_by"
     ).order_by("-created_at", "-pk")
