@@ -298,6 +298,7 @@ def _notes(demo: _Demo) -> int:
             indicator=indicator,
             year=last.year,
             month=last.month,
+            today=demo.today,
             text=text,
         )
         written += 1

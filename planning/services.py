@@ -427,11 +427,14 @@ def note_write(
     month: int,
     text: str,
     version: int | None = None,
+    today: dt.date | None = None,
 ) -> ProgressNote:
     """Write or rewrite an office's note for a month. `version`: the one read (None when
-    writing a new note); a note changed since raises PlanChanged-like ValidationError."""
+    writing a new note); a note changed since raises PlanChanged-like ValidationError.
+    `today` (a Hong Kong date, today by default) says which months are still open to a note:
+    the demo data pretends another day."""
     access.require_write_note(user, office)
-    if (year, month) not in access.note_months(timezone.localdate()):
+    if (year, month) not in access.note_months(today or timezone.localdate()):
         raise ValidationError({"month": access.note_month_refused()})
     text = text.strip()
     if not text:
