@@ -52,10 +52,6 @@ class PlanQuerySet(models.QuerySet):
         """Plans on at least one day of `start`..`end`."""
         return self.filter(starts_on__lte=end, ends_on__gte=start)
 
-    def for_office(self, office: Office) -> PlanQuerySet:
-        """Led by the office or, for a top-level office, by one of its units."""
-        return self.filter(lead_office_id__in=office.scope_ids())
-
     def involving_offices(self, office_ids) -> PlanQuerySet:
         """Led or joined by any of the offices: the plans they see in full."""
         office_ids = list(office_ids)
