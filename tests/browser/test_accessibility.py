@@ -369,6 +369,7 @@ def check_page(axe: Axe, page: Page, check: Check, where: str) -> list[str]:
     return found
 
 
+@pytest.mark.timeout(1800)  # every page in three languages and two sizes: minutes
 @pytest.mark.django_db(transaction=True)
 def test_pages_have_no_wcag_violations(live_server, context, page: Page, demo):
     """One pass over PAGES per language; every violation is listed before the test fails."""

@@ -149,4 +149,7 @@ def test_the_counterpart_picker_offers_the_offices_own_regions_first(
         options = page.get_by_role("listbox", name="Counterparts").get_by_role("option")
         expect(options.first).to_contain_text(first)
         page.get_by_role("button", name="Sign out").click()
+        # Signed out before the next person signs in, or before the test's data goes.
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        page.wait_for_load_state("networkidle")
     assert console_errors == []
