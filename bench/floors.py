@@ -15,22 +15,26 @@ from django.utils import timezone, translation
 
 from activities.models import COUNTING_STATUSES, AuthorityLevel, Status, end_of_day
 from common.exports import FORMULA_TRIGGERS
+from offices.models import Indicator, Office
 
 from .measurement import Measurement, Request, SizeResult, measure_request, timed
 from .options import EXPORT_REPEAT, EXPORT_YEAR, REPEAT, WARMUP
-from .workload import Personas
+from .workload import Personas, past_as_of
 
 
-def _dashboard_floor_sql(scope_ids: list[int] | None) -> tuple[str, dict]:
-    """The dashboard's main figures by hand: counted activities of the year as of today, by
-    lead office and indicator (ActivityQuerySet.counted, as_of, in_year)."""
-    today = timezone.localdate()
+def _dashboard_floor_sql(
+    scope_ids: list[int] | None, as_of: dt.date | None = None
+) -> tuple[str, dict]:
+    """The dashboard's main figures by hand: counted activities of the year as of a day
+    (today unless given), by lead office and indicator (ActivityQuerySet.counted, as_of,
+    in_year)."""
+    as_of = as_of or timezone.localdate()
     params = {
         "statuses": [str(s) for s in COUNTING_STATUSES],
-        "start": dt.date(today.year, 1, 1),
-        "end": dt.date(today.year, 12, 31),
-        "as_of": today,
-        "recorded_by": end_of_day(today),
+        "start": dt.date(as_of.year, 1, 1),
+        "end": dt.date(as_of.year, 12, 31),
+        "as_of": as_of,
+        "recorded_by": end_of_day(as_of),
     }
     scope = ""
     if scope_ids is not None:
@@ -203,10 +207,18 @@ def measure_floors(raw: psycopg.Connection, people: Personas, result: SizeResult
 
     bureau_sql, bureau_params = _dashboard_floor_sql(None)
     office_sql, office_params = _dashboard_floor_sql(people.office.scope_ids())
+    past = past_as_of()
+    past_sql, past_params = _dashboard_floor_sql(None, past)
     floors = {
         "bureau dashboard": timed_floor(
             "SQL: counts by office x indicator",
             lambda: raw.execute(bureau_sql, bureau_params).fetchall(),
+            REPEAT,
+            WARMUP,
+        ),
+        f"bureau dashboard as of {past}": timed_floor(
+            f"SQL: counts by office x indicator as of {past}",
+            lambda: raw.execute(past_sql, past_params).fetchall(),
             REPEAT,
             WARMUP,
         ),
@@ -271,7 +283,49 @@ def _rollup_floor_sql() -> tuple[str, dict] | None:
     return sql, params
 
 
-def check_copy_matches_export(raw: psycopg.Connection, people: Personas) -> str:
+def check_as_of_matches_rows(raw: psycopg.Connection, people: Personas) -> tuple[bool, str]:
+    """The progress API as of a past day against the rule applied to the rows by hand: each
+    office's and unit's achieved figure per indicator, and the bureau's, equal to counting
+    the activities (docs/domain.md, "As of")."""
+    past = past_as_of()
+    sql, params = _dashboard_floor_sql(None, past)
+    counts: dict[tuple[int, int], int] = {}
+    for office_id, indicator_id, n in raw.execute(sql, params).fetchall():
+        counts[(office_id, indicator_id)] = n
+    offices = {o.code: o for o in Office.objects.all()}
+    indicators = {i.code: i.pk for i in Indicator.objects.all()}
+    response = people.api.get(
+        f"{reverse('api:progress')}?year={past.year}&as_of={past}",
+        headers={"Authorization": f"Bearer {people.viewer_token}"},
+    )
+    data = response.json()
+    compared, differing = 0, []
+
+    def compare(label: str, office_ids: list[int], figures: list[dict]) -> None:
+        nonlocal compared
+        for figure in figures:
+            indicator = indicators[figure["indicator"]]
+            expected = sum(counts.get((pk, indicator), 0) for pk in office_ids)
+            compared += 1
+            if figure["achieved"] != expected:
+                differing.append(
+                    f"{label} {figure['indicator']}: {figure['achieved']} != {expected}"
+                )
+
+    compare("bureau", list({pk for pk, _i in counts}), data["indicators"])
+    for row in data["offices"]:
+        compare(row["office"], offices[row["office"]].scope_ids(), row["figures"])
+        for unit in row["units"]:
+            compare(unit["office"], [offices[unit["office"]].pk], unit["figures"])
+    total = sum(counts.values())
+    if differing:
+        return False, f"as of {past}: {len(differing)} of {compared} differ: " + "; ".join(
+            differing[:5]
+        )
+    return True, f"as of {past}: {compared} figures equal to the rows' count ({total:,} activities)"
+
+
+def check_copy_matches_export(raw: psycopg.Connection, people: Personas) -> tuple[bool, str]:
     """The floor must do the export's work: its output, compared with the export's own
     CSV (BOM, header and line ends aside)."""
     url = f"{reverse('activities:export', args=['csv'])}?date_from={EXPORT_YEAR}-01-01&date_to={EXPORT_YEAR}-12-31"
@@ -280,8 +334,8 @@ def check_copy_matches_export(raw: psycopg.Connection, people: Personas) -> str:
     ours = exported.decode("utf-8-sig").replace("\r\n", "\n").split("\n", 1)[1]
     theirs = copy_output(raw, export_copy_sql(year=EXPORT_YEAR)).decode()
     if ours == theirs:
-        return f"identical ({len(theirs.splitlines())} lines)"
+        return True, f"identical ({len(theirs.splitlines())} lines)"
     for n, (a, b) in enumerate(zip(ours.splitlines(), theirs.splitlines(), strict=False)):
         if a != b:
-            return f"DIFFERENT at line {n + 2}:\n  export: {a[:300]}\n  COPY:   {b[:300]}"
-    return f"DIFFERENT lengths: export {len(ours)} characters, COPY {len(theirs)}"
+            return False, f"DIFFERENT at line {n + 2}:\n  export: {a[:300]}\n  COPY:   {b[:300]}"
+    return False, f"DIFFERENT lengths: export {len(ours)} characters, COPY {len(theirs)}"

@@ -30,7 +30,9 @@ class Measurement:
     peak_mb: float | None = None  # tracemalloc: Python's allocations during the request
     rss_mb: float | None = None  # growth of the process's resident set during the request
     rows: int | None = None
-    kind: str = "page"  # page, api, dashboard, export, import, import-step, floor, info
+    kind: str = "page"  # page, api, dashboard, export, import, import-step, report, floor, info
+    # A streamed export: seconds from the request to its first chunk, per timed run.
+    first_byte: list[float] | None = None
 
     @property
     def median(self) -> float:
@@ -41,6 +43,10 @@ class Measurement:
         if len(self.times) < 2:
             return self.times[0]
         return statistics.quantiles(self.times, n=20, method="inclusive")[18]
+
+    @property
+    def first_byte_median(self) -> float | None:
+        return statistics.median(self.first_byte) if self.first_byte else None
 
     @property
     def ratio(self) -> float | None:
@@ -93,15 +99,24 @@ class Request:
     rows: int | None = None
 
 
-def fetch(request: Request) -> int:
-    """One request, its body read to the end (a streamed export included). Returns its size."""
+def fetch(request: Request, first_byte: list[float] | None = None) -> int:
+    """One request, its body read to the end (a streamed export included). Returns its size;
+    appends to `first_byte` the seconds until the first byte of the body was ready."""
+    started = time.perf_counter()
     response = request.client.get(request.url, headers=request.headers)
     if response.status_code != 200:
         raise RuntimeError(f"{request.name}: {request.url} answered {response.status_code}")
     if response.streaming:
-        size = sum(len(chunk) for chunk in response.streaming_content)
+        size, waiting = 0, first_byte is not None
+        for chunk in response.streaming_content:
+            if waiting and chunk:
+                first_byte.append(time.perf_counter() - started)
+                waiting = False
+            size += len(chunk)
     else:
         size = len(response.content)
+        if first_byte is not None:
+            first_byte.append(time.perf_counter() - started)
     # No response.close() here: the test client has closed it (a streamed one when read to
     # the end), with Django's close_old_connections disconnected as a test does; closing it
     # again would close the database connection after every request (CONN_MAX_AGE=0).
@@ -153,13 +168,15 @@ def measure_request(request: Request, result: SizeResult) -> Measurement:
     timed), then timed EXPORT_REPEAT times, the first of them with its queries counted by
     a QueryRecorder."""
     action = lambda: fetch(request)  # noqa: E731
-    peak_mb = rss_mb = None
+    peak_mb = rss_mb = first_byte = None
     if request.kind == "export":
         peak_mb, rss_mb = _memory_run(action)
         recorder = QueryRecorder()
+        first_byte = []
+        timed_action = lambda: fetch(request, first_byte)  # noqa: E731
         with connection.execute_wrapper(recorder):
-            times = [timed(action)]
-        times += [timed(action) for _run in range(EXPORT_REPEAT - 1)]
+            times = [timed(timed_action)]
+        times += [timed(timed_action) for _run in range(EXPORT_REPEAT - 1)]
         queries, slowest = recorder.count, recorder.slowest
     else:
         for _run in range(WARMUP):
@@ -178,6 +195,7 @@ def measure_request(request: Request, result: SizeResult) -> Measurement:
             rss_mb=rss_mb,
             rows=request.rows,
             kind=request.kind,
+            first_byte=first_byte,
         )
     )
 

@@ -22,3 +22,5 @@ EXPORT_YEAR = 2025  # the last full year: "all activities of one year"
 IMPORT_ROWS = 5_000
 BENCH_TOKEN_NAME = "bench"  # noqa: S105 (the name shown on the tokens page, not a secret)
 DEEP_PAGE_AT = 0.9  # a deep page: 90 % of the way through the list
+PAST_AS_OF_DAYS = 30  # "as of a past day": the dashboards and the progress API, 30 days ago
+SEARCH_TERM = "forum"  # the free-text search of the list and the API (in about 1 title in 16)

@@ -62,6 +62,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
 
 from activities.models import Activity  # noqa: E402
+from bench.annual import measure_annual_report  # noqa: E402
 from bench.data import (  # noqa: E402
     create_database,
     destroy_database,
@@ -70,6 +71,7 @@ from bench.data import (  # noqa: E402
     server_settings,
 )
 from bench.floors import (  # noqa: E402
+    check_as_of_matches_rows,
     check_copy_matches_export,
     measure_floors,
     measure_without_jit,
@@ -84,6 +86,8 @@ from bench.printing import (  # noqa: E402
     print_summary,
     print_table,
 )
+from bench.targets import DASHBOARD_SCRIPT_BYTES, Check  # noqa: E402
+from bench.weight import dashboard_scripts  # noqa: E402
 from bench.workload import Personas, measure_import, personas, requests_for  # noqa: E402
 
 
@@ -104,8 +108,25 @@ def run_size(size: int, generator, raw, people: Personas, results: list[SizeResu
     print("  measured bureau dashboard, jit off", flush=True)
     measure_floors(raw, people, result)
     measure_import(people, result)
+    measure_annual_report(result)
+    print("  measured the annual report", flush=True)
     results.append(result)
     print_table(result)
+
+
+def page_checks(people: Personas) -> list[Check]:
+    """The dashboard's script, read from our static files."""
+    scripts = dashboard_scripts(people.viewer)
+    size = sum(script.size for script in scripts)
+    gzipped = sum(script.gzipped for script in scripts)
+    names = ", ".join(f"{s.url.rsplit('/', 1)[-1]} {s.size / 1e6:.2f} MB" for s in scripts)
+    return [
+        Check(
+            f"the dashboard's script at most {DASHBOARD_SCRIPT_BYTES / 1e6:g} MB uncompressed",
+            size <= DASHBOARD_SCRIPT_BYTES,
+            f"{size / 1e6:.2f} MB ({gzipped / 1e6:.2f} MB gzipped): {names}",
+        )
+    ]
 
 
 def main() -> None:
@@ -117,6 +138,7 @@ def main() -> None:
     old_name = create_database()
     translation.activate("en")
     results: list[SizeResult] = []
+    extra: list[Check] = []
     raw = raw_connection()
     try:
         print(f"database {connection.settings_dict['NAME']}: {server_settings(raw)}")
@@ -132,11 +154,20 @@ def main() -> None:
         for size in SIZES:
             run_size(size, generator, raw, people, results)
             if size == SIZES[0]:
-                print(
-                    f"\nCOPY floor against the {EXPORT_YEAR} CSV export: "
-                    f"{check_copy_matches_export(raw, people)}"
+                same, detail = check_copy_matches_export(raw, people)
+                print(f"\nCOPY floor against the {EXPORT_YEAR} CSV export: {detail}")
+                extra.append(
+                    Check(
+                        f"the COPY floor writes what the {EXPORT_YEAR} CSV export writes "
+                        f"(at {size:,})",
+                        same,
+                        detail,
+                    )
                 )
-        print_summary(results)
+        extra += page_checks(people)
+        equal, detail = check_as_of_matches_rows(raw, people)
+        extra.append(Check('"as of" a past day equals counting the rows', equal, detail))
+        print_summary(results, extra)
         print_slow_queries(raw, results[-1])
         print_explains(raw, people, results[-1])
     finally:

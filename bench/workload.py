@@ -24,7 +24,14 @@ from activities.views.activities import PER_PAGE
 from offices.models import Indicator, Office
 
 from .measurement import Measurement, Request, SizeResult, counted
-from .options import BENCH_TOKEN_NAME, DEEP_PAGE_AT, EXPORT_YEAR, IMPORT_ROWS
+from .options import (
+    BENCH_TOKEN_NAME,
+    DEEP_PAGE_AT,
+    EXPORT_YEAR,
+    IMPORT_ROWS,
+    PAST_AS_OF_DAYS,
+    SEARCH_TERM,
+)
 
 
 @dataclass
@@ -80,6 +87,11 @@ def _query(data: dict) -> str:
     return query.urlencode()
 
 
+def past_as_of() -> dt.date:
+    """The past day the dashboards and the progress API are read "as of"."""
+    return timezone.localdate() - dt.timedelta(days=PAST_AS_OF_DAYS)
+
+
 def requests_for(people: Personas) -> list[Request]:
     """Every request of the table, with the deep pages worked out from the current counts."""
     year_filter = {"date_from": f"{EXPORT_YEAR}-01-01", "date_to": f"{EXPORT_YEAR}-12-31"}
@@ -100,6 +112,12 @@ def requests_for(people: Personas) -> list[Request]:
     deep_office, pages_office = _deep(office_rows, PER_PAGE)
     api_deep, api_pages = _deep(all_rows, api_page_size)
     api_deep_filtered, api_pages_filtered = _deep(filtered, api_page_size)
+    search = {"q": SEARCH_TERM}
+    found = _list_count(people.viewer_user, search)
+    deep_found, pages_found = _deep(found, PER_PAGE)
+    api_deep_found, api_pages_found = _deep(found, api_page_size)
+    past = past_as_of()
+    past_query = _query({"year": str(past.year), "as_of": past.isoformat()})
 
     v, s, api = people.viewer, people.staff, people.api
     export_url = lambda fmt: reverse("activities:export", args=[fmt])  # noqa: E731
@@ -109,6 +127,18 @@ def requests_for(people: Personas) -> list[Request]:
             "office dashboard (GDETO)",
             s,
             reverse("offices:detail", args=[people.office.code]),
+            "dashboard",
+        ),
+        Request(
+            f"bureau dashboard as of {past}",
+            v,
+            f"{reverse('reports:bureau')}?{past_query}",
+            "dashboard",
+        ),
+        Request(
+            f"office dashboard (GDETO) as of {past}",
+            s,
+            f"{reverse('offices:detail', args=[people.office.code])}?{past_query}",
             "dashboard",
         ),
         Request("list, page 1", v, list_url),
@@ -124,6 +154,22 @@ def requests_for(people: Personas) -> list[Request]:
             f"list GDETO staff, page {deep_office} of {pages_office}",
             s,
             f"{list_url}?page={deep_office}",
+        ),
+        Request(f"list search '{SEARCH_TERM}', page 1", v, f"{list_url}?{_query(search)}"),
+        Request(
+            f"list search '{SEARCH_TERM}', page {deep_found} of {pages_found}",
+            v,
+            f"{list_url}?{_query({**search, 'page': deep_found})}",
+        ),
+        Request(
+            f"list by title, page {deep} of {pages}",
+            v,
+            f"{list_url}?{_query({'sort': 'title', 'page': deep})}",
+        ),
+        Request(
+            f"list by office reversed, page {deep} of {pages}",
+            v,
+            f"{list_url}?{_query({'sort': '-office', 'page': deep})}",
         ),
         Request("API list, page 1", api, api_url, "api", viewer_api),
         Request(
@@ -143,9 +189,37 @@ def requests_for(people: Personas) -> list[Request]:
         ),
         Request("API list GDETO token, page 1", api, api_url, "api", staff_api),
         Request(
+            f"API search '{SEARCH_TERM}', page 1",
+            api,
+            f"{api_url}?{_query(search)}",
+            "api",
+            viewer_api,
+        ),
+        Request(
+            f"API search '{SEARCH_TERM}', page {api_deep_found} of {api_pages_found}",
+            api,
+            f"{api_url}?{_query({**search, 'page': api_deep_found})}",
+            "api",
+            viewer_api,
+        ),
+        Request(
+            f"API by title, page {api_deep} of {api_pages}",
+            api,
+            f"{api_url}?{_query({'sort': 'title', 'page': api_deep})}",
+            "api",
+            viewer_api,
+        ),
+        Request(
             "progress API (bureau)",
             api,
             f"{reverse('api:progress')}?year={timezone.localdate().year}",
+            "api",
+            viewer_api,
+        ),
+        Request(
+            f"progress API (bureau) as of {past}",
+            api,
+            f"{reverse('api:progress')}?{past_query}",
             "api",
             viewer_api,
         ),
