@@ -145,13 +145,22 @@ class ActivityFilter(django_filters.FilterSet):
     @property
     def qs(self):
         queryset = super().qs
-        applied = tuple(queryset.query.order_by)
-        if applied:
-            # A tie-breaker, so the page and its download list equal rows in the same order.
-            queryset = queryset.order_by(*applied, "-occurred_on", "-pk")
+        applied = tuple(str(key) for key in queryset.query.order_by)
+        # Tie-breakers, so that rows equal in the chosen sort (the same title, indicator,
+        # day) keep one order: a page neither repeats nor skips one, and the page and its
+        # download list them alike. Ties come newest first, and a sort's reverse ("Z to
+        # A") is the exact reverse of it, so one index serves both ways and the roll-up
+        # pages both (counts.ListOrder).
+        keys = {key.lstrip("-") for key in applied}
+        descending = bool(applied) and applied[0].startswith("-")
+        if "id" in keys or "pk" in keys:
+            tail = []
+        elif not applied or applied[0].lstrip("-") == "occurred_on":
+            tail = ["-pk" if descending or not applied else "pk"]
+            applied = applied or ("-occurred_on",)
         else:
-            queryset = queryset.order_by("-occurred_on", "-pk")
-        return queryset
+            tail = ["occurred_on", "pk"] if descending else ["-occurred_on", "-pk"]
+        return queryset.order_by(*applied, *tail)
 
 
 class ActivityListFilter(ActivityFilter):

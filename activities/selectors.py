@@ -14,7 +14,7 @@ from django.utils.text import capfirst
 
 from offices.models import Counterpart
 
-from .counts import CountedList, joined, list_counts
+from .counts import CountedList, ListOrder, joined, list_counts
 from .filters import ActivityFilter, ActivityListFilter
 from .models import Activity
 
@@ -31,18 +31,19 @@ def activity_list(*, user, data) -> ActivityListFilter:
 
 
 def paged_list(activity_filter: ActivityFilter, *, user) -> QuerySet[Activity] | CountedList:
-    """The filtered list for a paginator. Where the roll-up can count it (lists in date
-    order, filtered by whole months, indicator, status, region or lead office), counted and
-    paged with its help, so that any page of a million rows is quick; otherwise the
-    queryset itself."""
+    """The filtered list for a paginator. Where the roll-up can count it (lists filtered by
+    whole months, indicator, status, region or lead office), counted with its help, and
+    paged with it too in date order or by indicator, status or office (by title: ids
+    first, from the index that holds the order), so that any page of a million rows is
+    quick; otherwise the queryset itself."""
     queryset = activity_filter.qs
     if activity_filter.is_bound and not activity_filter.is_valid():
         return queryset
     data = activity_filter.form.cleaned_data if activity_filter.is_bound else {}
     counts = list_counts(data, user=user)
-    order = tuple(queryset.query.order_by)
-    if counts is None or not order or order[0] not in ("occurred_on", "-occurred_on"):
+    if counts is None:
         return queryset
+    order = ListOrder.of(queryset.query.order_by or queryset.model._meta.ordering)
     others = joined(user)
     if others is not None:  # the same filters on what the office joined, led by others
         others = type(activity_filter)(
@@ -51,7 +52,7 @@ def paged_list(activity_filter: ActivityFilter, *, user) -> QuerySet[Activity] |
             request=activity_filter.request,
             user=user,
         ).qs
-    return CountedList(queryset, counts, newest_first=order[0] == "-occurred_on", joined=others)
+    return CountedList(queryset, counts, order=order, joined=others)
 
 
 def activity_totals(rows: QuerySet[Activity] | CountedList) -> dict:

@@ -2,7 +2,7 @@
 honest (rollup), the activity list counted and paged with its help (lists)."""
 
 from .groups import GROUPS, counted_groups
-from .lists import CountedList, ListCounts, joined, list_counts
+from .lists import CountedList, ListCounts, ListOrder, joined, list_counts
 from .rollup import KEY_COLUMNS, Key, differences, kept, key_of, lock_counts, rebuild, recount
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "CountedList",
     "Key",
     "ListCounts",
+    "ListOrder",
     "counted_groups",
     "differences",
     "joined",

@@ -10,6 +10,8 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from offices.models import Indicator, Office
+
 from ..filters import COUNTED, LEAD
 from ..models import COUNTING_STATUSES, Activity, ActivityMonthCount
 
@@ -117,44 +119,133 @@ def joined(user) -> QuerySet[Activity] | None:
     )
 
 
+# The sorts the roll-up can page besides the date: the list's first order key, and the
+# column of the roll-up (and of the activity) that holds what it sorts by.
+GROUPED_SORTS = {
+    "indicator__display_order": "indicator_id",
+    "status": "status",
+    "lead_office__code": "lead_office_id",
+}
+
+
+@dataclass(frozen=True)
+class ListOrder:
+    """An activity list's order as the roll-up can page it: by the date alone, or first by
+    the indicator, the status or the lead office, then by the date, newest first (oldest
+    first when the first is reversed), and the id last (ActivityFilter.qs adds them)."""
+
+    newest_first: bool
+    group: str | None = None  # the roll-up's column of the first sort key, if any
+    group_descending: bool = False
+
+    @classmethod
+    def of(cls, order: tuple[str, ...]) -> ListOrder | None:
+        """The order of a list as `of` reads it from the queryset's order_by, or None when
+        the roll-up cannot page it (a title sort, say)."""
+        order = tuple(str(key) for key in order)
+        if order in (("-occurred_on", "-pk"), ("occurred_on", "pk")):
+            return cls(newest_first=order[0].startswith("-"))
+        if len(order) == 3 and order[1:] in (("-occurred_on", "-pk"), ("occurred_on", "pk")):
+            group = GROUPED_SORTS.get(order[0].lstrip("-"))
+            descending = order[0].startswith("-")
+            if group is not None and order[1].startswith("-") != descending:
+                return cls(newest_first=not descending, group=group, group_descending=descending)
+        return None
+
+    @property
+    def date_order(self) -> tuple[str, str]:
+        return ("-occurred_on", "-pk") if self.newest_first else ("occurred_on", "pk")
+
+
+def _group_ranks(group: str) -> dict:
+    """What the list sorts a group's value by: an indicator's display order, an office's
+    place in the order of the codes (as the database sorts them), a status itself."""
+    if group == "indicator_id":
+        return dict(Indicator.objects.values_list("pk", "display_order"))
+    if group == "lead_office_id":
+        codes = Office.objects.order_by("code").values_list("pk", flat=True)
+        return {pk: place for place, pk in enumerate(codes)}
+    return {}
+
+
+@dataclass(frozen=True)
+class _Block:
+    """The list's rows of one month (and, sorted by a group first, of one rank of it)."""
+
+    rank: object
+    month: dt.date
+    n: int
+    values: tuple = ()  # the group's values of that rank (two indicators may share one)
+
+
 class CountedList:
     """An activity list's rows for a paginator, counted by the roll-up, and paged by date:
     a page deep in a million rows starts its scan at the month where the page begins,
     found from the months' counts, instead of skipping every row before it (OFFSET).
 
-    Only for lists in date order (newest or oldest first), where a month's rows are
-    consecutive; the paginator sees a count and slices, as with a queryset."""
+    For lists in date order (newest or oldest first), where a month's rows are
+    consecutive, and lists sorted first by indicator, status or lead office, then newest
+    first, where a month's rows of one indicator (status, office) are: the roll-up counts
+    those blocks too. The paginator sees a count and slices, as with a queryset."""
 
     def __init__(
         self,
         queryset: QuerySet,
         counts: ListCounts,
         *,
-        newest_first: bool,
+        order: ListOrder | None,
         joined: QuerySet | None = None,
     ) -> None:
-        """`joined`: the list's rows the roll-up does not hold (an office's list: what it
+        """`order`: None for an order the roll-up cannot page (by title, say): the roll-up
+        counts the list, and a page reads the ids of its rows first (from an index that
+        holds the order, without the joined names of the rows it skips), then its rows.
+        `joined`: the list's rows the roll-up does not hold (an office's list: what it
         joined, led by others), filtered as the list is; counted from the rows."""
         self.queryset = queryset
         self.counts = counts
-        self.newest_first = newest_first
+        self.order = order
         self.joined = joined
-        self._months: list[tuple[dt.date, int]] | None = None
+        self._blocks: list[_Block] | None = None
 
-    def months(self) -> list[tuple[dt.date, int]]:
-        if self._months is None:
-            months = dict(self.counts.by_month())
+    def blocks(self) -> list[_Block]:
+        """The list's blocks, in its order, with their counts (one query, two for an
+        office's list)."""
+        if self._blocks is None:
+            group = self.order.group if self.order else None
+            columns = ("month",) if group is None else (group, "month")
+            counted: dict[tuple, int] = {}
+            for *key, n in self.counts.groups().values_list(*columns).annotate(total=Sum("n")):
+                counted[tuple(key)] = counted.get(tuple(key), 0) + n
             if self.joined is not None:
-                for month, n in (
+                joined_columns = ("first_day",) if group is None else (group, "first_day")
+                for *key, n in (
                     self.joined.order_by()
                     .annotate(first_day=TruncMonth("occurred_on"))
-                    .values_list("first_day")
+                    .values_list(*joined_columns)
                     .annotate(n=Count("id"))
                 ):
-                    months[month] = months.get(month, 0) + n
-            ordered = sorted(months.items())
-            self._months = ordered[::-1] if self.newest_first else ordered
-        return self._months
+                    counted[tuple(key)] = counted.get(tuple(key), 0) + n
+            ranks = _group_ranks(group) if group else {}
+            merged: dict[tuple, tuple[int, set]] = {}
+            for key, n in counted.items():
+                value, month = (None, key[0]) if group is None else key
+                rank = ranks.get(value, value)
+                total, values = merged.get((rank, month), (0, set()))
+                values.add(value)
+                merged[(rank, month)] = (total + n, values)
+            blocks = [
+                _Block(rank, month, n, tuple(sorted(values, key=str)))
+                for (rank, month), (n, values) in merged.items()
+                if n
+            ]
+            # Ranks in the group's direction; within a rank, months in the date's.
+            blocks.sort(
+                key=lambda b: b.month, reverse=self.order is None or self.order.newest_first
+            )
+            if group is not None:
+                blocks.sort(key=lambda b: b.rank, reverse=self.order.group_descending)
+            self._blocks = blocks
+        return self._blocks
 
     def totals(self) -> list[tuple[int, str, int]]:
         """(indicator id, status, n) over the whole list."""
@@ -166,27 +257,55 @@ class CountedList:
         return totals
 
     def count(self) -> int:
-        return sum(n for _month, n in self.months())
+        return sum(block.n for block in self.blocks())
 
     def __len__(self) -> int:
         return self.count()
+
+    def _from(self, block: _Block) -> QuerySet:
+        """The list's rows from the start of `block` on, within its rank: in date order,
+        which is the list's order there (the rank's value is the same on every row)."""
+        if self.order.newest_first:
+            rows = self.queryset.filter(occurred_on__lt=_next_month(block.month))
+        else:
+            rows = self.queryset.filter(occurred_on__gte=block.month)
+        if self.order.group is None:
+            return rows
+        return rows.filter(**{f"{self.order.group}__in": block.values}).order_by(
+            *self.order.date_order
+        )
 
     def __getitem__(self, key):
         if not isinstance(key, slice):
             return self[key : key + 1][0]
         start, stop = key.start or 0, key.stop
-        before = 0  # rows in the months that come before the page's first month
-        first = None
-        for month, n in self.months():
-            if before + n > start:
-                first = month
+        if self.order is None:
+            ids = list(self.queryset.values_list("pk", flat=True)[start:stop])
+            return list(self.queryset.filter(pk__in=ids))  # in the list's order
+        blocks = self.blocks()
+        before, index = 0, None  # rows in the blocks before the page's first block
+        for position, candidate in enumerate(blocks):
+            if before + candidate.n > start:
+                index = position
                 break
-            before += n
-        if first is None:
+            before += candidate.n
+        if index is None:
             return self.queryset.none()
-        month = first
-        if self.newest_first:
-            rows = self.queryset.filter(occurred_on__lt=_next_month(month))
-        else:
-            rows = self.queryset.filter(occurred_on__gte=month)
-        return rows[start - before : None if stop is None else stop - before]
+        block = blocks[index]
+        rows = self._from(block)[start - before : None if stop is None else stop - before]
+        if self.order.group is None:
+            return rows
+        # Sorted by a group: a page that runs past its rank goes on at the next rank's
+        # first block (a query more, on the few pages where a rank ends).
+        page = list(rows)
+        rank = block.rank
+        end = before + sum(b.n for b in blocks[index:] if b.rank == rank)  # the rank's end
+        for later in blocks[index + 1 :]:
+            if stop is not None and end >= stop:
+                break
+            if later.rank == rank:
+                continue
+            rank = later.rank  # the first block of the next rank
+            page += list(self._from(later)[: None if stop is None else stop - end])
+            end += sum(b.n for b in blocks if b.rank == rank)
+        return page

@@ -216,6 +216,18 @@ class Activity(models.Model):
                 condition=Q(status="submitted", removed_at__isnull=True),
                 name="activity_waiting",
             ),
+            # The list sorted by title (either way: "Z to A" is the exact reverse), and the
+            # API's by the time of the last change: a deep page reads its ids from here.
+            models.Index(
+                fields=["title", "-occurred_on", "-id"],
+                condition=Q(removed_at__isnull=True),
+                name="activity_by_title",
+            ),
+            models.Index(
+                fields=["updated_at", "-occurred_on", "-id"],
+                condition=Q(removed_at__isnull=True),
+                name="activity_by_change",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -211,6 +211,14 @@ COUNTABLE = [
     {},
     {"sort": "date"},
     {"sort": "-date"},
+    {"sort": "indicator"},
+    {"sort": "-indicator"},
+    {"sort": "status"},
+    {"sort": "-status"},
+    {"sort": "office"},
+    {"sort": "-office"},
+    {"sort": "indicator", "region": "hubei"},
+    {"sort": "-office", "status": "counted", "date_from": "2025-03-01"},
     {"date_from": "2025-03-01", "date_to": "2026-02-28"},
     {"status": "draft"},
     {"counted": "true", "as_of": "2026-06-15"},
@@ -242,13 +250,50 @@ def test_a_counted_list_pages_as_its_queryset(many, bureau_viewer, office_a, par
     assert activity_totals(rows) == activity_totals(activity_filter.qs)
 
 
+@pytest.mark.parametrize("sort", ["indicator", "-indicator"])
+def test_indicators_sharing_a_place_are_paged_as_one(many, bureau_viewer, indicator, sort):
+    """Two indicators in the same place of the order: the list mixes their rows by date,
+    and so does the counted list."""
+    from activities.selectors import activity_list, paged_list
+
+    many["media"].display_order = indicator.display_order
+    many["media"].save()
+    activity_filter = activity_list(user=bureau_viewer, data={"sort": sort})
+    rows = paged_list(activity_filter, user=bureau_viewer)
+    assert isinstance(rows, CountedList)
+    expected = list(activity_filter.qs.values_list("pk", flat=True))
+    assert rows.count() == len(expected)
+    for start in range(0, len(expected) + 3, 3):
+        assert [a.pk for a in rows[start : start + 3]] == expected[start : start + 3]
+
+
+def test_a_sorted_list_is_in_one_order_whatever_ties(many, bureau_viewer):
+    """Rows equal in the chosen sort come newest first, then by id (a reversed sort is the
+    exact reverse): the same every time, so that pages neither repeat nor skip them."""
+    from activities.selectors import activity_list
+
+    Activity.objects.update(title="The same title")
+    tails = {
+        "title": ("-occurred_on", "-pk"),
+        "-title": ("occurred_on", "pk"),  # the exact reverse of "title"
+        "indicator": ("-occurred_on", "-pk"),
+        "-status": ("occurred_on", "pk"),
+        "office": ("-occurred_on", "-pk"),
+        "date": ("occurred_on", "pk"),
+        "-date": ("-occurred_on", "-pk"),
+    }
+    for sort, tail in tails.items():
+        order = activity_list(user=bureau_viewer, data={"sort": sort}).qs.query.order_by
+        assert tuple(order[-len(tail) :]) == tail, sort
+        assert len(order) == len(tail) + (0 if sort.endswith("date") else 1), sort
+
+
 @pytest.mark.parametrize(
     "params",
     [
         {"q": "Commerce"},
         {"date_from": "2025-03-02"},
         {"date_to": "2025-03-30"},
-        {"sort": "title"},
         {"as_of": "2026-06-14"},
         {"office": "office_a"},
     ],
