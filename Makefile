@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate reference demo test screenshots lint format migrations-check messages clean check-compose bench loadtest backup restore
+.PHONY: help install run serve migrate reference demo test screenshots lint format migrations-check messages clean check-compose bench loadtest backup restore vendor check-vendor
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -80,6 +80,12 @@ migrations-check: install  ## Fail if a model change has no migration
 messages: install  ## Refresh the translation catalogues and compile them (needs gettext)
 	$(MANAGE) makemessages --no-obsolete --no-location -l zh_Hant -l zh_Hans
 	$(MANAGE) compilemessages --ignore=.venv
+
+vendor:  ## Rebuild static/vendor/ (plotly.js) from frontend/package-lock.json (needs node and npm)
+	$(PYTHON) frontend/vendor.py build
+
+check-vendor:  ## Fail if static/vendor/ differs from what frontend/package-lock.json builds (needs npm)
+	$(PYTHON) frontend/vendor.py check
 
 clean:  ## Remove the virtualenv and local data
 	rm -rf $(VENV) var

@@ -1,2 +1,3 @@
 """Middleware every request goes through: NUL characters refused (`nul`), database errors
-answered with a page that says what happened (`database`)."""
+answered with a page that says what happened (`database`), pages and API answers gzipped in
+production (`compression`)."""

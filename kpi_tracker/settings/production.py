@@ -8,6 +8,14 @@ SECRET_KEY = env_required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS") or [env_required("DJANGO_ALLOWED_HOSTS")]
 env_required("DATABASE_URL")
 
+# Pages and API answers gzipped, file downloads left as they are; just inside WhiteNoise,
+# which answers static files itself, precompressed (docs/performance.md, "Page weight").
+MIDDLEWARE = [*MIDDLEWARE]  # noqa: F405
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "common.middleware.compression.CompressPagesMiddleware",
+)
+
 KPI_DEMO_DATA_ALLOWED = False
 # Bureau admins sign in with a second factor (docs/security.md, "Two-step sign-in").
 KPI_REQUIRE_2FA_FOR_ADMINS = envbool("KPI_REQUIRE_2FA_FOR_ADMINS", True)

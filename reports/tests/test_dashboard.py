@@ -164,7 +164,7 @@ def test_the_bureau_dashboard_shows_figures_rule_and_charts(client_bureau, year_
     assert response.status_code == 200
     assert "ahead at 110% or more" in page
     assert 'id="dashboard-data"' in page
-    assert "vendor/plotly/plotly.min.js" in page
+    assert "vendor/plotly/plotly-basic.min.js" in page
     assert "Show the data as a table" in page
 
 

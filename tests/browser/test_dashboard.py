@@ -29,6 +29,12 @@ def test_bureau_dashboard_draws_its_charts_and_drills_down(
     expect(charts).to_have_count(5)  # four indicators and the regions
     for i in range(charts.count()):
         expect(charts.nth(i).locator(".main-svg").first).to_be_visible()
+    # The partial plotly.js bundle draws both trace types we use: an indicator's monthly
+    # bars and cumulative lines, the regions' horizontal bars (docs/performance.md).
+    indicator = page.locator('[data-chart="indicator"]').first
+    expect(indicator.locator(".barlayer .point").first).to_be_attached()
+    expect(indicator.locator(".scatterlayer .js-line").first).to_be_attached()
+    expect(page.locator('[data-chart="regions"] .barlayer .point').first).to_be_attached()
     # the data table behind a chart is there for those who cannot see it
     page.get_by_text("Show the data as a table").first.click()
     expect(page.locator("tbody[data-table-for] tr").first).to_be_visible()
