@@ -67,6 +67,16 @@ def test_the_plotly_bundle_is_the_basic_one_of_the_same_version():
     assert f"plotly.js (basic - minified) v{version}" in head
 
 
+def test_the_bundle_is_the_plotly_js_of_the_locked_plotly_package():
+    """Upgrading plotly (requirements) without rebuilding the bundle (make vendor), or the
+    other way round, fails here: the two say the same plotly.js."""
+    import plotly.offline
+
+    manifest = json.loads((FRONTEND / "vendor.json").read_text())
+    vendored = manifest["static/vendor/plotly/plotly-basic.min.js"]["version"]
+    assert vendored == plotly.offline.get_plotlyjs_version()
+
+
 # --- the dashboards' scripts ------------------------------------------------------------------
 
 
