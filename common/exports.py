@@ -220,6 +220,9 @@ _EXCEL_ESCAPE_RE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # serial 0, for dates from 1 March 1900 on
 _EXCEL_EPOCH_DATE = _EXCEL_EPOCH.date()
 _FIRST_SERIAL_DATE = dt.date(1900, 3, 1)  # before it Excel counts a 29 February 1900
+_FIRST_SERIAL = 61  # 1 March 1900
+_EPOCH_ORDINAL = _EXCEL_EPOCH_DATE.toordinal()
+_DAY = dt.timedelta(days=1)
 # A text that needs more than wrapping: a character to drop or escape, a formula trigger or
 # a space at either end. Most cells have none: one search tells.
 _TEXT_WORK_RE = re.compile(
@@ -279,6 +282,7 @@ class _SheetRows:
         self.date_style = styles["date"]
         self.datetime_style = styles["datetime"]
         self.zone = timezone.get_current_timezone()
+        self.local_epoch = _EXCEL_EPOCH.replace(tzinfo=self.zone)
         self.yes, self.no = gettext("Yes"), gettext("No")
         self.count = 0  # rows written, header included
         self.pending: list[str] = []
@@ -299,6 +303,7 @@ class _SheetRows:
         cells = []
         add = cells.append
         text_work = _TEXT_WORK_RE.search
+        date_cell = self._date
         for letter, value in zip(self.letters, values, strict=False):
             kind = type(value)
             if kind is str:
@@ -310,10 +315,10 @@ class _SheetRows:
                     add(f'<c r="{letter}{number}" t="inlineStr"><is><t>{value}</t></is></c>')
             elif value is None:
                 continue
-            elif kind is int or kind is float or kind is Decimal:
-                add(self._number(letter, number, value))
             elif kind is dt.datetime or kind is dt.date:
-                add(self._date(letter, number, value))
+                add(date_cell(letter, number, value))
+            elif kind is int:
+                add(f'<c r="{letter}{number}"><v>{value}</v></c>')
             else:
                 add(self._other(letter, number, value))
         self.pending.append(f'<row r="{number}">{"".join(cells)}</row>')
@@ -331,22 +336,27 @@ class _SheetRows:
 
     def _date(self, letter: str, number: int, value: dt.date) -> str:
         if isinstance(value, dt.datetime):
-            if value.tzinfo is not None:
-                value = value.astimezone(self.zone).replace(tzinfo=None)
-            if value.date() < _FIRST_SERIAL_DATE:
-                return self._other(letter, number, value.isoformat(" ", "minutes"))
-            delta = value - _EXCEL_EPOCH
-            serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+            if value.tzinfo is not None:  # Excel has no time zones: Hong Kong wall time
+                # Two times of one tzinfo subtract as wall times: the zone's own epoch.
+                value = value.astimezone(self.zone)
+                serial = (value - self.local_epoch) / _DAY
+            else:
+                serial = (value - _EXCEL_EPOCH) / _DAY
+            if serial < _FIRST_SERIAL:  # before Excel's dates are right: as text
+                text = value.replace(tzinfo=None).isoformat(" ", "minutes")
+                return self._other(letter, number, text)
             return f'<c r="{letter}{number}" s="{self.datetime_style}"><v>{serial!r}</v></c>'
         if value < _FIRST_SERIAL_DATE:
             return self._other(letter, number, value.isoformat())
-        serial = (value - _EXCEL_EPOCH_DATE).days
+        serial = value.toordinal() - _EPOCH_ORDINAL
         return f'<c r="{letter}{number}" s="{self.date_style}"><v>{serial}</v></c>'
 
     def _other(self, letter: str, number: int, value: Any) -> str:
+        """The rarer cells: True/False, Decimal, float, subclasses of numbers and dates,
+        anything else as its text."""
         if isinstance(value, bool):
             value = self.yes if value else self.no
-        elif isinstance(value, int | float | Decimal):  # a subclass of a number
+        elif isinstance(value, int | float | Decimal):
             return self._number(letter, number, value)
         elif isinstance(value, dt.date):  # a subclass of date or datetime
             return self._date(letter, number, value)
