@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+import zlib
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -249,3 +250,20 @@ def test_an_export_that_fails_part_way_leaves_no_temporary_file(tmp_path, monkey
     with pytest.raises(RuntimeError):
         exports.write_xlsx(io.BytesIO(), _Cells(1), Failing())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_workbook_is_zipped_at_the_fast_level():
+    """XlsxWriter zips with the writer's own ZipFile (common/exports.py, `_ZipFile`): an
+    XlsxWriter release that stops using that name shows here, not as a slower export."""
+    content = _write(_Cells(*(f"row {i} of many" for i in range(2000))))
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+        xml = archive.read(info)
+    assert info.compress_type == zipfile.ZIP_DEFLATED
+
+    def deflated(level: int) -> int:
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+        return len(compressor.compress(xml) + compressor.flush())
+
+    assert deflated(exports.XLSX_ZLIB_LEVEL) != deflated(zlib.Z_DEFAULT_COMPRESSION)
+    assert info.compress_size == deflated(exports.XLSX_ZLIB_LEVEL)
