@@ -5,7 +5,12 @@ Modelled on pretix's `base/exporter.py`: an export knows nothing about file form
 the writer knows nothing about activities. The writer is where every cell is made safe to
 open in a spreadsheet (a text cell that starts like a formula is neutralised), so no export
 can forget it. Both formats run in constant memory: CSV is streamed to the client as the
-rows come, XLSX is written row by row by openpyxl's write-only mode into a temporary file.
+rows come; XLSX is made by XlsxWriter in its constant-memory mode (styles, frozen header,
+filter, print settings, data validation through `Export.finish_xlsx`, the zip), with each
+row written here as one string of SpreadsheetML into the sheet's temporary file: typed
+cells (real numbers, real dates in DATE_FORMAT and DATETIME_FORMAT, Hong Kong wall time)
+at several times the speed of a cell object each (docs/performance.md). openpyxl is only
+used to read uploaded workbooks.
 
 Every app's downloads use it: subclass `Export`, then `render_csv`/`render_xlsx` in a view,
 or `write_csv`/`write_xlsx` to a file (command line, stored snapshots).
@@ -210,9 +215,11 @@ def _abort_on_error(chunks: Iterator[bytes], *, language: str) -> Iterator[bytes
 # XlsxWriter makes the workbook (styles, sheet settings, data validation, the zip), in its
 # constant-memory mode: each sheet's rows go to a temporary file as they come. The rows
 # themselves are turned into SpreadsheetML here, one string per row, and written to that
-# file: XlsxWriter's own per-cell calls cost five times as much (docs/performance.md).
-# `_SheetRows` is the one place that knows XlsxWriter's internals; the tests read every
-# kind of cell back with openpyxl, so an XlsxWriter release that changes them fails there.
+# file: XlsxWriter's own per-cell calls cost three times as much (docs/performance.md).
+# `_SheetRows` (the row file, the sheet's extent), `_Workbook.discard` (the row files of
+# an abandoned workbook) and `_ZipFile` are the places that know XlsxWriter's internals;
+# common/tests/test_xlsx.py reads every kind of cell and setting back with openpyxl, so an
+# XlsxWriter release that changes them fails there (pyproject.toml keeps it below 4).
 
 # C0 controls other than tab, line feed and carriage return, and the two non-characters,
 # are not allowed in XML: dropped (a pasted control character must not break the file).
@@ -226,13 +233,13 @@ _FIRST_SERIAL = 61  # 1 March 1900
 _EPOCH_ORDINAL = _EXCEL_EPOCH_DATE.toordinal()
 _DAY = dt.timedelta(days=1)
 # A text that needs more than wrapping: a character to drop or escape, an Excel escape to
-# keep, a formula trigger first, a space at either end. Most cells have none, and these
-# tests (a character class, `in`, two set look-ups) tell at a fifth of an anchored regex's cost.
+# keep, a formula trigger first, a space at either end. Most cells have none; a character
+# class, `in` and two set look-ups tell at a fifth of the cost of one anchored regex.
 _TEXT_WORK_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>]")
 _SPACES = frozenset(chr(code) for code in range(0x3001) if chr(code).isspace())
 _FIRST_WORK = _SPACES | frozenset(FORMULA_TRIGGERS)
-ROWS_PER_WRITE = 500
-XLSX_ZLIB_LEVEL = 1  # a third more bytes than zlib's default 6, in half the time  # rows joined into one write to the sheet's temporary file
+ROWS_PER_WRITE = 500  # rows joined into one write to the sheet's temporary file
+XLSX_ZLIB_LEVEL = 1  # a third more bytes than zlib's default 6, in half the time
 
 
 def display_width(text: str) -> int:
