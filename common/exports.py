@@ -5,7 +5,12 @@ Modelled on pretix's `base/exporter.py`: an export knows nothing about file form
 the writer knows nothing about activities. The writer is where every cell is made safe to
 open in a spreadsheet (a text cell that starts like a formula is neutralised), so no export
 can forget it. Both formats run in constant memory: CSV is streamed to the client as the
-rows come, XLSX is written row by row by openpyxl's write-only mode into a temporary file.
+rows come; XLSX is made by XlsxWriter in its constant-memory mode (styles, frozen header,
+filter, print settings, data validation through `Export.finish_xlsx`, the zip), with each
+row written here as one string of SpreadsheetML into the sheet's temporary file: typed
+cells (real numbers, real dates in DATE_FORMAT and DATETIME_FORMAT, Hong Kong wall time)
+at several times the speed of a cell object each (docs/performance.md). openpyxl is only
+used to read uploaded workbooks.
 
 Every app's downloads use it: subclass `Export`, then `render_csv`/`render_xlsx` in a view,
 or `write_csv`/`write_xlsx` to a file (command line, stored snapshots).
@@ -16,27 +21,27 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import logging
+import math
+import os
 import re
 import tempfile
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
+import xlsxwriter
+import xlsxwriter.workbook
 from django.db import DatabaseError
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.utility import xl_col_to_name
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +100,9 @@ class Export:
 
     def finish_xlsx(self, sheet) -> None:
         """XLSX only: what the sheet carries besides its cells (data validation), added
-        after the rows and before the workbook is saved."""
+        after the rows and before the workbook is saved. `sheet` is an XlsxWriter
+        worksheet whose rows are written: add settings (`sheet.data_validation(...)`),
+        not cells."""
 
     def iterate(self) -> Iterator[Sequence[Any]]:
         """The header, then the rows (pretix's `iterate_list`)."""
@@ -204,6 +211,35 @@ def _abort_on_error(chunks: Iterator[bytes], *, language: str) -> Iterator[bytes
 
 
 # --- XLSX ----------------------------------------------------------------------------------
+#
+# XlsxWriter makes the workbook (styles, sheet settings, data validation, the zip), in its
+# constant-memory mode: each sheet's rows go to a temporary file as they come. The rows
+# themselves are turned into SpreadsheetML here, one string per row, and written to that
+# file: XlsxWriter's own per-cell calls cost three times as much (docs/performance.md).
+# `_SheetRows` (the row file, the sheet's extent), `_Workbook.discard` (the row files of
+# an abandoned workbook) and `_ZipFile` are the places that know XlsxWriter's internals;
+# common/tests/test_xlsx.py reads every kind of cell and setting back with openpyxl, so an
+# XlsxWriter release that changes them fails there (pyproject.toml keeps it below 4).
+
+# C0 controls other than tab, line feed and carriage return, and the two non-characters,
+# are not allowed in XML: dropped (a pasted control character must not break the file).
+ILLEGAL_CHARACTERS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Excel reads "_x0041_" in a text as an escaped character: a literal one keeps its "_".
+_EXCEL_ESCAPE_RE = re.compile("(_x[0-9a-fA-F]{4}_)")
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # serial 0, for dates from 1 March 1900 on
+_EXCEL_EPOCH_DATE = _EXCEL_EPOCH.date()
+_FIRST_SERIAL_DATE = dt.date(1900, 3, 1)  # before it Excel counts a 29 February 1900
+_FIRST_SERIAL = 61  # 1 March 1900
+_EPOCH_ORDINAL = _EXCEL_EPOCH_DATE.toordinal()
+_DAY = dt.timedelta(days=1)
+# A text that needs more than wrapping: a character to drop or escape, an Excel escape to
+# keep, a formula trigger first, a space at either end. Most cells have none; a character
+# class, `in` and two set look-ups tell at a fifth of the cost of one anchored regex.
+_TEXT_WORK_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>]")
+_SPACES = frozenset(chr(code) for code in range(0x3001) if chr(code).isspace())
+_FIRST_WORK = _SPACES | frozenset(FORMULA_TRIGGERS)
+ROWS_PER_WRITE = 500  # rows joined into one write to the sheet's temporary file
+XLSX_ZLIB_LEVEL = 1  # a third more bytes than zlib's default 6, in half the time
 
 
 def display_width(text: str) -> int:
@@ -217,102 +253,256 @@ def sheet_title(title: str) -> str:
     return cleaned[:31] or "Sheet"
 
 
-def _xlsx_cell(sheet, value: Any):
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return gettext("Yes") if value else gettext("No")
-    if isinstance(value, dt.datetime):
-        if timezone.is_aware(value):  # Excel has no time zones: Hong Kong wall time
-            value = timezone.make_naive(value)
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATETIME_FORMAT
-        return cell
-    if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
-    if isinstance(value, int | float | Decimal):
-        return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    return neutralise(text)[:XLSX_MAX_CELL_TEXT]
+def _numbered(title: str, part: int) -> str:
+    """The title of a sheet's second part on, "Activities (2)": the suffix survives the
+    31-character limit."""
+    suffix = f" ({part})"
+    return sheet_title(title)[: 31 - len(suffix)] + suffix
 
 
-def _new_sheet(workbook: Workbook, export: Export, header: list[str], part: int):
+def _text_xml(text: str) -> str:
+    """A text cell's content, as XlsxWriter writes an inline string."""
+    if ILLEGAL_CHARACTERS_RE.search(text):
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if text.startswith(FORMULA_TRIGGERS):
+        text = "'" + text
+    text = text[:XLSX_MAX_CELL_TEXT]
+    if "_x" in text:
+        text = _EXCEL_ESCAPE_RE.sub(r"_x005F\1", text)
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if text[:1].isspace() or text[-1:].isspace():
+        return f'<is><t xml:space="preserve">{text}</t></is>'
+    return f"<is><t>{text}</t></is>"
+
+
+class _SheetRows:
+    """Writes one sheet's rows as SpreadsheetML into XlsxWriter's constant-memory row file.
+
+    Cells are typed as before: numbers stay numbers, dates and times are Excel serial numbers
+    shown as DATE_FORMAT and DATETIME_FORMAT, a time-zone-aware time is Hong Kong wall time
+    (Excel has no time zones), True/False are "Yes"/"No" in the active language, None is an
+    empty cell, anything else is text: cleaned of characters XML forbids, neutralised,
+    cut at Excel's limit."""
+
+    def __init__(self, sheet, columns: int, styles: dict[str, int]) -> None:
+        self.sheet = sheet
+        self.file = sheet.fh  # XlsxWriter's row file in constant-memory mode
+        self.letters = [xl_col_to_name(i) for i in range(max(columns, 1))]
+        self.header_style = styles["header"]
+        self.date_style = styles["date"]
+        self.datetime_style = styles["datetime"]
+        self.zone = timezone.get_current_timezone()
+        self.local_epoch = _EXCEL_EPOCH.replace(tzinfo=self.zone)
+        self.yes, self.no = gettext("Yes"), gettext("No")
+        self.count = 0  # rows written, header included
+        self.pending: list[str] = []
+
+    def header(self, labels: Sequence[str]) -> None:
+        self.count += 1
+        cells = "".join(
+            f'<c r="{letter}1" s="{self.header_style}" t="inlineStr">{_text_xml(str(label))}</c>'
+            for letter, label in zip(self.letters, labels, strict=False)
+        )
+        self.pending.append(f'<row r="1">{cells}</row>')
+
+    def row(self, values: Sequence[Any]) -> None:
+        self.count += 1
+        number = self.count
+        if len(values) > len(self.letters):  # more cells than the header: none is lost
+            self.letters += [xl_col_to_name(i) for i in range(len(self.letters), len(values))]
+        cells = []
+        add = cells.append
+        text_work, first_work, spaces = _TEXT_WORK_RE.search, _FIRST_WORK, _SPACES
+        date_cell = self._date
+        for letter, value in zip(self.letters, values, strict=False):
+            kind = type(value)
+            if kind is str:
+                if not value:
+                    continue
+                if (
+                    value[0] in first_work
+                    or value[-1] in spaces
+                    or text_work(value)
+                    or "_x" in value
+                    or len(value) > XLSX_MAX_CELL_TEXT
+                ):
+                    add(f'<c r="{letter}{number}" t="inlineStr">{_text_xml(value)}</c>')
+                else:
+                    add(f'<c r="{letter}{number}" t="inlineStr"><is><t>{value}</t></is></c>')
+            elif value is None:
+                continue
+            elif kind is dt.datetime or kind is dt.date:
+                add(date_cell(letter, number, value))
+            elif kind is int:
+                add(f'<c r="{letter}{number}"><v>{value}</v></c>')
+            else:
+                add(self._other(letter, number, value))
+        self.pending.append(f'<row r="{number}">{"".join(cells)}</row>')
+        if len(self.pending) >= ROWS_PER_WRITE:
+            self.flush()
+
+    def _number(self, letter: str, number: int, value: int | float | Decimal) -> str:
+        if isinstance(value, int):
+            text = str(int(value))
+        elif math.isfinite(value):
+            text = repr(float(value))
+        else:  # NaN or infinity: no number Excel knows
+            return f'<c r="{letter}{number}" t="inlineStr">{_text_xml(str(value))}</c>'
+        return f'<c r="{letter}{number}"><v>{text}</v></c>'
+
+    def _date(self, letter: str, number: int, value: dt.date) -> str:
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is not None:  # Excel has no time zones: Hong Kong wall time
+                # Two times of one tzinfo subtract as wall times: the zone's own epoch.
+                value = value.astimezone(self.zone)
+                serial = (value - self.local_epoch) / _DAY
+            else:
+                serial = (value - _EXCEL_EPOCH) / _DAY
+            if serial < _FIRST_SERIAL:  # before Excel's dates are right: as text
+                text = value.replace(tzinfo=None).isoformat(" ", "minutes")
+                return self._other(letter, number, text)
+            return f'<c r="{letter}{number}" s="{self.datetime_style}"><v>{serial!r}</v></c>'
+        if value < _FIRST_SERIAL_DATE:
+            return self._other(letter, number, value.isoformat())
+        serial = value.toordinal() - _EPOCH_ORDINAL
+        return f'<c r="{letter}{number}" s="{self.date_style}"><v>{serial}</v></c>'
+
+    def _other(self, letter: str, number: int, value: Any) -> str:
+        """The rarer cells: True/False, Decimal, float, subclasses of numbers and dates,
+        anything else as its text."""
+        if isinstance(value, bool):
+            value = self.yes if value else self.no
+        elif isinstance(value, int | float | Decimal):
+            return self._number(letter, number, value)
+        elif isinstance(value, dt.date):  # a subclass of date or datetime
+            return self._date(letter, number, value)
+        return f'<c r="{letter}{number}" t="inlineStr">{_text_xml(str(value))}</c>'
+
+    def flush(self) -> None:
+        if self.pending:
+            self.file.write("".join(self.pending))
+            self.pending = []
+
+    def close(self, columns: int) -> None:
+        """Write what is left and tell XlsxWriter how far the sheet goes."""
+        self.flush()
+        sheet = self.sheet
+        sheet.dim_rowmin, sheet.dim_rowmax = 0, self.count - 1
+        sheet.dim_colmin, sheet.dim_colmax = 0, max(columns, len(self.letters), 1) - 1
+        sheet.previous_row = self.count  # XlsxWriter's own row writes could not go back
+
+
+class _ZipFile(zipfile.ZipFile):
+    """The zip XlsxWriter packs a workbook into, at XLSX_ZLIB_LEVEL: at its default level
+    compressing took a third of an export's time (docs/performance.md). XlsxWriter has no
+    option for it, hence the one name replaced in its module, the only user in the process."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("compresslevel", XLSX_ZLIB_LEVEL)
+        super().__init__(*args, **kwargs)
+
+
+xlsxwriter.workbook.ZipFile = _ZipFile
+
+
+class _Workbook:
+    """One XlsxWriter workbook in constant-memory mode, its three cell styles, and the
+    names of its sheets (Excel compares them without regard to case)."""
+
+    def __init__(self, fileobj: IO[bytes]) -> None:
+        self.book = xlsxwriter.Workbook(
+            fileobj,
+            {
+                "constant_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        formats = {
+            "header": self.book.add_format({"bold": True}),
+            "date": self.book.add_format({"num_format": DATE_FORMAT}),
+            "datetime": self.book.add_format({"num_format": DATETIME_FORMAT}),
+        }
+        self.styles = {key: fmt._get_xf_index() for key, fmt in formats.items()}
+        self.titles: set[str] = set()
+
+    def unique_title(self, title: str) -> str:
+        candidate, part = title, 1
+        while candidate.lower() in self.titles:
+            part += 1
+            candidate = _numbered(title, part)
+        self.titles.add(candidate.lower())
+        return candidate
+
+    def discard(self) -> None:
+        """A workbook abandoned part-way (the database connection lost after 100 000 rows):
+        XlsxWriter keeps each sheet's rows in a temporary file that only `close` removes, so
+        without this every failed export would leave one on disk until the worker exits."""
+        for sheet in self.book.worksheets():
+            handle = getattr(sheet, "row_data_fh", None)
+            if handle is not None:
+                with suppress(Exception):
+                    handle.close()
+            name = getattr(sheet, "row_data_filename", None)
+            if name:
+                with suppress(OSError):
+                    os.unlink(name)
+        self.book.fileclosed = True
+
+
+def _new_sheet(workbook: _Workbook, export: Export, header: list[str], part: int) -> _SheetRows:
     title = str(export.sheet_title or export.filename)
-    if part > 1:  # " (2)" must survive the 31-character limit
-        suffix = f" ({part})"
-        title = sheet_title(title)[: 31 - len(suffix)] + suffix
-    sheet = workbook.create_sheet(sheet_title(title))
+    title = _numbered(title, part) if part > 1 else sheet_title(title)
+    sheet = workbook.book.add_worksheet(workbook.unique_title(title))
     if export.hidden:
-        sheet.sheet_state = "hidden"
-    # In write-only mode the sheet's layout goes out with the first row: set it before.
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    for index, (column, label) in enumerate(zip(export.columns, header, strict=True), start=1):
+        sheet.hide()
+    sheet.freeze_panes(1, 0)
+    sheet.repeat_rows(0)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)  # one page wide, as many down as needed
+    for index, (column, label) in enumerate(zip(export.columns, header, strict=True)):
         width = max(column.width, display_width(label)) + 2
-        sheet.column_dimensions[get_column_letter(index)].width = min(width, 80)
-
-    bold = Font(bold=True)
-    header_cells = []
-    for label in header:
-        cell = WriteOnlyCell(sheet, value=neutralise(label))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    return sheet
+        sheet.set_column(index, index, min(width, 80))
+    rows = _SheetRows(sheet, len(header), workbook.styles)
+    rows.header(header)
+    return rows
 
 
-def _add_sheet(workbook: Workbook, export: Export) -> None:
+def _end_sheet(rows: _SheetRows, columns: int) -> None:
+    rows.close(columns)
+    rows.sheet.autofilter(0, 0, rows.count - 1, max(columns, 1) - 1)
+
+
+def _add_sheet(workbook: _Workbook, export: Export) -> None:
     """One sheet, or as many as needed: past Excel's row limit the rows go on in a new
     sheet with the same header ("Activities (2)")."""
     header = export.header()
+    columns = len(header)
     part = 1
-    sheet = _new_sheet(workbook, export, header, part)
-    last_column = get_column_letter(max(len(header), 1))
-    count = 1
+    rows = _new_sheet(workbook, export, header, part)
     for row in export.rows():
-        if count >= XLSX_MAX_ROWS:
-            sheet.auto_filter.ref = f"A1:{last_column}{count}"
+        if rows.count >= XLSX_MAX_ROWS:
+            _end_sheet(rows, columns)
             part += 1
-            sheet = _new_sheet(workbook, export, header, part)
-            count = 1
-        count += 1
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    sheet.auto_filter.ref = f"A1:{last_column}{count}"
-    export.finish_xlsx(sheet)
+            rows = _new_sheet(workbook, export, header, part)
+        rows.row(row)
+    _end_sheet(rows, columns)
+    export.finish_xlsx(rows.sheet)
 
 
 def write_xlsx(fileobj: IO[bytes], *exports: Export) -> None:
     """One sheet per export, in the order given."""
-    workbook = Workbook(write_only=True)
+    workbook = _Workbook(fileobj)
     try:
         for export in exports:
             _add_sheet(workbook, export)
-        workbook.save(fileobj)
+        workbook.book.close()
     except BaseException:
-        _discard(workbook)
+        workbook.discard()
         raise
-
-
-def _discard(workbook: Workbook) -> None:
-    """A workbook abandoned part-way (the database connection lost after 100 000 rows):
-    openpyxl keeps each write-only sheet in a temporary file that only `save` removes, so
-    without this every failed export would leave one on disk until the worker exits."""
-    for sheet in workbook.worksheets:
-        writer = sheet._writer
-        if writer is None:
-            continue
-        with suppress(Exception):
-            if not sheet.closed:
-                sheet.close()
-        with suppress(Exception):
-            writer.cleanup()
 
 
 def render_xlsx(export: Export, *more_sheets: Export) -> FileResponse:

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.utils import translation
 from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from common.exports import Column, Export
 from offices.models import Indicator, Office, Region
@@ -97,21 +96,25 @@ class ImportTemplate(Export):
             reference = self.choices.reference(key)
             if reference is None:
                 continue
-            column = get_column_letter(keys.index(key) + 1)
-            validation = DataValidation(
-                type="list",
-                formula1=reference,
-                allow_blank=True,
-                showErrorMessage=True,
-                errorStyle="warning",
-                errorTitle="Not in the list 不在清單中",
-                error=(
-                    "Choose a code from the list, or give a name the Lists sheet shows. "
-                    "請從清單中選擇代碼，或填寫「選項」工作表所列的名稱。"
-                ),
+            column = keys.index(key)
+            sheet.data_validation(
+                1,
+                column,
+                MAX_ROWS,
+                column,
+                {
+                    "validate": "list",
+                    "source": f"={reference}",
+                    "ignore_blank": True,
+                    "show_input": False,
+                    "error_type": "warning",
+                    "error_title": "Not in the list 不在清單中",
+                    "error_message": (
+                        "Choose a code from the list, or give a name the Lists sheet shows. "
+                        "請從清單中選擇代碼，或填寫「選項」工作表所列的名稱。"
+                    ),
+                },
             )
-            validation.add(f"{column}2:{column}{MAX_ROWS + 1}")
-            sheet.data_validations.append(validation)
 
 
 class ImportLists(Export):

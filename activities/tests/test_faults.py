@@ -21,9 +21,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import random
 import struct
+import tempfile
 import zipfile
 import zlib
 from contextlib import contextmanager
@@ -38,7 +38,6 @@ from django.db import OperationalError, close_old_connections, connection
 from django.db.models.sql import compiler
 from django.test import Client
 from django.urls import reverse
-from openpyxl.worksheet import _writer as openpyxl_writer
 
 from activities.exports import ActivityExport
 from activities.imports import services as import_services
@@ -581,22 +580,38 @@ class _Fetching:
         self.cursor.close()
 
 
-def _openpyxl_temporary_files() -> set[str]:
-    return {path for path in openpyxl_writer.ALL_TEMP_FILES if os.path.exists(path)}
+@pytest.fixture
+def temporary_dir(tmp_path, monkeypatch):
+    """Python's temporary files go to a folder of their own while the test runs (the
+    workbook writer keeps each sheet's rows in one); the names made there are listed."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    made: list[str] = []
+    mkstemp = tempfile.mkstemp
+
+    def watched(*args, **kwargs):
+        handle, name = mkstemp(*args, **kwargs)
+        made.append(name)
+        return handle, name
+
+    monkeypatch.setattr(tempfile, "mkstemp", watched)
+    return folder, made
 
 
 @pytest.mark.parametrize("fetches", [0, 3])
 def test_a_workbook_whose_fetch_fails_answers_503_and_leaves_no_temporary_file(
-    client_staff_a, listed, fetches_fail_after, fetches
+    client_staff_a, listed, fetches_fail_after, fetches, temporary_dir
 ):
     """The whole of a workbook is made before the response starts; one abandoned part-way
     leaves no temporary file behind."""
-    before = _openpyxl_temporary_files()
+    folder, made = temporary_dir
     fetches_fail_after(fetches)
     response = _export(client_staff_a, "xlsx")
     assert response.status_code == 503
     assert "Content-Disposition" not in response
-    assert _openpyxl_temporary_files() == before
+    assert made, "the sheet's rows were kept in a temporary file"
+    assert list(folder.iterdir()) == []
 
 
 @pytest.mark.parametrize("fetches", [0, 3])

@@ -140,7 +140,8 @@ def test_xlsx_has_one_sheet_per_section_each_frozen_and_printable(report_rows):
         assert sheet.freeze_panes == "A2", sheet.title
         assert sheet["A1"].font.bold, sheet.title
         assert sheet.page_setup.orientation == "landscape", sheet.title
-        assert int(sheet.page_setup.fitToWidth) == 1, sheet.title
+        # one page wide: 1 is the attribute's default, which a writer may leave out
+        assert int(sheet.page_setup.fitToWidth or 1) == 1, sheet.title
         assert int(sheet.page_setup.fitToHeight) == 0, sheet.title  # as many pages down as needed
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
         assert sheet.print_title_rows == "$1:$1", sheet.title  # the header on every page
