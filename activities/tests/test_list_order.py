@@ -1,7 +1,7 @@
 """Sorting and searching a long list: every sort is total (ties by date, then id), a list
 the roll-up counts but cannot page (by title) reads a page's ids first, and on
 PostgreSQL the sort by title and the free-text search are served by their indexes
-(docs/performance.md, "Lists counted and paged by month")."""
+(docs/performance.md, "What keeps it fast")."""
 
 import datetime as dt
 
