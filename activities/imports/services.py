@@ -1,9 +1,10 @@
 """The preview and the confirmation of an import, each one transaction.
 
-The file is kept in an ImportBatch for its uploader. Confirming reads the same bytes again
-and creates, as drafts through `activities_create_bulk`, exactly the rows the preview showed as
-new, in one transaction: all of them, or none if any has become invalid or a duplicate in
-the meantime (the preview is then updated to say which and why). Confirmations into the same
+The file is kept in an ImportBatch for its uploader. Confirming reads the same bytes again,
+checks each row once more (`activity_check`) and creates, as drafts through
+`activities_create_checked`, exactly the rows the preview showed as new, in one
+transaction: all of them, or none if any has become invalid or a duplicate in the meantime
+(the preview is then updated to say which and why). Confirmations into the same
 lead offices take their turn, so the same rows confirmed twice at once are imported once.
 """
 
@@ -25,7 +26,7 @@ from offices.models import Office
 
 from ..access import can_write_for_office
 from ..models import ImportBatch
-from ..services import activities_create_bulk
+from ..services import M2M_FIELDS, activities_create_checked
 from .rows import (
     DUPLICATE,
     INVALID,
@@ -143,7 +144,13 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
     check_rows(user=user, rows=rows)
     refused = [row for row in rows if row.status != NEW]
     if not refused and len(rows) == len(previewed):
-        activities_create_bulk(user=user, items=[row.kwargs for row in rows])
+        activities_create_checked(
+            user=user,
+            checked=[
+                (row.activity, {name: row.kwargs.get(name, []) for name in M2M_FIELDS})
+                for row in rows
+            ],
+        )
 
     if refused or len(rows) != len(previewed):
         fresh = {row.number: row.as_dict(table) for row in rows}
