@@ -1,7 +1,7 @@
 """The preview and the confirmation of an import, each one transaction.
 
-The file is kept in an ImportBatch for its uploader. Confirming reads the same bytes again,
-checks each row once more (`activity_check`) and creates, as drafts through
+The file is kept in an ImportBatch for its uploader, with its rows as read. Confirming
+takes those rows (the file is not read again), matches and checks each row once more (`activity_check`) and creates, as drafts through
 `activities_create_checked`, exactly the rows the preview showed as new, in one
 transaction: all of them, or none if any has become invalid or a duplicate in the meantime
 (the preview is then updated to say which and why). Confirmations into the same
@@ -37,7 +37,7 @@ from .rows import (
     parse_rows,
     read_rows,
 )
-from .tables import Table, read_table
+from .tables import Table, read_table, table_from_json, table_to_json
 from .upload import check_upload
 
 SUMMARY_ROWS = 20  # invalid rows listed in the error summary; the table has them all
@@ -63,6 +63,7 @@ def import_preview(*, user, office: Office, upload: UploadedFile) -> ImportBatch
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
         report=_report(table, rows, example_skipped=example_skipped),
+        table=table_to_json(table),
     )
 
 
@@ -107,6 +108,7 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
         ImportBatch.objects.for_user(user)
         .select_for_update(of=("self",))
         .select_related("office")
+        .defer("content")
         .filter(pk=batch_id)
         .first()
     )
@@ -134,8 +136,12 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
             code="stale",
         )
 
-    table = read_table(
-        name=batch.original_name, file_format=batch.file_format, content=bytes(batch.content)
+    table = (
+        table_from_json(batch.table)
+        if batch.table
+        else read_table(
+            name=batch.original_name, file_format=batch.file_format, content=bytes(batch.content)
+        )
     )
     rows, _example = parse_rows(user=user, office=batch.office, table=table)
     _lock_lead_offices(row for row in rows if row.number in previewed)

@@ -159,7 +159,9 @@ PREVIEW_PER_PAGE = 100
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     require_can_log_activities(request.user)
     batch = get_object_or_404(
-        ImportBatch.objects.for_user(request.user).defer("content").select_related("office"),
+        ImportBatch.objects.for_user(request.user)
+        .defer("content", "table")
+        .select_related("office"),
         pk=pk,
     )
     show = request.GET.get("show", "")
