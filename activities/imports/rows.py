@@ -172,7 +172,7 @@ def _parse_row(number: int, cells: Sequence[Any], table: Table, lookups: Lookups
                 "indicator", _("The indicator “%(name)s” is no longer in use.") % {"name": name}
             )
             indicator = None
-    row.values["indicator"] = indicator.name if indicator else name
+    row.values["indicator"] = lookups.name_of(indicator) if indicator else name
 
     title = tidy(text("title"))
     row.values["title"] = title
@@ -219,7 +219,7 @@ def _parse_row(number: int, cells: Sequence[Any], table: Table, lookups: Lookups
                 )
                 % {"name": name},
             )
-    row.values["region"] = region.name if region else name
+    row.values["region"] = lookups.name_of(region) if region else name
 
     counterparts: list[Counterpart] = []
     for name in split_list(text("counterparts")):
