@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
 from ..models import ImportBatch
-from .cells import cell_text, tidy
+from .cells import CONTROL_CHARACTERS, cell_text, tidy
 from .columns import COLUMNS, COLUMNS_BY_KEY, REQUIRED_KEYS
 from .upload import UTF16_BOMS, ImportFileError, broken_workbook
 
@@ -246,14 +246,17 @@ def read_table(*, name: str, file_format: str, content: bytes) -> Table:
 
 
 def _cell_to_json(value: Any) -> Any:
-    if value is None or isinstance(value, str | bool | int):
+    if isinstance(value, str):
+        # As a row reads it (`rows._parse_row`): PostgreSQL keeps no NUL in JSON.
+        return CONTROL_CHARACTERS.sub("", value)
+    if value is None or isinstance(value, bool | int):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else {"float": repr(value)}
     for kind in (dt.datetime, dt.date, dt.time):  # datetime first: it is a date too
         if isinstance(value, kind):
             return {kind.__name__: value.isoformat()}
-    return str(value)  # read as text only (`cells.cell_text`), so its text is all it is
+    return _cell_to_json(str(value))  # read as text only (`cells.cell_text`): its text is all
 
 
 def _cell_from_json(value: Any) -> Any:
