@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0007_activity_confirmed_different_from'),
+        ('activities', '0009_search_trigram_indexes'),
     ]
 
     operations = [
