@@ -1,11 +1,12 @@
 """The preview and the confirmation of an import, each one transaction.
 
 The file is kept in an ImportBatch for its uploader, with its rows as read. Confirming
-takes those rows (the file is not read again), matches and checks each row once more (`activity_check`) and creates, as drafts through
-`activities_create_checked`, exactly the rows the preview showed as new, in one
-transaction: all of them, or none if any has become invalid or a duplicate in the meantime
-(the preview is then updated to say which and why). Confirmations into the same
-lead offices take their turn, so the same rows confirmed twice at once are imported once.
+takes those rows (the file is not read again), matches and checks each of them once more
+(`activity_check`), and creates, as drafts through `activities_create_checked`, exactly
+the rows the preview showed as new, in one transaction: all of them, or none if any has
+become invalid or a duplicate in the meantime (the preview is then updated to say which
+and why). Confirmations into the same lead offices take their turn, so the same rows
+confirmed twice at once are imported once.
 """
 
 from __future__ import annotations
@@ -94,9 +95,9 @@ def _lock_lead_offices(rows: Iterable[RowResult]) -> None:
 def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
     """Create, as drafts, exactly the rows the preview showed as new: all of them, or none.
 
-    The stored file is read and checked again, since the data may have changed since the
-    preview (a month closed, the same activity logged by a colleague, the same file
-    imported by someone else a moment ago). If any of those rows fails, nothing is created
+    The rows kept from the file are matched and checked again, since the data may have
+    changed since the preview (a month closed, the same activity logged by a colleague,
+    the same file imported by someone else a moment ago). If any of those rows fails, nothing is created
     and the preview is updated to say which and why. `expected` is the count on the
     button the person pressed: if the preview has changed since their page was drawn,
     nothing is done. The batch is locked, so the same confirmation sent twice imports
