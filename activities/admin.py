@@ -115,7 +115,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
     )
     list_filter = ("office", "file_format")
     list_select_related = ("office", "created_by")
-    exclude = ("content",)
+    exclude = ("content", "table")  # the file and its rows as read: megabytes, not for a page
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content", "table")
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -6,7 +6,7 @@ the confirmation (docs/domain.md). Import each name from the module that holds i
 - `upload`: the size limits, the upload handler that keeps no more than the limit, and the
   checks of the file itself (type sniffed from the content, zip bomb, not a workbook).
 - `tables`: reading a workbook or a CSV file into the rows under its header, with the
-  cells that hold a formula.
+  cells that hold a formula; the rows as JSON, kept with the preview for the confirmation.
 - `cells`: reading one cell: text as spreadsheets hold it, names to compare, dates
   (and how a date that reads two ways was read).
 - `lookups`: the reference data a row's names are matched against, loaded once per file.

@@ -109,3 +109,11 @@ class Lookups:
         }
         self.allowed_codes = ", ".join(o.code for o in self.allowed.values())
         self.authority_levels = _authority_levels()
+        self._names: dict[tuple[type, int], str] = {}
+
+    def name_of(self, obj: Indicator | Region) -> str:
+        """Its name in the language of the page, worked out once per file, not per row."""
+        key = (type(obj), obj.pk)
+        if key not in self._names:
+            self._names[key] = obj.name
+        return self._names[key]

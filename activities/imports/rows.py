@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from offices.models import Counterpart, Office
 
 from ..models import Activity, AuthorityLevel
+from ..periods import period_states
 from ..services import activity_check
 from .cells import (
     CONTROL_CHARACTERS,
@@ -54,6 +55,7 @@ class RowResult:
     duplicate_of_activity: int | None = None
     # a date that reads two ways: (as written, as read day/month/year, month/day/year)
     date_read: tuple[str, dt.date, dt.date] | None = None
+    activity: Activity | None = None  # unsaved, once `check_rows` has passed it
 
     def issue(self, column: str, message: str) -> None:
         self.issues.append((column, message))
@@ -170,7 +172,7 @@ def _parse_row(number: int, cells: Sequence[Any], table: Table, lookups: Lookups
                 "indicator", _("The indicator “%(name)s” is no longer in use.") % {"name": name}
             )
             indicator = None
-    row.values["indicator"] = indicator.name if indicator else name
+    row.values["indicator"] = lookups.name_of(indicator) if indicator else name
 
     title = tidy(text("title"))
     row.values["title"] = title
@@ -217,7 +219,7 @@ def _parse_row(number: int, cells: Sequence[Any], table: Table, lookups: Lookups
                 )
                 % {"name": name},
             )
-    row.values["region"] = region.name if region else name
+    row.values["region"] = lookups.name_of(region) if region else name
 
     counterparts: list[Counterpart] = []
     for name in split_list(text("counterparts")):
@@ -334,22 +336,37 @@ def parse_rows(*, user, office: Office, table: Table) -> tuple[list[RowResult], 
 
 def _apply(row: RowResult, action: Callable[[], Any]) -> None:
     try:
-        action()
+        row.activity = action()
     except ValidationError as exc:
         row.add_service_errors(exc)
     except PermissionDenied:
         row.issue("lead_office", _("You cannot record activities for this office."))
 
 
+def _periods(rows: Sequence[RowResult]) -> dict:
+    """The state of every month the rows fall in, as `activity_check` keeps them: one query
+    per lead office (the upload's office and its units), whatever the rows and months."""
+    days: dict[Office, set[dt.date]] = {}
+    for row in rows:
+        if row.kwargs is not None:
+            first = row.kwargs["occurred_on"].replace(day=1)
+            days.setdefault(row.kwargs["lead_office"], set()).add(first)
+    periods: dict = {}
+    for office, firsts in days.items():
+        ordered = sorted(firsts)
+        for first, state in zip(ordered, period_states(office=office, days=ordered), strict=True):
+            periods[office.pk, first.year, first.month] = state
+    return periods
+
+
 def check_rows(*, user, rows: Sequence[RowResult]) -> None:
     """The form's rules, from the service itself (`activity_check`, which `activity_create`
-    runs too), without writing: one period look-up per office and month, not per row."""
-    periods: dict = {}
+    runs too), without writing: the months' states are read once for all rows. A row that
+    passes keeps its unsaved activity (`RowResult.activity`), ready to be written."""
+    rows = [row for row in rows if row.kwargs is not None and row.status != DUPLICATE]
+    periods = _periods(rows)
     for row in rows:
-        if row.kwargs is not None and row.status != DUPLICATE:
-            _apply(
-                row,
-                lambda row=row: activity_check(
-                    user=user, submit=False, periods=periods, **row.kwargs
-                ),
-            )
+        _apply(
+            row,
+            lambda row=row: activity_check(user=user, submit=False, periods=periods, **row.kwargs),
+        )

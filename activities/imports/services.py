@@ -1,10 +1,12 @@
 """The preview and the confirmation of an import, each one transaction.
 
-The file is kept in an ImportBatch for its uploader. Confirming reads the same bytes again
-and creates, as drafts through `activities_create_bulk`, exactly the rows the preview showed as
-new, in one transaction: all of them, or none if any has become invalid or a duplicate in
-the meantime (the preview is then updated to say which and why). Confirmations into the same
-lead offices take their turn, so the same rows confirmed twice at once are imported once.
+The file is kept in an ImportBatch for its uploader, with its rows as read. Confirming
+takes those rows (the file is not read again), matches and checks each of them once more
+(`activity_check`), and creates, as drafts through `activities_create_checked`, exactly
+the rows the preview showed as new, in one transaction: all of them, or none if any has
+become invalid or a duplicate in the meantime (the preview is then updated to say which
+and why). Confirmations into the same lead offices take their turn, so the same rows
+confirmed twice at once are imported once.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from offices.models import Office
 
 from ..access import can_write_for_office
 from ..models import ImportBatch
-from ..services import activities_create_bulk
+from ..services import M2M_FIELDS, activities_create_checked
 from .rows import (
     DUPLICATE,
     INVALID,
@@ -36,7 +38,7 @@ from .rows import (
     parse_rows,
     read_rows,
 )
-from .tables import Table, read_table
+from .tables import Table, read_table, table_from_json, table_to_json
 from .upload import check_upload
 
 SUMMARY_ROWS = 20  # invalid rows listed in the error summary; the table has them all
@@ -62,6 +64,7 @@ def import_preview(*, user, office: Office, upload: UploadedFile) -> ImportBatch
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
         report=_report(table, rows, example_skipped=example_skipped),
+        table=table_to_json(table),
     )
 
 
@@ -92,9 +95,9 @@ def _lock_lead_offices(rows: Iterable[RowResult]) -> None:
 def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
     """Create, as drafts, exactly the rows the preview showed as new: all of them, or none.
 
-    The stored file is read and checked again, since the data may have changed since the
-    preview (a month closed, the same activity logged by a colleague, the same file
-    imported by someone else a moment ago). If any of those rows fails, nothing is created
+    The rows kept from the file are matched and checked again, since the data may have
+    changed since the preview (a month closed, the same activity logged by a colleague,
+    the same file imported by someone else a moment ago). If any of those rows fails, nothing is created
     and the preview is updated to say which and why. `expected` is the count on the
     button the person pressed: if the preview has changed since their page was drawn,
     nothing is done. The batch is locked, so the same confirmation sent twice imports
@@ -106,6 +109,7 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
         ImportBatch.objects.for_user(user)
         .select_for_update(of=("self",))
         .select_related("office")
+        .defer("content")
         .filter(pk=batch_id)
         .first()
     )
@@ -133,8 +137,12 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
             code="stale",
         )
 
-    table = read_table(
-        name=batch.original_name, file_format=batch.file_format, content=bytes(batch.content)
+    table = (
+        table_from_json(batch.table)
+        if batch.table
+        else read_table(
+            name=batch.original_name, file_format=batch.file_format, content=bytes(batch.content)
+        )
     )
     rows, _example = parse_rows(user=user, office=batch.office, table=table)
     _lock_lead_offices(row for row in rows if row.number in previewed)
@@ -143,7 +151,13 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
     check_rows(user=user, rows=rows)
     refused = [row for row in rows if row.status != NEW]
     if not refused and len(rows) == len(previewed):
-        activities_create_bulk(user=user, items=[row.kwargs for row in rows])
+        activities_create_checked(
+            user=user,
+            checked=[
+                (row.activity, {name: row.kwargs.get(name, []) for name in M2M_FIELDS})
+                for row in rows
+            ],
+        )
 
     if refused or len(rows) != len(previewed):
         fresh = {row.number: row.as_dict(table) for row in rows}

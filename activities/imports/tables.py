@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import io
 import logging
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,7 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
 from ..models import ImportBatch
-from .cells import cell_text, tidy
+from .cells import CONTROL_CHARACTERS, cell_text, tidy
 from .columns import COLUMNS, COLUMNS_BY_KEY, REQUIRED_KEYS
 from .upload import UTF16_BOMS, ImportFileError, broken_workbook
 
@@ -238,3 +240,61 @@ def read_table(*, name: str, file_format: str, content: bytes) -> Table:
     if file_format == ImportBatch.Format.XLSX:
         return _xlsx_table(name, content)
     return _csv_table(name, content)
+
+
+# --- the table kept for the confirmation ---------------------------------------------------
+
+
+def _cell_to_json(value: Any) -> Any:
+    if isinstance(value, str):
+        # As a row reads it (`rows._parse_row`): PostgreSQL keeps no NUL in JSON.
+        return CONTROL_CHARACTERS.sub("", value)
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"float": repr(value)}
+    for kind in (dt.datetime, dt.date, dt.time):  # datetime first: it is a date too
+        if isinstance(value, kind):
+            return {kind.__name__: value.isoformat()}
+    return _cell_to_json(str(value))  # read as text only (`cells.cell_text`): its text is all
+
+
+def _cell_from_json(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    [(kind, text)] = value.items()
+    if kind == "float":
+        return float(text)
+    return {"datetime": dt.datetime, "date": dt.date, "time": dt.time}[kind].fromisoformat(text)
+
+
+def table_to_json(table: Table) -> dict[str, Any]:
+    """The table as JSON, with the cells that are read and their types (an Excel date stays a
+    date, a number a number), kept with the batch: the confirmation checks these rows again
+    without reading the file a second time."""
+    read = set(table.positions.values())
+    return {
+        "positions": table.positions,
+        "labels": table.labels,
+        "ignored": table.ignored,
+        "rows": [
+            [
+                number,
+                [_cell_to_json(cell) if i in read else None for i, cell in enumerate(cells)],
+            ]
+            for number, cells in table.rows
+        ],
+        "formulas": [[number, list(keys)] for number, keys in table.formulas.items()],
+    }
+
+
+def table_from_json(data: dict[str, Any]) -> Table:
+    return Table(
+        positions=data["positions"],
+        labels=data["labels"],
+        ignored=data["ignored"],
+        rows=[
+            (number, [_cell_from_json(cell) for cell in cells]) for number, cells in data["rows"]
+        ],
+        formulas={number: tuple(keys) for number, keys in data["formulas"]},
+    )

@@ -54,6 +54,9 @@ class ImportBatch(models.Model):
     sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, db_index=True)
     content = models.BinaryField(_("file content"))
     report = models.JSONField(_("preview"), default=dict, blank=True)
+    # The rows as read from the file (`imports.tables.table_to_json`): the confirmation
+    # checks them again without reading the file a second time. Empty: read the file.
+    table = models.JSONField(_("rows read"), default=dict, blank=True)
     imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
     imported_count = models.PositiveIntegerField(_("activities imported"), default=0)
 

@@ -14,6 +14,7 @@ from .workflow import activities_return, activities_submit, activities_verify, a
 from .writing import (
     activities_bulk_write,
     activities_create_bulk,
+    activities_create_checked,
     activity_check,
     activity_create,
     activity_draft_and_ask_reopening,
@@ -27,6 +28,7 @@ __all__ = [
     "FieldChange",
     "activities_bulk_write",
     "activities_create_bulk",
+    "activities_create_checked",
     "activities_return",
     "activities_submit",
     "activities_verify",

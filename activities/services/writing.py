@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from common.db import retry_on_conflict
 from offices.models import Counterpart, Indicator, Office, Region
@@ -32,6 +33,8 @@ from .checks import (
 )
 from .reopening import reopening_request
 from .stale import ConflictError, changes_since
+
+BULK_BATCH = 1000  # rows per INSERT of a bulk write
 
 
 def activity_check(
@@ -194,40 +197,88 @@ def activity_draft_and_ask_reopening(
 
 @retry_on_conflict
 def activities_create_bulk(*, user, items: Sequence[dict]) -> list[Activity]:
-    """Log many activities at once (the bulk import), as drafts: each is checked by
-    `activity_check` exactly as a single one, then all are written in a few queries,
-    with their history and related lists. All of them, or none."""
+    """Log many activities at once, as drafts: each is checked by `activity_check` exactly
+    as a single one, then all are written in a few queries, with their history and related
+    lists. All of them, or none."""
     periods: dict = {}
-    pending: list[tuple[Activity, dict[str, list]]] = []
+    checked: list[tuple[Activity, dict[str, list]]] = []
     for item in items:
         fields = dict(item)
         links = {name: list(fields.pop(name, ()) or ()) for name in M2M_FIELDS}
         activity = activity_check(user=user, periods=periods, submit=False, **fields, **links)
+        checked.append((activity, links))
+    return activities_create_checked(user=user, checked=checked)
+
+
+@retry_on_conflict
+def activities_create_checked(
+    *, user, checked: Sequence[tuple[Activity, dict[str, list]]]
+) -> list[Activity]:
+    """Write, as drafts, activities that `activity_check` passed in this same transaction,
+    with their related lists (the import's confirmation checks every row once, to say which
+    fails and why, then writes them all with this). Not a way around the checks."""
+    for activity, _links in checked:
+        if not activity._state.adding or activity.status != Status.DRAFT:
+            raise ValueError("Only new drafts that activity_check passed are written here.")
         activity.record_change(by=user, previous_status=None)
         activity._history_user = user
-        pending.append((activity, links))
-    return activities_bulk_write(pending, default_user=user)
+    return activities_bulk_write(checked, default_user=user)
+
+
+HISTORY_BATCH = 1000  # rows per INSERT ... SELECT of their history (3 parameters each)
+
+
+def _write_history(created: Sequence[Activity], *, default_user) -> dict[int, int]:
+    """The first version of each activity just written ("+"), copied from its row by the
+    database: who and when from the activity's `_history_user` and `_history_date`, as
+    django-simple-history would record them, or the default user and now. Returns each
+    activity's history id."""
+    history = Activity.history.model
+    quote = connection.ops.quote_name
+    columns = [field.column for field in history.tracked_fields]
+    now = timezone.now()
+    history_of: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(created), HISTORY_BATCH):
+            batch = created[start : start + HISTORY_BATCH]
+            params: list = []
+            for activity in batch:
+                user = getattr(activity, "_history_user", None) or default_user
+                when = getattr(activity, "_history_date", None) or now
+                params += [
+                    activity.pk,
+                    connection.ops.adapt_datetimefield_value(when),
+                    user.pk if user is not None else None,
+                ]
+            values = ", ".join(["(%s, %s, %s)"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {quote(history._meta.db_table)} "  # noqa: S608 (names from the models)
+                f"({', '.join(quote(c) for c in columns)}, history_date, history_type, "
+                "history_user_id, history_change_reason) "
+                f"SELECT {', '.join(f'a.{quote(c)}' for c in columns)}, v.column2, '+', "
+                f"v.column3, NULL FROM {quote(Activity._meta.db_table)} a "
+                f"JOIN (VALUES {values}) v ON v.column1 = a.id "
+                "RETURNING id, history_id",
+                params,
+            )
+            history_of.update(cursor.fetchall())
+    return history_of
 
 
 def activities_bulk_write(
     pending: Sequence[tuple[Activity, dict[str, list]]], *, default_user
 ) -> list[Activity]:
-    """Write activities that are ready (checked, bookkeeping done) in a few queries: the
-    rows, their first history version, and their related lists, which that version lists
-    too, as a single save would. Used by the bulk import and the demo seed; not a way
-    around the checks (`activities_create_bulk` is)."""
+    """Write activities that are ready (checked, bookkeeping done) in a few queries whatever
+    their number: the rows, their first history version, and their related lists, which
+    that version lists too, as a single save would. Used by the bulk import and the demo
+    seed; not a way around the checks (`activities_create_bulk` is)."""
     if not pending:
         return []
     lock_counts(key_of(activity) for activity, _links in pending)
-    created = bulk_create_with_history(
-        [activity for activity, _links in pending],
-        Activity,
-        batch_size=500,
-        default_user=default_user,
+    created = Activity.objects.bulk_create(
+        [activity for activity, _links in pending], batch_size=BULK_BATCH
     )
-    history_of = dict(
-        Activity.history.filter(id__in=[a.pk for a in created]).values_list("id", "history_id")
-    )
+    history_of = _write_history(created, default_user=default_user)
     for name in M2M_FIELDS:
         field = Activity._meta.get_field(name)
         through = field.remote_field.through
@@ -238,7 +289,7 @@ def activities_bulk_write(
                 for activity, (_unsaved, all_links) in zip(created, pending, strict=True)
                 for obj in all_links.get(name, ())
             ],
-            batch_size=1000,
+            batch_size=BULK_BATCH,
         )
         historical = apps.get_model("activities", f"HistoricalActivity_{name}")
         historical.objects.bulk_create(
@@ -251,7 +302,7 @@ def activities_bulk_write(
                 )
                 for link in links
             ],
-            batch_size=1000,
+            batch_size=BULK_BATCH,
         )
     return created
 

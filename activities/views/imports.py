@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import BadRequest, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -35,7 +36,7 @@ from common.middleware.database import (
     database_unavailable,
     lock_conflict,
 )
-from common.web import form_status
+from common.web import form_status, querystring_without
 from offices.models import Office
 
 from ..access import require_can_log_activities
@@ -148,6 +149,9 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 SHOW_CHOICES = (NEW, DUPLICATE, INVALID)
+# Rows of the preview's table per page: a file of 5 000 rows is read a page at a time, and
+# the summary above the table says what is wrong with the file as a whole.
+PREVIEW_PER_PAGE = 100
 
 
 @require_GET
@@ -155,13 +159,18 @@ SHOW_CHOICES = (NEW, DUPLICATE, INVALID)
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     require_can_log_activities(request.user)
     batch = get_object_or_404(
-        ImportBatch.objects.for_user(request.user).defer("content").select_related("office"),
+        ImportBatch.objects.for_user(request.user)
+        .defer("content", "table")
+        .select_related("office"),
         pk=pk,
     )
     show = request.GET.get("show", "")
     show = show if show in SHOW_CHOICES else ""
     counts = batch.report.get("counts", {})
     invalid = batch_rows(batch, status=INVALID)
+    page = Paginator(batch_rows(batch, status=show), PREVIEW_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "activities/import_preview.html",
@@ -169,7 +178,9 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "report": batch.report,
             "counts": counts,
-            "rows": batch_rows(batch, status=show),
+            "rows": page.object_list,
+            "page": page,
+            "querystring": querystring_without(request, "page"),
             "show": show,
             "invalid_rows": invalid[:SUMMARY_ROWS],
             "more_invalid": max(len(invalid) - SUMMARY_ROWS, 0),
