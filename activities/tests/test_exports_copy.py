@@ -177,3 +177,22 @@ def test_the_download_has_the_list_pages_rows(client, tricky, staff_a, query):
     assert ids, "each filter keeps some rows"
     queryset = activity_list(user=staff_a, data=page.wsgi_request.GET).qs
     assert body == _python_csv(queryset, "en")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_download_abandoned_part_way_leaves_the_connection_usable(
+    client, office_a, indicator, staff_a, monkeypatch
+):
+    """The reader goes away after a few rows: the COPY is cancelled, and the next request on
+    the same connection works (requests run in autocommit, as here)."""
+    monkeypatch.setattr("common.exports.CSV_COPY_CHUNK_BYTES", 1)  # a row per chunk
+    ActivityFactory.create_batch(30, lead_office=office_a, indicator=indicator, created_by=staff_a)
+    client.force_login(staff_a)
+    response = client.get(reverse("activities:export", args=["csv"]))
+    chunks = iter(response.streaming_content)
+    received = [next(chunks) for _ in range(3)]  # the header, then two rows
+    response.close()
+    assert received[0].startswith(b"\xef\xbb\xbfDate,")
+    assert Activity.objects.count() == 30
+    again = b"".join(client.get(reverse("activities:export", args=["csv"])).streaming_content)
+    assert again.count(b"\n") == 31
