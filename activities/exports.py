@@ -26,12 +26,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Collate, Concat, NullIf
+from django.db.models.functions import Coalesce, Collate, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.exports import Column, CopyQuery, Export, neutralise, neutralised
+from common.exports import Column, CopyQuery, Export, joined_text, neutralise, neutralised
 from offices.i18n import localized_expression
 from offices.models import Counterpart, Indicator, Office, Region
 
@@ -283,12 +283,16 @@ def _local_time(field: str) -> Expression:
 def _person_expression(path: str) -> Expression:
     """`_person`: the full name (get_full_name), else the username."""
     full_name = Func(
-        Concat(F(f"{path}__first_name"), Value(" "), F(f"{path}__last_name")),
+        joined_text(F(f"{path}__first_name"), Value(" "), F(f"{path}__last_name")),
         Value(_WHITESPACE),
         function="btrim",
         output_field=TextField(),
     )
-    return Coalesce(NullIf(full_name, Value(""), output_field=TextField()), F(f"{path}__username"), output_field=TextField())
+    return Coalesce(
+        NullIf(full_name, Value(""), output_field=TextField()),
+        F(f"{path}__username"),
+        output_field=TextField(),
+    )
 
 
 def _joined_names(field_name: str) -> Subquery:

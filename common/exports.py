@@ -39,8 +39,8 @@ from typing import IO, Any
 import xlsxwriter
 import xlsxwriter.workbook
 from django.db import DatabaseError, connections
-from django.db.models import Case, Expression, F, TextField, Value, When
-from django.db.models.functions import Concat, Left, NullIf
+from django.db.models import Case, Expression, F, Func, TextField, Value, When
+from django.db.models.functions import Left, NullIf
 from django.db.models.lookups import In
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
@@ -91,13 +91,21 @@ def neutralised(expression: Expression | str) -> Expression:
         Case(
             When(
                 In(Left(expression, 1), list(FORMULA_TRIGGERS)),
-                then=Concat(Value("'"), expression),
+                then=joined_text(Value("'"), expression),
             ),
             default=expression,
             output_field=TextField(),
         ),
         Value(""),
         output_field=TextField(),
+    )
+
+
+def joined_text(*expressions: Expression) -> Expression:
+    """Texts joined with SQL's `||` (NULL if one is NULL): Concat makes each side NULL-safe,
+    which a column read for a million rows pays for."""
+    return Func(
+        *expressions, arg_joiner=" || ", template="(%(expressions)s)", output_field=TextField()
     )
 
 
