@@ -31,7 +31,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.exports import Column, CopyQuery, Export, joined_text, neutralise, neutralised
+from common.copy_csv import CopyQuery
+from common.exports import Column, Export, joined_text, neutralise, neutralised
 from offices.i18n import localized_expression
 from offices.models import Counterpart, Indicator, Office, Region
 

@@ -31,14 +31,14 @@ import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack, nullcontext, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
 import xlsxwriter
 import xlsxwriter.workbook
-from django.db import DatabaseError, connections
+from django.db import DatabaseError
 from django.db.models import Case, Expression, F, Func, TextField, Value, When
 from django.db.models.functions import Left, NullIf
 from django.db.models.lookups import In
@@ -48,6 +48,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from xlsxwriter.utility import xl_col_to_name
+
+from .copy_csv import CopyQuery, copy_csv
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +64,6 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 XLSX_MAX_CELL_TEXT = 32_767  # Excel's limit per cell
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
 CSV_ROWS_PER_CHUNK = 200  # rows per chunk sent to the client
-CSV_COPY_CHUNK_BYTES = 64 * 1024  # COPY sends a row at a time: sent to the client in chunks
 # One line end for every CSV: PostgreSQL's COPY ends its lines with LF and has no option for
 # CRLF, and turning its LFs into CRLFs would mean reading every quoted field in Python again.
 # Excel, LibreOffice, Numbers, Google Sheets and our own import all read LF.
@@ -107,15 +108,6 @@ def joined_text(*expressions: Expression) -> Expression:
     return Func(
         *expressions, arg_joiner=" || ", template="(%(expressions)s)", output_field=TextField()
     )
-
-
-@dataclass(frozen=True)
-class CopyQuery:
-    """A SELECT for PostgreSQL's COPY, as Django compiles it (%s placeholders, its params)."""
-
-    sql: str
-    params: Sequence[Any]
-    using: str = "default"
 
 
 @dataclass(frozen=True)
@@ -243,50 +235,6 @@ def iter_csv(export: Export, *, language: str | None = None) -> Iterator[bytes]:
                 lines = []
         if lines:
             yield "".join(lines).encode()
-
-
-def copy_csv(query: CopyQuery) -> Iterator[bytes]:
-    """`COPY (<query>) TO STDOUT (FORMAT csv)` over the request's own connection, streamed in
-    chunks of about CSV_COPY_CHUNK_BYTES. psycopg binds the params into the statement on the
-    client (COPY takes no server-side parameters). The COPY is a query like any other: it
-    goes through the connection's execute wrappers and, when queries are logged (DEBUG, the
-    tests' query counts), into the log; its errors are Django's DatabaseError. A download
-    abandoned part-way cancels the COPY (psycopg), and the connection stays usable.
-
-    It runs with PostgreSQL's JIT compiler off (`SET jit = off` before, `RESET jit` after):
-    for a query of this cost the compiler spends about 1.5 s before the first row comes,
-    more than it saves over the rows (docs/performance.md, "Exports")."""
-    connection = connections[query.using]
-    statement = f"COPY ({query.sql}) TO STDOUT (FORMAT csv)"
-    params = tuple(query.params)
-    with ExitStack() as stack:
-        cursor = stack.enter_context(connection.cursor())
-
-        def start(sql, params, many, context):
-            with connection.wrap_database_errors:
-                return stack.enter_context(cursor.cursor.copy(sql, params))
-
-        cursor.execute("SET jit = off")
-        stack.callback(_reset_jit, cursor)  # after the COPY has ended, whichever way
-        logged = getattr(cursor, "debug_sql", None)
-        with logged(statement, params) if logged is not None else nullcontext():
-            copy = cursor._execute_with_wrappers(statement, params, False, start)
-        buffer = bytearray()
-        with connection.wrap_database_errors:
-            for data in copy:
-                buffer += data
-                if len(buffer) >= CSV_COPY_CHUNK_BYTES:
-                    yield bytes(buffer)
-                    buffer.clear()
-        if buffer:
-            yield bytes(buffer)
-
-
-def _reset_jit(cursor) -> None:
-    """The connection outlives the request (CONN_MAX_AGE): other queries keep the server's
-    setting. On a connection that failed there is nothing to reset."""
-    with suppress(DatabaseError):
-        cursor.execute("RESET jit")
 
 
 def write_csv(export: Export, fileobj: IO[bytes]) -> None:

@@ -188,7 +188,7 @@ def test_a_download_abandoned_part_way_leaves_the_connection_usable(
 ):
     """The reader goes away after a few rows: the COPY is cancelled, and the next request on
     the same connection works (requests run in autocommit, as here)."""
-    monkeypatch.setattr("common.exports.CSV_COPY_CHUNK_BYTES", 1)  # a row per chunk
+    monkeypatch.setattr("common.copy_csv.CSV_COPY_CHUNK_BYTES", 1)  # a row per chunk
     ActivityFactory.create_batch(30, lead_office=office_a, indicator=indicator, created_by=staff_a)
     client.force_login(staff_a)
     jit = _setting("jit")

@@ -578,7 +578,7 @@ def csv_rows_fail_after(fetches_fail_after, monkeypatch):
     if connection.vendor != "postgresql":
         yield fetches_fail_after
         return
-    monkeypatch.setattr("common.exports.CSV_COPY_CHUNK_BYTES", 1)
+    monkeypatch.setattr("common.copy_csv.CSV_COPY_CHUNK_BYTES", 1)
     rows = [None]
 
     def failing(copy):
