@@ -128,7 +128,13 @@ def test_copy_writes_what_python_writes_for_each_users_list(
 ):
     """The list's own queryset: its scope, what it leaves out (removed rows), its order."""
     for user in (staff_a, staff_b, bureau_viewer):
-        for query in ({}, {"sort": "title"}, {"sort": "-office"}, {"status": "counted"}):
+        for query in (
+            {},
+            {"sort": "title"},
+            {"sort": "-office"},
+            {"status": "counted"},
+            {"q": "50% 'quoted' %s"},  # a search's text is a parameter like any other
+        ):
             queryset = activity_list(user=user, data=query).qs
             assert _copy_csv(queryset, language) == _python_csv(queryset, language), (user, query)
 
