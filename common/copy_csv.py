@@ -33,7 +33,7 @@ def copy_csv(query: CopyQuery) -> Iterator[bytes]:
 
     It runs with PostgreSQL's JIT compiler off (`SET jit = off` before, `RESET jit` after):
     for a query of this cost the compiler spends about 1.5 s before the first row comes,
-    more than it saves over the rows (docs/performance.md, "Exports")."""
+    more than it saves over the rows (docs/performance.md, "What keeps it fast")."""
     connection = connections[query.using]
     statement = f"COPY ({query.sql}) TO STDOUT (FORMAT csv)"
     params = tuple(query.params)

@@ -16,7 +16,7 @@ Every app's downloads use it: subclass `Export`, then `render_csv`/`render_xlsx`
 or `write_csv`/`write_xlsx` to a file (command line, stored snapshots). On PostgreSQL an
 export may instead hand the CSV writer one SELECT (`Export.copy_query`), whose rows
 PostgreSQL writes itself with COPY, byte for byte what the writer would write
-(docs/performance.md, "Exports").
+(docs/performance.md, "What keeps it fast").
 """
 
 from __future__ import annotations
