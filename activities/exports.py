@@ -1,5 +1,6 @@
 """The activities as a download: the list page's rows, or a report's counted activities.
-One row per activity, written by the shared writer (common.exports)."""
+One row per activity, written by the shared writer (common.exports); on PostgreSQL the CSV's
+rows are written by PostgreSQL itself, from the same queryset (`ActivityExport.copy_query`)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,34 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.contrib.postgres.aggregates import StringAgg
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    Expression,
+    F,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Collate, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.exports import Column, Export
+from common.copy_csv import CopyQuery
+from common.exports import Column, Export, joined_text, neutralise, neutralised
+from offices.i18n import localized_expression
 from offices.models import Counterpart, Indicator, Office, Region
 
-from .models import COUNTING_STATUSES, AuthorityLevel, Status
+from .models import COUNTING_STATUSES, Activity, AuthorityLevel, Status
 
 
 def _person(user) -> str:
@@ -173,6 +193,133 @@ class ActivityExport(Export):
                 updated_at,
                 pk,
             )
+
+    def copy_query(self) -> CopyQuery | None:
+        """The rows of `rows()` as one SELECT of the same queryset (its filters, scope and
+        order), each column computed by PostgreSQL in the active language: names by the
+        same fallbacks as `.name`, choices and Yes/No as labels read now, people as
+        `_person`, times in the current time zone, the related lists joined as `_Names`
+        joins them. A background job that reports its progress counts the rows as they are
+        written, so it keeps `rows()`."""
+        queryset = self.queryset
+        if self.progress is not None or connections[queryset.db].vendor != "postgresql":
+            return None
+        columns = _copy_columns()
+        values = queryset.annotate(**columns).values_list(*columns)
+        try:
+            sql, params = values.query.get_compiler(using=values.db).as_sql()
+        except EmptyResultSet:  # no rows can match (a user who may see none)
+            return None
+        return CopyQuery(sql, params, values.db)
+
+
+# What str.strip() strips (get_full_name strips the joined names), for btrim.
+_WHITESPACE = "".join(char for char in map(chr, range(0x3001)) if char.isspace())
+
+
+def _copy_columns() -> dict[str, Expression]:
+    """The columns of `ActivityExport.rows()` as SQL, in order, named so as not to clash with
+    the activity's fields."""
+    yes, no = gettext("Yes"), gettext("No")
+    expressions = (
+        Func(F("occurred_on"), Value("YYYY-MM-DD"), function="to_char", output_field=TextField()),
+        neutralised(localized_expression("indicator__name")),
+        neutralised("title"),
+        neutralised("lead_office__code"),
+        neutralised(localized_expression("lead_office__name")),
+        _joined_names("participating_offices"),
+        neutralised(localized_expression("region__name")),  # no region: NULL
+        neutralised("city"),
+        _joined_names("counterparts"),
+        _joined_names("partners"),
+        _choice("authority_level", AuthorityLevel.choices),
+        neutralised("event_name"),
+        neutralised("hk_participants"),
+        _choice("status", Status.choices),
+        Case(
+            When(
+                status__in=COUNTING_STATUSES,
+                removed_at__isnull=True,
+                then=Value(neutralise(yes)),
+            ),
+            default=Value(neutralise(no)),
+            output_field=TextField(),
+        ),
+        _local_time("counted_since"),
+        neutralised(_person_expression("reviewed_by")),  # nobody: NULL
+        _local_time("reviewed_at"),
+        neutralised("review_comment"),
+        neutralised(_person_expression("created_by")),
+        _local_time("created_at"),
+        _local_time("updated_at"),
+        F("pk"),
+    )
+    return {f"csv_{n}": expression for n, expression in enumerate(expressions)}
+
+
+def _choice(field: str, choices) -> Expression:
+    """A choice's label, read now in the active language; none (or unknown): NULL."""
+    return Case(
+        *(
+            When(**{field: value}, then=Value(neutralise(str(label)) or None))
+            for value, label in choices
+        ),
+        default=Value(None),
+        output_field=TextField(),
+    )
+
+
+def _local_time(field: str) -> Expression:
+    """As csv_cells writes a datetime: in the current time zone, to the minute."""
+    local = Func(
+        F(field),
+        Value(timezone.get_current_timezone_name()),
+        arg_joiner=" AT TIME ZONE ",
+        template="(%(expressions)s)",
+        output_field=DateTimeField(),
+    )
+    return Func(local, Value("YYYY-MM-DD HH24:MI"), function="to_char", output_field=TextField())
+
+
+def _person_expression(path: str) -> Expression:
+    """`_person`: the full name (get_full_name), else the username."""
+    full_name = Func(
+        joined_text(F(f"{path}__first_name"), Value(" "), F(f"{path}__last_name")),
+        Value(_WHITESPACE),
+        function="btrim",
+        output_field=TextField(),
+    )
+    return Coalesce(
+        NullIf(full_name, Value(""), output_field=TextField()),
+        F(f"{path}__username"),
+        output_field=TextField(),
+    )
+
+
+def _joined_names(field_name: str) -> Subquery:
+    """`_Names.of` in SQL: the related objects' names joined by "; ", in their model's
+    ordering then id, compared as Python compares them (code points: the "C" collation)."""
+    field = Activity._meta.get_field(field_name)
+    through = field.remote_field.through
+    target = field.m2m_reverse_field_name()
+    order = []
+    for key in field.related_model._meta.ordering:
+        name = key.lstrip("-")  # _Names sorts each key ascending
+        expression = F(f"{target}__{name}")
+        if isinstance(field.related_model._meta.get_field(name), CharField | TextField):
+            expression = Collate(expression, "C")
+        order.append(expression)
+    names = StringAgg(
+        localized_expression(f"{target}__name"), "; ", order_by=[*order, F(f"{target}_id")]
+    )
+    rows = (
+        through.objects.filter(**{field.m2m_field_name(): OuterRef("pk")})
+        .order_by()
+        .values(field.m2m_field_name())
+        .annotate(names=neutralised(names))
+        .values("names")
+    )
+    return Subquery(rows, output_field=TextField())
 
 
 class _Names:

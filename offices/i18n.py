@@ -1,8 +1,14 @@
 """Reference data carries its names in English, Traditional and Simplified Chinese columns."""
 
+from django.db.models import Expression, F, TextField, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 
 LANGUAGE_SUFFIXES = {"en": "en", "zh-hant": "zh_hant", "zh-hans": "zh_hans"}
+
+
+def _fallbacks(suffix: str) -> list[str]:
+    return list(dict.fromkeys((suffix, "zh_hant", "en")))
 
 
 def current_suffix() -> str:
@@ -19,8 +25,7 @@ class LocalizedNamesMixin:
     """
 
     def localized(self, prefix: str) -> str:
-        suffix = current_suffix()
-        for candidate in (suffix, "zh_hant", "en"):
+        for candidate in _fallbacks(current_suffix()):
             value = getattr(self, f"{prefix}_{candidate}", "")
             if value:
                 return value
@@ -29,3 +34,13 @@ class LocalizedNamesMixin:
     @property
     def name(self) -> str:
         return self.localized("name")
+
+
+def localized_expression(prefix: str) -> Expression:
+    """`localized(prefix)` in SQL, in the active language: `localized_expression(
+    "indicator__name")` is the indicator's name as `indicator.name` reads it (the first
+    non-empty of the language's column, Traditional Chinese, English; else "")."""
+    candidates = [
+        NullIf(F(f"{prefix}_{suffix}"), Value("")) for suffix in _fallbacks(current_suffix())
+    ]
+    return Coalesce(*candidates, Value(""), output_field=TextField())
