@@ -22,6 +22,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
+from activities import services as activity_services
 from activities.imports.services import import_preview
 from activities.models import Activity, Status
 from offices.models import Counterpart, Indicator, Office, Region
@@ -246,6 +247,14 @@ def ids() -> dict[str, object]:
     assert report.is_done, report.error
     note, conflict = direction_objects(staff, bjo, year)
     plan = _plans(staff, bjo)
+    # The demo makes drafts of a few recent activities by chance: one made here if none.
+    draft = mine.filter(status=Status.DRAFT).first() or activity_services.activity_create(
+        user=staff,
+        lead_office=bjo,
+        indicator=Indicator.objects.get(code="visits"),
+        occurred_on=timezone.localdate(),
+        title="Call on the Beijing Municipal Commerce Bureau",
+    )
     return {
         "bjo": bjo.pk,
         "plan": plan.pk,
@@ -253,7 +262,7 @@ def ids() -> dict[str, object]:
         "year": year,
         "indicator": mine.first().indicator_id,
         "activity": mine.filter(status=Status.VERIFIED).first().pk,
-        "draft": mine.filter(status=Status.DRAFT).first().pk,
+        "draft": draft.pk,
         "batch": batch.pk,
         "counterpart": Counterpart.objects.filter(activities__lead_office=bjo).first().pk,
         "report": report.pk,
