@@ -1,4 +1,4 @@
-"""Keeping the roll-up honest: the key of an activity's group, the locks a write takes on its groups (in one order), and the checks of the roll-up against a recount (`recount`, `kept`, `differences`, `rebuild`)."""
+"""Keeping the roll-ups honest: the key of an activity's group, the locks a write takes on its groups (in one order), and the checks of both roll-ups (`ActivityMonthCount`, `ActivityAsOfCount`) against a recount (`recount`, `kept`, `differences`, `rebuild`)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,20 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Greatest, TruncDate, TruncMonth
 
-from ..models import NO_REGION, Activity, ActivityMonthCount
+from ..models import (
+    COUNTING_STATUSES,
+    NO_REGION,
+    Activity,
+    ActivityAsOfCount,
+    ActivityMonthCount,
+    Status,
+)
 
 Key = tuple[int, int, int, dt.date, str]  # lead office, indicator, region or 0, month, status
+# lead office, indicator, region or 0, month, grain, counted by
+AsOfKey = tuple[int, int, int, dt.date, str, dt.date]
 
 
 KEY_COLUMNS = "lead_office_id, indicator_id, region_key, month, status"
@@ -35,8 +44,15 @@ def lock_counts(keys: Iterable[Key]) -> None:
     two transactions saving activities of the same office, indicator and month (a bulk
     submit and a bulk verify) would take the same rows in different orders and deadlock.
     Taken first, in key order, they are waited for instead. Rows that do not exist yet are
-    made (with 0). PostgreSQL only: SQLite has one writer at a time."""
-    keys = sorted(set(keys))
+    made (with 0). PostgreSQL only: SQLite has one writer at a time.
+
+    The "as of" roll-up's rows (`ActivityAsOfCount`) are changed by the same triggers, by
+    writes that move activities in or out of counting or change a counting one: such a
+    write also locks its groups' "submitted" row, so that any two writes to the same
+    office, indicator, region and month wait for each other there too."""
+    keys = set(keys)
+    keys |= {(*key[:4], Status.SUBMITTED.value) for key in keys if key[4] in COUNTING_STATUSES}
+    keys = sorted(keys)
     if not keys or connection.vendor != "postgresql":
         return
     # Only placeholders and column names go into the text; the values are parameters.
@@ -70,6 +86,39 @@ def recount() -> dict[Key, int]:
     return {(o, i, r or NO_REGION, m, s): n for o, i, r, m, s, n in rows}
 
 
+def recount_as_of() -> dict[AsOfKey, int]:
+    """The "as of" roll-up as it should be, counted from the activities (one query): each
+    activity that counts, by the later of the day it took place and the Hong Kong day it
+    entered a counting state, at the day grain and at the month grain."""
+    rows = (
+        Activity.objects.counted()
+        .annotate(
+            first_day=TruncMonth("occurred_on"),
+            by_day=Greatest("occurred_on", TruncDate("counted_since")),
+        )
+        .order_by()
+        .values_list("lead_office_id", "indicator_id", "region_id", "first_day", "by_day")
+        .annotate(n=Count("id"))
+    )
+    counted: dict[AsOfKey, int] = {}
+    for o, i, r, m, by_day, n in rows:
+        by_day = by_day if isinstance(by_day, dt.date) else dt.date.fromisoformat(by_day)
+        for key in (
+            (o, i, r or NO_REGION, m, ActivityAsOfCount.DAY, by_day),
+            (o, i, r or NO_REGION, m, ActivityAsOfCount.MONTH, by_day.replace(day=1)),
+        ):
+            counted[key] = counted.get(key, 0) + n
+    return counted
+
+
+def kept_as_of() -> dict[AsOfKey, int]:
+    """The "as of" roll-up as the triggers kept it (groups that went down to zero left out)."""
+    rows = ActivityAsOfCount.objects.exclude(n=0).values_list(
+        "lead_office_id", "indicator_id", "region_key", "month", "grain", "counted_by", "n"
+    )
+    return {(o, i, r, m, g, b): n for o, i, r, m, g, b, n in rows}
+
+
 def kept() -> dict[Key, int]:
     """The roll-up as the triggers kept it (groups that went down to zero left out)."""
     rows = ActivityMonthCount.objects.exclude(n=0).values_list(
@@ -78,10 +127,7 @@ def kept() -> dict[Key, int]:
     return {(o, i, r, m, s): n for o, i, r, m, s, n in rows}
 
 
-def differences(counted: dict[Key, int] | None = None) -> dict[Key, tuple[int, int]]:
-    """The groups where the roll-up is off, as key: (kept, counted)."""
-    counted = recount() if counted is None else counted
-    before = kept()
+def _off(before: dict, counted: dict) -> dict:
     return {
         key: (before.get(key, 0), counted.get(key, 0))
         for key in counted.keys() | before.keys()
@@ -89,15 +135,41 @@ def differences(counted: dict[Key, int] | None = None) -> dict[Key, tuple[int, i
     }
 
 
+def differences(
+    counted: dict[Key, int] | None = None, counted_as_of: dict[AsOfKey, int] | None = None
+) -> dict[Key | AsOfKey, tuple[int, int]]:
+    """The groups where either roll-up is off, as key: (kept, counted); a key of the "as
+    of" roll-up has six parts, one of the month roll-up five."""
+    counted = recount() if counted is None else counted
+    counted_as_of = recount_as_of() if counted_as_of is None else counted_as_of
+    return _off(kept(), counted) | _off(kept_as_of(), counted_as_of)
+
+
 @transaction.atomic
-def rebuild() -> dict[Key, tuple[int, int]]:
-    """Recount the roll-up and write it anew; the groups that were off, as key: (kept,
+def rebuild() -> dict[Key | AsOfKey, tuple[int, int]]:
+    """Recount both roll-ups and write them anew; the groups that were off, as key: (kept,
     counted). Writers wait meanwhile (the activity table is locked on PostgreSQL)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("LOCK TABLE activities_activity IN SHARE MODE")
-    counted = recount()
-    off = differences(counted)
+    counted, counted_as_of = recount(), recount_as_of()
+    off = differences(counted, counted_as_of)
+    ActivityAsOfCount.objects.all().delete()
+    ActivityAsOfCount.objects.bulk_create(
+        [
+            ActivityAsOfCount(
+                lead_office_id=o,
+                indicator_id=i,
+                region_key=r,
+                month=m,
+                grain=g,
+                counted_by=b,
+                n=n,
+            )
+            for (o, i, r, m, g, b), n in sorted(counted_as_of.items())
+        ],
+        batch_size=1000,
+    )
     ActivityMonthCount.objects.all().delete()
     ActivityMonthCount.objects.bulk_create(
         [
