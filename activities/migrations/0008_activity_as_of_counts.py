@@ -77,9 +77,16 @@ POSTGRESQL = [
     END
     $$ LANGUAGE plpgsql
     """,
-    """
-    CREATE TRIGGER activities_as_of_count_insert_delete AFTER INSERT OR DELETE
-    ON activities_activity FOR EACH ROW EXECUTE FUNCTION activities_as_of_count_change()
+    # Only rows that count run the function: a draft logged or deleted costs nothing here.
+    f"""
+    CREATE TRIGGER activities_as_of_count_insert AFTER INSERT ON activities_activity
+    FOR EACH ROW WHEN ({_PG_COUNTS.format(row="NEW")})
+    EXECUTE FUNCTION activities_as_of_count_change()
+    """,
+    f"""
+    CREATE TRIGGER activities_as_of_count_delete AFTER DELETE ON activities_activity
+    FOR EACH ROW WHEN ({_PG_COUNTS.format(row="OLD")})
+    EXECUTE FUNCTION activities_as_of_count_change()
     """,
     # Verifying a submitted activity changes nothing here: no trigger runs for it.
     f"""
@@ -94,7 +101,8 @@ POSTGRESQL = [
 ]
 POSTGRESQL_REVERSE = [
     "DROP TRIGGER activities_as_of_count_update ON activities_activity",
-    "DROP TRIGGER activities_as_of_count_insert_delete ON activities_activity",
+    "DROP TRIGGER activities_as_of_count_delete ON activities_activity",
+    "DROP TRIGGER activities_as_of_count_insert ON activities_activity",
     "DROP FUNCTION activities_as_of_count_change()",
 ]
 
@@ -126,9 +134,9 @@ _SQLITE_SUBTRACT = f"""
 """
 SQLITE = [
     f"CREATE TRIGGER activities_as_of_count_insert AFTER INSERT ON activities_activity "
-    f"BEGIN {_SQLITE_ADD} END",
+    f"WHEN {_SQLITE_COUNTS.format(row='NEW')} BEGIN {_SQLITE_ADD} END",
     f"CREATE TRIGGER activities_as_of_count_delete AFTER DELETE ON activities_activity "
-    f"BEGIN {_SQLITE_SUBTRACT} END",
+    f"WHEN {_SQLITE_COUNTS.format(row='OLD')} BEGIN {_SQLITE_SUBTRACT} END",
     "CREATE TRIGGER activities_as_of_count_update AFTER UPDATE OF lead_office_id, "
     "indicator_id, region_id, occurred_on, status, counted_since, removed_at "
     f"ON activities_activity BEGIN {_SQLITE_SUBTRACT} {_SQLITE_ADD} END",
