@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0007_activity_confirmed_different_from'),
+        ('activities', '0009_search_trigram_indexes'),
         ('offices', '0004_counterpart_parent'),
     ]
 
