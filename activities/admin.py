@@ -3,7 +3,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import StaleEditAdmin
 
-from .models import Activity, ActivityMonthCount, Evidence, ImportBatch, PeriodReopening
+from .models import (
+    Activity,
+    ActivityAsOfCount,
+    ActivityMonthCount,
+    Evidence,
+    ImportBatch,
+    PeriodReopening,
+)
 
 
 def describe_upload(evidence: Evidence, user) -> None:
@@ -136,6 +143,26 @@ class ActivityMonthCountAdmin(admin.ModelAdmin):
 
     list_display = ("month", "lead_office", "indicator", "region_key", "status", "n")
     list_filter = ("status", "lead_office")
+    list_select_related = ("lead_office", "indicator")
+    date_hierarchy = "month"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ActivityAsOfCount)
+class ActivityAsOfCountAdmin(admin.ModelAdmin):
+    """The roll-up of what counted by each day, to look at: the database's triggers write
+    it, nobody else."""
+
+    list_display = ("month", "lead_office", "indicator", "region_key", "grain", "counted_by", "n")
+    list_filter = ("grain", "lead_office")
     list_select_related = ("lead_office", "indicator")
     date_hierarchy = "month"
 

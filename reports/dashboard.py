@@ -94,8 +94,8 @@ def dashboard(
     Queries: indicators, bureau targets, office shares, offices, counts by office and
     indicator, the plans ahead, counts by month (this year and last), counts by region,
     regions, the reporting health per office, and (unless `notes` is false) the offices'
-    latest progress notes: eleven, whatever the data. The counts come from the roll-up
-    (activities.counts) when the dashboard is as of today.
+    latest progress notes: eleven, whatever the data. The counts come from a roll-up
+    (activities.counts), as of today or of a past day.
     """
     figures_of = office_figures(year=year, as_of=as_of, office=office)
     all_offices, indicators = figures_of.offices, figures_of.indicators

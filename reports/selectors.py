@@ -128,7 +128,7 @@ def office_figures(
     *, year: int, as_of: dt.date, office: Office | None = None, viewer=None
 ) -> OfficeFigures:
     """All offices, or one office with its units. Six queries whatever the data: bureau
-    targets, shares, offices, counts (from the roll-up as of today, activities.counts),
+    targets, shares, offices, counts (from a roll-up whatever the day, activities.counts),
     the plans ahead (planning.selectors.planned_ahead: only those `viewer` may see, when
     given) and indicators."""
     bureau_targets, shares = year_targets(year)

@@ -3,11 +3,24 @@ honest (rollup), the activity list counted and paged with its help (lists)."""
 
 from .groups import GROUPS, counted_groups
 from .lists import CountedList, ListCounts, ListOrder, joined, list_counts
-from .rollup import KEY_COLUMNS, Key, differences, kept, key_of, lock_counts, rebuild, recount
+from .rollup import (
+    KEY_COLUMNS,
+    AsOfKey,
+    Key,
+    differences,
+    kept,
+    kept_as_of,
+    key_of,
+    lock_counts,
+    rebuild,
+    recount,
+    recount_as_of,
+)
 
 __all__ = [
     "GROUPS",
     "KEY_COLUMNS",
+    "AsOfKey",
     "CountedList",
     "Key",
     "ListCounts",
@@ -16,9 +29,11 @@ __all__ = [
     "differences",
     "joined",
     "kept",
+    "kept_as_of",
     "key_of",
     "list_counts",
     "lock_counts",
     "rebuild",
     "recount",
+    "recount_as_of",
 ]

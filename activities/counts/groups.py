@@ -1,4 +1,4 @@
-"""Activities counted in groups, for dashboards and reports: from the roll-up (`ActivityMonthCount`) when it can answer, from the activities themselves otherwise. Either way the same rule of what counts (`ActivityQuerySet.counted().as_of()`) and the same answer; tests hold them to it (activities/tests/test_counts.py)."""
+"""Activities counted in groups, for dashboards and reports: from a roll-up (`ActivityMonthCount` as of today, `ActivityAsOfCount` as of a past day) when the dates are whole months, from the activities themselves otherwise. Either way the same rule of what counts (`ActivityQuerySet.counted().as_of()`) and the same answer; tests hold them to it (activities/tests/test_counts.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,17 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from ..models import COUNTING_STATUSES, NO_REGION, Activity, ActivityMonthCount
+from ..models import (
+    COUNTING_STATUSES,
+    NO_REGION,
+    Activity,
+    ActivityAsOfCount,
+    ActivityMonthCount,
+)
 
 GROUPS = ("lead_office", "indicator", "region", "month")
 
@@ -32,16 +38,26 @@ def counted_groups(
     `as_of`, as (*group, n) tuples grouped `by` any of "lead_office", "indicator", "region"
     (None: no region) and "month" (its first day). One query.
 
-    The roll-up answers when the dates are whole months and `as_of` is today or later: what
-    counts now is what counted by then. Otherwise the activities are counted."""
+    When the dates are whole months a roll-up answers: as of today or later, the month
+    roll-up (what counts now is what counted by then); as of a past day, the "as of"
+    roll-up, whose rows hold what counted by each day (`ActivityAsOfCount`): the months
+    before `as_of`'s month at the month grain, its own month day by day. Otherwise the
+    activities are counted."""
     unknown = set(by) - set(GROUPS)
     if unknown:
         raise ValueError(f"Cannot group by {sorted(unknown)}")
     today = today or timezone.localdate()
-    if as_of >= today and _whole_months(start, end):
-        rows = ActivityMonthCount.objects.filter(
-            status__in=COUNTING_STATUSES, month__gte=start, month__lte=end
-        )
+    if _whole_months(start, end):
+        if as_of >= today:
+            rows = ActivityMonthCount.objects.filter(
+                status__in=COUNTING_STATUSES, month__gte=start, month__lte=end
+            )
+        else:
+            first = as_of.replace(day=1)
+            rows = ActivityAsOfCount.objects.filter(month__gte=start, month__lte=end).filter(
+                Q(grain=ActivityAsOfCount.MONTH, counted_by__lt=first)
+                | Q(grain=ActivityAsOfCount.DAY, counted_by__gte=first, counted_by__lte=as_of)
+            )
         if office_ids is not None:
             rows = rows.filter(lead_office_id__in=list(office_ids))
         columns = {

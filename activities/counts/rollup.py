@@ -1,4 +1,4 @@
-"""Keeping the roll-up honest: the key of an activity's group, the locks a write takes on its groups (in one order), and the checks of the roll-up against a recount (`recount`, `kept`, `differences`, `rebuild`)."""
+"""Keeping the roll-ups honest: the key of an activity's group, the locks a write takes on its groups (in one order), and the checks of both roll-ups (`ActivityMonthCount`, `ActivityAsOfCount`) against a recount (`recount`, `kept`, `differences`, `rebuild`)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,21 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models import CharField, Count, DateField, QuerySet, Value
+from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
 
-from ..models import NO_REGION, Activity, ActivityMonthCount
+from ..models import (
+    COUNTING_STATUSES,
+    NO_REGION,
+    Activity,
+    ActivityAsOfCount,
+    ActivityMonthCount,
+    Status,
+)
 
 Key = tuple[int, int, int, dt.date, str]  # lead office, indicator, region or 0, month, status
+# lead office, indicator, region or 0, month, grain, counted by
+AsOfKey = tuple[int, int, int, dt.date, str, dt.date]
 
 
 KEY_COLUMNS = "lead_office_id, indicator_id, region_key, month, status"
@@ -35,8 +44,15 @@ def lock_counts(keys: Iterable[Key]) -> None:
     two transactions saving activities of the same office, indicator and month (a bulk
     submit and a bulk verify) would take the same rows in different orders and deadlock.
     Taken first, in key order, they are waited for instead. Rows that do not exist yet are
-    made (with 0). PostgreSQL only: SQLite has one writer at a time."""
-    keys = sorted(set(keys))
+    made (with 0). PostgreSQL only: SQLite has one writer at a time.
+
+    The "as of" roll-up's rows (`ActivityAsOfCount`) are changed by the same triggers, by
+    writes that move activities in or out of counting or change a counting one: such a
+    write also locks its groups' "submitted" row, so that any two writes to the same
+    office, indicator, region and month wait for each other there too."""
+    keys = set(keys)
+    keys |= {(*key[:4], Status.SUBMITTED.value) for key in keys if key[4] in COUNTING_STATUSES}
+    keys = sorted(keys)
     if not keys or connection.vendor != "postgresql":
         return
     # Only placeholders and column names go into the text; the values are parameters.
@@ -70,6 +86,45 @@ def recount() -> dict[Key, int]:
     return {(o, i, r or NO_REGION, m, s): n for o, i, r, m, s, n in rows}
 
 
+def _as_of_groups(grain: str) -> QuerySet:
+    """The "as of" roll-up's rows at one grain, counted from the activities, as values in
+    the table's column order (lead office, indicator, region or 0, month, grain, counted
+    by, n): each activity that counts, by the later of the day it took place and the Hong
+    Kong day it entered a counting state, or the first day of that day's month."""
+    by_day = Greatest("occurred_on", TruncDate("counted_since"), output_field=DateField())
+    return (
+        Activity.objects.counted()
+        .annotate(
+            region_key=Coalesce("region_id", 0),
+            first_day=TruncMonth("occurred_on"),
+            grain_name=Value(grain, output_field=CharField()),
+            by=by_day if grain == ActivityAsOfCount.DAY else TruncMonth(by_day),
+        )
+        .order_by()
+        .values_list(
+            "lead_office_id", "indicator_id", "region_key", "first_day", "grain_name", "by"
+        )
+        .annotate(n=Count("id"))
+    )
+
+
+def recount_as_of() -> dict[AsOfKey, int]:
+    """The "as of" roll-up as it should be, counted from the activities (two queries)."""
+    return {
+        (o, i, r, m, g, b): n
+        for grain in (ActivityAsOfCount.MONTH, ActivityAsOfCount.DAY)
+        for o, i, r, m, g, b, n in _as_of_groups(grain)
+    }
+
+
+def kept_as_of() -> dict[AsOfKey, int]:
+    """The "as of" roll-up as the triggers kept it (groups that went down to zero left out)."""
+    rows = ActivityAsOfCount.objects.exclude(n=0).values_list(
+        "lead_office_id", "indicator_id", "region_key", "month", "grain", "counted_by", "n"
+    )
+    return {(o, i, r, m, g, b): n for o, i, r, m, g, b, n in rows}
+
+
 def kept() -> dict[Key, int]:
     """The roll-up as the triggers kept it (groups that went down to zero left out)."""
     rows = ActivityMonthCount.objects.exclude(n=0).values_list(
@@ -78,10 +133,7 @@ def kept() -> dict[Key, int]:
     return {(o, i, r, m, s): n for o, i, r, m, s, n in rows}
 
 
-def differences(counted: dict[Key, int] | None = None) -> dict[Key, tuple[int, int]]:
-    """The groups where the roll-up is off, as key: (kept, counted)."""
-    counted = recount() if counted is None else counted
-    before = kept()
+def _off(before: dict, counted: dict) -> dict:
     return {
         key: (before.get(key, 0), counted.get(key, 0))
         for key in counted.keys() | before.keys()
@@ -89,15 +141,37 @@ def differences(counted: dict[Key, int] | None = None) -> dict[Key, tuple[int, i
     }
 
 
+def differences(
+    counted: dict[Key, int] | None = None, counted_as_of: dict[AsOfKey, int] | None = None
+) -> dict[Key | AsOfKey, tuple[int, int]]:
+    """The groups where either roll-up is off, as key: (kept, counted); a key of the "as
+    of" roll-up has six parts, one of the month roll-up five."""
+    counted = recount() if counted is None else counted
+    counted_as_of = recount_as_of() if counted_as_of is None else counted_as_of
+    return _off(kept(), counted) | _off(kept_as_of(), counted_as_of)
+
+
 @transaction.atomic
-def rebuild() -> dict[Key, tuple[int, int]]:
-    """Recount the roll-up and write it anew; the groups that were off, as key: (kept,
+def rebuild() -> dict[Key | AsOfKey, tuple[int, int]]:
+    """Recount both roll-ups and write them anew; the groups that were off, as key: (kept,
     counted). Writers wait meanwhile (the activity table is locked on PostgreSQL)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("LOCK TABLE activities_activity IN SHARE MODE")
-    counted = recount()
-    off = differences(counted)
+    counted, counted_as_of = recount(), recount_as_of()
+    off = differences(counted, counted_as_of)
+    ActivityAsOfCount.objects.all().delete()
+    table = ActivityAsOfCount._meta.db_table
+    with connection.cursor() as cursor:
+        # written by the database from the recount's own query: a million activities make
+        # hundreds of thousands of rows at the day grain
+        for grain in (ActivityAsOfCount.MONTH, ActivityAsOfCount.DAY):
+            select, params = _as_of_groups(grain).query.sql_with_params()
+            cursor.execute(
+                f"INSERT INTO {table} (lead_office_id, indicator_id, region_key, month, "  # noqa: S608
+                f"grain, counted_by, n) {select}",
+                params,
+            )
     ActivityMonthCount.objects.all().delete()
     ActivityMonthCount.objects.bulk_create(
         [

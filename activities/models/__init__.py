@@ -10,7 +10,7 @@ from .activity import (
     counted_as_of,
     end_of_day,
 )
-from .counts import NO_REGION, ActivityMonthCount
+from .counts import NO_REGION, ActivityAsOfCount, ActivityMonthCount
 from .evidence import Evidence, evidence_path
 from .imports import MAX_IMPORT_FILE_BYTES, ImportBatch
 from .periods import PeriodReopening
@@ -20,6 +20,7 @@ __all__ = [
     "MAX_IMPORT_FILE_BYTES",
     "NO_REGION",
     "Activity",
+    "ActivityAsOfCount",
     "ActivityMonthCount",
     "ActivityQuerySet",
     "AuthorityLevel",

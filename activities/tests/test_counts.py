@@ -9,8 +9,15 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from activities import services
-from activities.counts import CountedList, counted_groups, kept, recount
-from activities.models import Activity, ActivityMonthCount, Status
+from activities.counts import (
+    CountedList,
+    counted_groups,
+    kept,
+    kept_as_of,
+    recount,
+    recount_as_of,
+)
+from activities.models import Activity, ActivityAsOfCount, ActivityMonthCount, Status
 from activities.tests.factories import ActivityFactory
 from offices.tests.factories import IndicatorFactory, RegionFactory
 
@@ -163,6 +170,21 @@ def test_rebuild_finds_and_mends_a_roll_up_that_is_off(realistic, capsys):
     assert kept() == recount()
     call_command("rebuild_activity_counts")
     assert "nothing was off" in capsys.readouterr().out
+
+
+def test_rebuild_mends_the_as_of_roll_up_too(realistic, capsys):
+    """The roll-up of what counted by each day (ActivityAsOfCount) is checked and recounted
+    with the month roll-up; test_as_of_counts.py holds it to the rows day by day."""
+    assert kept_as_of() == recount_as_of() != {}
+    ActivityAsOfCount.objects.filter(grain=ActivityAsOfCount.DAY).delete()
+    ActivityAsOfCount.objects.filter(grain=ActivityAsOfCount.MONTH).update(n=9)
+    with pytest.raises(SystemExit):
+        call_command("rebuild_activity_counts", "--check")
+    call_command("rebuild_activity_counts")
+    out = capsys.readouterr().out
+    assert "counted by 2026-01-05 (day): 0 -> 1" in out
+    assert kept_as_of() == recount_as_of()
+    call_command("rebuild_activity_counts", "--check")
 
 
 def test_an_unknown_group_is_refused():

@@ -417,6 +417,9 @@ def test_bad_input_is_refused(bureau_viewer, staff_a, year_of_data, params, stat
         # the token; the user's office scope and the office (get_office_for_user); the ten
         ("staff_a", {}, 13),
         ("bureau_viewer", {"office": "OFFA", "year": 2025}, 12),
+        # as of a past day: the same, from the "as of" roll-up
+        ("bureau_viewer", {"as_of": "2026-03-31"}, 11),
+        ("staff_a", {"as_of": "2026-03-31"}, 13),
     ],
 )
 def test_progress_query_count_does_not_grow_with_rows(

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -305,14 +307,22 @@ def test_anonymous_is_sent_to_sign_in(client):
     assert response.status_code == 302 and "/accounts/login/" in response.url
 
 
-def test_bureau_dashboard_query_count(client_bureau, year_of_data, django_assert_num_queries):
+# As of today, or as of a past day (then the counts come from the "as of" roll-up, as many
+# queries), or for last year (as of its last day).
+AS_OF_CASES = [{}, {"as_of": "2026-03-31"}, {"year": 2025}]
+
+
+@pytest.mark.parametrize("query", AS_OF_CASES)
+def test_bureau_dashboard_query_count(
+    client_bureau, year_of_data, django_assert_num_queries, query
+):
     # session, user, indicators, bureau targets, office shares, offices, counts by office
     # and indicator, the plans ahead (planning.selectors.planned_ahead), counts by month
     # (this year and last), counts by region, regions, the offices' latest progress notes,
     # the reporting health per office (latest logged, oldest waiting, how many), and the
     # session save (savepoint, update, release)
     with django_assert_num_queries(16):
-        client_bureau.get(reverse("reports:bureau"))
+        client_bureau.get(reverse("reports:bureau"), query)
     for _ in range(3):
         office = OfficeFactory()
         ActivityFactory.create_batch(4, lead_office=office, indicator=year_of_data["media"])
@@ -321,22 +331,33 @@ def test_bureau_dashboard_query_count(client_bureau, year_of_data, django_assert
         )
         ProgressNoteFactory(office=office, indicator=year_of_data["media"], year=2026, month=6)
     with django_assert_num_queries(16):
-        client_bureau.get(reverse("reports:bureau"))
+        client_bureau.get(reverse("reports:bureau"), query)
 
 
+@pytest.mark.parametrize("query", AS_OF_CASES)
 def test_office_dashboard_query_count(
-    client_staff_a, office_a, year_of_data, django_assert_num_queries
+    client_staff_a, office_a, year_of_data, django_assert_num_queries, query
 ):
     # session, user, user's scope, office, the same eleven as the bureau's (with the plans
     # ahead and the latest notes), the office's regions, "your work" (drafts, returned, the
     # months' reopenings, the person's requests) and the session save (savepoint, update,
     # release)
     with django_assert_num_queries(23) as ctx:
-        client_staff_a.get(reverse("offices:detail", args=[office_a.code]))
+        client_staff_a.get(reverse("offices:detail", args=[office_a.code]), query)
     n = len(ctx)
     ActivityFactory.create_batch(10, lead_office=office_a, indicator=year_of_data["media"])
     with django_assert_num_queries(n):
-        client_staff_a.get(reverse("offices:detail", args=[office_a.code]))
+        client_staff_a.get(reverse("offices:detail", args=[office_a.code]), query)
+
+
+@pytest.mark.parametrize("scope", ["bureau", "office"])
+def test_a_past_day_is_counted_from_the_as_of_roll_up(year_of_data, office_a, scope):
+    with CaptureQueriesContext(connection) as ctx:
+        dashboard(year=2026, as_of=AS_OF, office=office_a if scope == "office" else None)
+    # counts by office and indicator, by month (this year and last), by region: all three
+    # from the roll-up, none from the activities
+    from_roll_up = [q for q in ctx.captured_queries if "activities_activityasofcount" in q["sql"]]
+    assert len(from_roll_up) == 3
 
 
 # --- an "as of" day still to come: refused the same way everywhere ---------------------------
