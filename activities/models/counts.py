@@ -10,7 +10,7 @@ it from the activities and says whether anything was off.
 It answers "what counts now", which is also what counted as of any day from today on (the
 "as of" rule, docs/domain.md, only leaves out what was submitted later, and nothing is submitted
 later than now). Figures as of a past day come from the second roll-up, `ActivityAsOfCount`,
-kept by the same kind of triggers (migration 0010).
+kept by the same kind of triggers (migration 0011).
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class ActivityAsOfCount(models.Model):
     months before D's month are read at the month grain, D's own month at the day grain: a
     few thousand rows at a million activities, instead of the year's rows
     (`activities.counts.counted_groups`). Kept by triggers on the activity table (PostgreSQL
-    and SQLite, migration 0010); `rebuild_activity_counts` checks and recounts it too."""
+    and SQLite, migration 0011); `rebuild_activity_counts` checks and recounts it too."""
 
     MONTH = "month"
     DAY = "day"

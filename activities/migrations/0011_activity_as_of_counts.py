@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0009_search_trigram_indexes'),
+        ('activities', '0010_importbatch_table'),
         ('offices', '0004_counterpart_parent'),
     ]
 
