@@ -256,6 +256,13 @@ def measure_floors(raw: psycopg.Connection, people: Personas, result: SizeResult
         )
     for request_name, floor in floors.items():
         result.measurements[request_name].floor = floor
+    as_of_sql, as_of_params = _as_of_rollup_floor_sql(past)
+    result.other_floors[f"bureau dashboard as of {past}"] = timed_floor(
+        "SQL on the as-of roll-up: counts by office x ind.",
+        lambda: raw.execute(as_of_sql, as_of_params).fetchall(),
+        REPEAT,
+        WARMUP,
+    )
     rollup = _rollup_floor_sql()
     if rollup is not None:
         rollup_sql, rollup_params = rollup
@@ -285,6 +292,25 @@ def _rollup_floor_sql() -> tuple[str, dict] | None:
         "start": dt.date(year, 1, 1),
         "end": dt.date(year, 12, 31),
         "statuses": [str(s) for s in COUNTING_STATUSES],
+    }
+    return sql, params
+
+
+def _as_of_rollup_floor_sql(day: dt.date) -> tuple[str, dict]:
+    """The counts as of a past day from the "as of" roll-up, by hand: the months before the
+    day's month at the month grain, the day's month at the day grain (activities.counts)."""
+    sql = (
+        "SELECT lead_office_id, indicator_id, sum(n) FROM activities_activityasofcount "
+        "WHERE month BETWEEN %(start)s AND %(end)s AND ("
+        "(grain = 'month' AND counted_by < %(month)s) "
+        "OR (grain = 'day' AND counted_by BETWEEN %(month)s AND %(day)s)) "
+        "GROUP BY lead_office_id, indicator_id"
+    )
+    params = {
+        "start": dt.date(day.year, 1, 1),
+        "end": dt.date(day.year, 12, 31),
+        "month": day.replace(day=1),
+        "day": day,
     }
     return sql, params
 

@@ -159,6 +159,9 @@ def _reads(largest: SizeResult) -> list[Check]:
         if m.kind not in ("dashboard", "page", "api"):
             continue
         floor = f"SQL {ms(m.floor.median)} ms" if m.floor else ""
+        rolled = largest.other_floors.get(m.name)
+        if rolled is not None:
+            floor += f"; roll-up {ms(rolled.median)} ms"
         if _is_past_as_of(m):
             checks.append(
                 Check(
