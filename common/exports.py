@@ -292,7 +292,7 @@ def _abort_on_error(chunks: Iterator[bytes], *, language: str) -> Iterator[bytes
 # `_SheetRows` (the row file, the sheet's extent), `_Workbook.discard` (the row files of
 # an abandoned workbook) and `_ZipFile` are the places that know XlsxWriter's internals;
 # common/tests/test_xlsx.py reads every kind of cell and setting back with openpyxl, so an
-# XlsxWriter release that changes them fails there (pyproject.toml keeps it below 4).
+# XlsxWriter release that changes them fails there (pyproject.toml keeps it at the tested 3.3).
 
 # C0 controls other than tab, line feed and carriage return, and the two non-characters,
 # are not allowed in XML: dropped (a pasted control character must not break the file).

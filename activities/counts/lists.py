@@ -233,9 +233,14 @@ class CountedList:
                 total, values = merged.get((rank, month), (0, set()))
                 values.add(value)
                 merged[(rank, month)] = (total + n, values)
+            # A rank's rows are read by all its values, whichever months each has rows in
+            # (two indicators in one place: a page runs on through both, by date).
+            of_rank: dict = {}
+            for (rank, _month), (_n, values) in merged.items():
+                of_rank.setdefault(rank, set()).update(values)
             blocks = [
-                _Block(rank, month, n, tuple(sorted(values, key=str)))
-                for (rank, month), (n, values) in merged.items()
+                _Block(rank, month, n, tuple(sorted(of_rank[rank], key=str)))
+                for (rank, month), (n, _values) in merged.items()
                 if n
             ]
             # Ranks in the group's direction; within a rank, months in the date's.

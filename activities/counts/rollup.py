@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import CharField, Count, DateField, QuerySet, Value
@@ -24,6 +25,7 @@ AsOfKey = tuple[int, int, int, dt.date, str, dt.date]
 
 
 KEY_COLUMNS = "lead_office_id, indicator_id, region_key, month, status"
+HONG_KONG = ZoneInfo("Asia/Hong_Kong")  # the triggers' day (docs/domain.md, "Time")
 
 
 def key_of(activity: Activity, status: str | None = None) -> Key:
@@ -91,7 +93,10 @@ def _as_of_groups(grain: str) -> QuerySet:
     the table's column order (lead office, indicator, region or 0, month, grain, counted
     by, n): each activity that counts, by the later of the day it took place and the Hong
     Kong day it entered a counting state, or the first day of that day's month."""
-    by_day = Greatest("occurred_on", TruncDate("counted_since"), output_field=DateField())
+    # The Hong Kong day, as the triggers take it, whatever time zone is active.
+    by_day = Greatest(
+        "occurred_on", TruncDate("counted_since", tzinfo=HONG_KONG), output_field=DateField()
+    )
     return (
         Activity.objects.counted()
         .annotate(

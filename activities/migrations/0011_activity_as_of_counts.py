@@ -78,19 +78,23 @@ POSTGRESQL = [
     $$ LANGUAGE plpgsql
     """,
     # Only rows that count run the function: a draft logged or deleted costs nothing here.
+    # PostgreSQL runs a table's triggers of one event in the order of their names: these
+    # ("activities_counts_...") after the month roll-up's ("activities_count_..."), so every
+    # write locks the month roll-up's row first, as lock_counts does, and two writes never
+    # wait for each other's rows in opposite orders (a deadlock).
     f"""
-    CREATE TRIGGER activities_as_of_count_insert AFTER INSERT ON activities_activity
+    CREATE TRIGGER activities_counts_as_of_insert AFTER INSERT ON activities_activity
     FOR EACH ROW WHEN ({_PG_COUNTS.format(row="NEW")})
     EXECUTE FUNCTION activities_as_of_count_change()
     """,
     f"""
-    CREATE TRIGGER activities_as_of_count_delete AFTER DELETE ON activities_activity
+    CREATE TRIGGER activities_counts_as_of_delete AFTER DELETE ON activities_activity
     FOR EACH ROW WHEN ({_PG_COUNTS.format(row="OLD")})
     EXECUTE FUNCTION activities_as_of_count_change()
     """,
     # Verifying a submitted activity changes nothing here: no trigger runs for it.
     f"""
-    CREATE TRIGGER activities_as_of_count_update AFTER UPDATE ON activities_activity
+    CREATE TRIGGER activities_counts_as_of_update AFTER UPDATE ON activities_activity
     FOR EACH ROW
     WHEN ((OLD.lead_office_id, OLD.indicator_id, OLD.region_id, OLD.occurred_on,
            OLD.counted_since, {_PG_COUNTS.format(row="OLD")})
@@ -100,9 +104,9 @@ POSTGRESQL = [
     """,
 ]
 POSTGRESQL_REVERSE = [
-    "DROP TRIGGER activities_as_of_count_update ON activities_activity",
-    "DROP TRIGGER activities_as_of_count_delete ON activities_activity",
-    "DROP TRIGGER activities_as_of_count_insert ON activities_activity",
+    "DROP TRIGGER activities_counts_as_of_update ON activities_activity",
+    "DROP TRIGGER activities_counts_as_of_delete ON activities_activity",
+    "DROP TRIGGER activities_counts_as_of_insert ON activities_activity",
     "DROP FUNCTION activities_as_of_count_change()",
 ]
 
@@ -133,18 +137,18 @@ _SQLITE_SUBTRACT = f"""
            OR (grain = 'day' AND counted_by = {_SQLITE_BY.format(row="OLD")}));
 """
 SQLITE = [
-    f"CREATE TRIGGER activities_as_of_count_insert AFTER INSERT ON activities_activity "
+    f"CREATE TRIGGER activities_counts_as_of_insert AFTER INSERT ON activities_activity "
     f"WHEN {_SQLITE_COUNTS.format(row='NEW')} BEGIN {_SQLITE_ADD} END",
-    f"CREATE TRIGGER activities_as_of_count_delete AFTER DELETE ON activities_activity "
+    f"CREATE TRIGGER activities_counts_as_of_delete AFTER DELETE ON activities_activity "
     f"WHEN {_SQLITE_COUNTS.format(row='OLD')} BEGIN {_SQLITE_SUBTRACT} END",
-    "CREATE TRIGGER activities_as_of_count_update AFTER UPDATE OF lead_office_id, "
+    "CREATE TRIGGER activities_counts_as_of_update AFTER UPDATE OF lead_office_id, "
     "indicator_id, region_id, occurred_on, status, counted_since, removed_at "
     f"ON activities_activity BEGIN {_SQLITE_SUBTRACT} {_SQLITE_ADD} END",
 ]
 SQLITE_REVERSE = [
-    "DROP TRIGGER activities_as_of_count_insert",
-    "DROP TRIGGER activities_as_of_count_delete",
-    "DROP TRIGGER activities_as_of_count_update",
+    "DROP TRIGGER activities_counts_as_of_insert",
+    "DROP TRIGGER activities_counts_as_of_delete",
+    "DROP TRIGGER activities_counts_as_of_update",
 ]
 
 _FILL = """
@@ -187,6 +191,12 @@ def create_triggers(apps, schema_editor):
     statements = {"postgresql": POSTGRESQL, "sqlite": SQLITE}.get(vendor)
     if statements is None:
         raise NotImplementedError(f"No activity count triggers for {vendor}")
+    if vendor == "postgresql":
+        # No write between the fill and the triggers goes uncounted: writers wait for the
+        # migration's transaction (readers do not).
+        schema_editor.execute(
+            "LOCK TABLE activities_activity IN SHARE ROW EXCLUSIVE MODE", params=None
+        )
     for statement in [FILL[vendor], *statements]:
         schema_editor.execute(statement, params=None)
 

@@ -216,6 +216,18 @@ class Activity(models.Model):
                 condition=Q(status="submitted", removed_at__isnull=True),
                 name="activity_waiting",
             ),
+            # A person's own drafts and returned activities ("Your work", on the dashboard):
+            # read from the few rows in that state, not from everything the person logged.
+            models.Index(
+                fields=["created_by", "-updated_at"],
+                condition=Q(status="draft", removed_at__isnull=True),
+                name="activity_own_drafts",
+            ),
+            models.Index(
+                fields=["created_by", "-reviewed_at"],
+                condition=Q(status="returned", removed_at__isnull=True),
+                name="activity_own_returned",
+            ),
             # The list sorted by title (either way: "Z to A" is the exact reverse), and the
             # API's by the time of the last change: a deep page reads its ids from here.
             models.Index(

@@ -289,6 +289,33 @@ def test_indicators_sharing_a_place_are_paged_as_one(many, bureau_viewer, indica
         assert [a.pk for a in rows[start : start + 3]] == expected[start : start + 3]
 
 
+@pytest.mark.parametrize("sort", ["indicator", "-indicator"])
+def test_indicators_sharing_a_place_in_different_months(
+    frozen, bureau_viewer, office_a, indicator, sort
+):
+    """One indicator has rows in December and October, the other sharing its place only in
+    November: every page holds the rows in the list's order, none repeated or left out."""
+    from activities.selectors import activity_list, paged_list
+
+    other = IndicatorFactory(code="media", display_order=indicator.display_order)
+    for day, which in [
+        (dt.date(2025, 12, 5), indicator),
+        (dt.date(2025, 12, 2), indicator),
+        (dt.date(2025, 11, 20), other),
+        (dt.date(2025, 11, 3), other),
+        (dt.date(2025, 10, 9), indicator),
+        (dt.date(2025, 10, 1), indicator),
+    ]:
+        ActivityFactory(lead_office=office_a, indicator=which, occurred_on=day)
+    activity_filter = activity_list(user=bureau_viewer, data={"sort": sort})
+    rows = paged_list(activity_filter, user=bureau_viewer)
+    assert isinstance(rows, CountedList)
+    expected = list(activity_filter.qs.values_list("pk", flat=True))
+    for size in (1, 2, 3, 4):
+        pages = [[a.pk for a in rows[start : start + size]] for start in range(0, 6, size)]
+        assert [pk for page in pages for pk in page] == expected, size
+
+
 def test_a_sorted_list_is_in_one_order_whatever_ties(many, bureau_viewer):
     """Rows equal in the chosen sort come newest first, then by id (a reversed sort is the
     exact reverse): the same every time, so that pages neither repeat nor skip them."""

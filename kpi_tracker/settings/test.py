@@ -18,7 +18,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     # A statement waiting over a minute for a lock is a test that left a transaction open
     # (a browser test's server thread, say): it fails with PostgreSQL's error, which names
     # the lock, instead of hanging the run. The tests that wait on purpose wait seconds.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c lock_timeout=60s"  # noqa: F405
+    options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    options["options"] = f"{options.get('options', '')} -c lock_timeout=60s".strip()
 CELERY_TASK_ALWAYS_EAGER = True
 # Throttling has its own tests, which set low rates; the rest of the suite is not slowed.
 KPI_API_THROTTLE_RATES = {"user": "100000/min", "token": "100000/min", "anon": "100000/min"}
