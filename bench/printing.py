@@ -143,9 +143,10 @@ def _explainable(sql: str) -> str | None:
 
 def _deep(name: str, names: list[str]) -> bool:
     """A request's deepest page: "page 1" is left to the plans of the deep ones."""
-    return ", page 1" not in name or not any(
-        other.startswith(name.split(", page")[0]) and ", page 1" not in other for other in names
-    )
+    if not name.endswith(", page 1"):
+        return True
+    stem = name.removesuffix(", page 1")
+    return not any(o.startswith(stem + ", page ") and not o.endswith(", page 1") for o in names)
 
 
 def print_explains(raw: psycopg.Connection, people: Personas, result: SizeResult) -> None:
