@@ -357,7 +357,8 @@ class OfficeStaff(Person):
         if not self.drafts:
             return
         if random.random() < 0.5:
-            listing = f"/activities/?status=draft&lead={self.office}"
+            # Their office's list holds its drafts (the list's office filter takes ids).
+            listing = "/activities/?status=draft"
             html = self.page(listing, "activity list (drafts)")
             if html is None:
                 return
