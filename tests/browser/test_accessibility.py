@@ -253,7 +253,9 @@ def ids() -> dict[str, object]:
         lead_office=bjo,
         indicator=Indicator.objects.get(code="visits"),
         occurred_on=timezone.localdate(),
-        title="Call on the Beijing Municipal Commerce Bureau",
+        title="Call on the Ministry of Commerce",
+        counterparts=[Counterpart.objects.get(name_en="Ministry of Commerce")],
+        authority_level="central",
     )
     return {
         "bjo": bjo.pk,
