@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import StaleEditAdmin
+from common.admin import ReadOnlyAdmin, StaleEditAdmin
 
 from .models import (
     Activity,
@@ -109,7 +109,7 @@ class PeriodReopeningAdmin(StaleEditAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdmin):
     """Uploaded spreadsheets, kept as evidence of what was imported; read-only here."""
 
     list_display = (
@@ -127,18 +127,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content", "table")
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(ActivityMonthCount)
-class ActivityMonthCountAdmin(admin.ModelAdmin):
+class ActivityMonthCountAdmin(ReadOnlyAdmin):
     """The roll-up, to look at: the database's triggers write it, nobody else."""
 
     list_display = ("month", "lead_office", "indicator", "region_key", "status", "n")
@@ -146,18 +137,9 @@ class ActivityMonthCountAdmin(admin.ModelAdmin):
     list_select_related = ("lead_office", "indicator")
     date_hierarchy = "month"
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(ActivityAsOfCount)
-class ActivityAsOfCountAdmin(admin.ModelAdmin):
+class ActivityAsOfCountAdmin(ReadOnlyAdmin):
     """The roll-up of what counted by each day, to look at: the database's triggers write
     it, nobody else."""
 
@@ -165,12 +147,3 @@ class ActivityAsOfCountAdmin(admin.ModelAdmin):
     list_filter = ("grain", "lead_office")
     list_select_related = ("lead_office", "indicator")
     date_hierarchy = "month"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -231,3 +231,17 @@ class StaleEditAdmin(admin.ModelAdmin):
         context["stale_seen"] = form[SEEN]
         context["stale_base_template"] = self._base_change_form_template()
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A model to look at in the admin, never to add, change or delete there: what the
+    database's triggers keep, what the services write with their checks, what is evidence."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
