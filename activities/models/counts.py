@@ -25,7 +25,10 @@ __all__ = ["ActivityAsOfCount", "ActivityMonthCount"]
 NO_REGION = 0  # region_key of activities without a region (a key column cannot be NULL)
 
 
-class ActivityMonthCount(models.Model):
+class _Counted(models.Model):
+    """What both roll-ups count by (the triggers of migrations 0004 and 0011 fill these
+    columns), and how many."""
+
     lead_office = models.ForeignKey(
         "offices.Office",
         verbose_name=_("lead office or unit"),
@@ -46,8 +49,14 @@ class ActivityMonthCount(models.Model):
     month = models.DateField(
         _("month"), help_text=_("The first day of the month the activities took place.")
     )
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     n = models.IntegerField(_("activities"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ActivityMonthCount(_Counted):
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
 
     class Meta:
         verbose_name = _("activity count")
@@ -64,7 +73,7 @@ class ActivityMonthCount(models.Model):
         return f"{self.month:%Y-%m} {self.lead_office_id}/{self.indicator_id}: {self.n}"
 
 
-class ActivityAsOfCount(models.Model):
+class ActivityAsOfCount(_Counted):
     """How many activities count now per lead office, indicator, region and month, by the
     day they counted by: the later of the day they took place and the day (Hong Kong time)
     they last entered a counting state. As of a day D, an activity that counts now counted
@@ -82,26 +91,6 @@ class ActivityAsOfCount(models.Model):
     DAY = "day"
     GRAINS = ((MONTH, _("month")), (DAY, _("day")))
 
-    lead_office = models.ForeignKey(
-        "offices.Office",
-        verbose_name=_("lead office or unit"),
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    indicator = models.ForeignKey(
-        "offices.Indicator",
-        verbose_name=_("indicator"),
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    region_key = models.BigIntegerField(
-        _("region (id)"), help_text=_("The region's id, or 0 for none.")
-    )
-    month = models.DateField(
-        _("month"), help_text=_("The first day of the month the activities took place.")
-    )
     grain = models.CharField(_("grain"), max_length=5, choices=GRAINS)
     counted_by = models.DateField(
         _("counted by"),
@@ -110,7 +99,6 @@ class ActivityAsOfCount(models.Model):
             "state (for the month grain, the first day of that day's month)."
         ),
     )
-    n = models.IntegerField(_("activities"), default=0)
 
     class Meta:
         verbose_name = _("activity count as of a day")
