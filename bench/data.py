@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from activities.models import Activity
 
 from .generator import ACTIVITY_COLUMNS, ActivityGenerator
-from .options import FORBIDDEN_DATABASES, KEEP_DB
+from .options import FORBIDDEN_DATABASES, KEEP_DB, REUSE_DB
 
 
 def create_database() -> str:
@@ -28,11 +28,26 @@ def create_database() -> str:
     # Persistent connections, as in production (DATABASE_CONN_MAX_AGE, 60 s by default);
     # the test settings close them after every request.
     settings_dict["CONN_MAX_AGE"] = None
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    if REUSE_DB and _exists(name):
+        old_name = settings_dict["NAME"]
+        connection.close()
+        settings_dict["NAME"] = name
+        call_command("migrate", verbosity=0)
+        print(f"BENCH_REUSE_DB=1: reusing the database {name} (migrated).")
+    else:
+        old_name = connection.creation.create_test_db(
+            verbosity=0, autoclobber=True, serialize=False
+        )
     assert connection.settings_dict["NAME"] == name
     call_command("load_reference_data", verbosity=0)
     call_command("seed_demo", "--users-only", verbosity=0)
     return old_name
+
+
+def _exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return cursor.fetchone() is not None
 
 
 def destroy_database(old_name: str) -> None:

@@ -13,7 +13,18 @@ SIZES = sorted(_env_ints("BENCH_SIZES", "10000,100000,1000000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
 EXPORT_REPEAT = int(os.environ.get("BENCH_EXPORT_REPEAT", "3"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
-KEEP_DB = os.environ.get("BENCH_KEEP_DB") == "1"
+# Reuse the bench's database if it is there (migrated to the code's migrations, grown only
+# if smaller than a size): for trying one change on a loaded million without reloading it.
+REUSE_DB = os.environ.get("BENCH_REUSE_DB") == "1"
+KEEP_DB = os.environ.get("BENCH_KEEP_DB") == "1" or REUSE_DB
+# Measure only what these words name (comma-separated, a part of a request's name, or
+# "import", "annual", "jit", "floors", "checks"); everything when unset.
+ONLY = [w.strip().lower() for w in os.environ.get("BENCH_ONLY", "").split(",") if w.strip()]
+
+
+def wanted(name: str) -> bool:
+    """Whether BENCH_ONLY asks for what `name` names (always, without BENCH_ONLY)."""
+    return not ONLY or any(word in name.lower() for word in ONLY)
 
 # Others run the application and the test suite on these; the bench never touches them.
 FORBIDDEN_DATABASES = {"kpi_tracker", "test_kpi_tracker"}

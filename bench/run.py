@@ -78,7 +78,15 @@ from bench.floors import (  # noqa: E402
 )
 from bench.generator import ActivityGenerator  # noqa: E402
 from bench.measurement import SizeResult, measure_request  # noqa: E402
-from bench.options import EXPORT_REPEAT, EXPORT_YEAR, REPEAT, SIZES, WARMUP  # noqa: E402
+from bench.options import (  # noqa: E402
+    EXPORT_REPEAT,
+    EXPORT_YEAR,
+    ONLY,
+    REPEAT,
+    SIZES,
+    WARMUP,
+    wanted,
+)
 from bench.printing import (  # noqa: E402
     LEGEND,
     print_explains,
@@ -102,14 +110,19 @@ def run_size(size: int, generator, raw, people: Personas, results: list[SizeResu
     )
     result = SizeResult(size=size, load_seconds=load)
     for request in requests_for(people):
-        measure_request(request, result)
-        print(f"  measured {request.name}", flush=True)
-    measure_without_jit(people, result)
-    print("  measured bureau dashboard, jit off", flush=True)
-    measure_floors(raw, people, result)
-    measure_import(people, result)
-    measure_annual_report(result)
-    print("  measured the annual report", flush=True)
+        if wanted(request.name):
+            measure_request(request, result)
+            print(f"  measured {request.name}", flush=True)
+    if wanted("jit"):
+        measure_without_jit(people, result)
+        print("  measured bureau dashboard, jit off", flush=True)
+    if wanted("floors"):
+        measure_floors(raw, people, result)
+    if wanted("import"):
+        measure_import(people, result)
+    if wanted("annual"):
+        measure_annual_report(result)
+        print("  measured the annual report", flush=True)
     results.append(result)
     print_table(result)
 
@@ -153,7 +166,7 @@ def main() -> None:
         people = personas()
         for size in SIZES:
             run_size(size, generator, raw, people, results)
-            if size == SIZES[0]:
+            if size == SIZES[0] and wanted("checks"):
                 same, detail = check_copy_matches_export(raw, people)
                 print(f"\nCOPY floor against the {EXPORT_YEAR} CSV export: {detail}")
                 extra.append(
@@ -164,12 +177,14 @@ def main() -> None:
                         detail,
                     )
                 )
-        extra += page_checks(people)
-        equal, detail = check_as_of_matches_rows(raw, people)
-        extra.append(Check('"as of" a past day equals counting the rows', equal, detail))
+        if wanted("checks"):
+            extra += page_checks(people)
+            equal, detail = check_as_of_matches_rows(raw, people)
+            extra.append(Check('"as of" a past day equals counting the rows', equal, detail))
         print_summary(results, extra)
         print_slow_queries(raw, results[-1])
-        print_explains(raw, people, results[-1])
+        if not ONLY:
+            print_explains(raw, people, results[-1])
     finally:
         raw.close()
         destroy_database(old_name)
