@@ -26,6 +26,7 @@ def wanted(name: str) -> bool:
     """Whether BENCH_ONLY asks for what `name` names (always, without BENCH_ONLY)."""
     return not ONLY or any(word in name.lower() for word in ONLY)
 
+
 # Others run the application and the test suite on these; the bench never touches them.
 FORBIDDEN_DATABASES = {"kpi_tracker", "test_kpi_tracker"}
 FIRST_YEAR = 2017  # ten years of history, up to today
