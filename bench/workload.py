@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from accounts.tokens import token_create
 from activities import selectors
 from activities.imports.columns import COLUMNS
@@ -56,6 +56,8 @@ def personas() -> Personas:
     viewer, staff = Client(), Client()
     viewer.force_login(viewer_user)
     staff.force_login(staff_user)
+    # A reused database (BENCH_REUSE_DB=1) has the last run's tokens: new ones replace them.
+    ApiToken.objects.filter(name=BENCH_TOKEN_NAME).delete()
     _token, viewer_raw = token_create(user=viewer_user, name=BENCH_TOKEN_NAME)
     _token, staff_raw = token_create(user=staff_user, name=BENCH_TOKEN_NAME)
     return Personas(
