@@ -45,7 +45,8 @@ def create_database() -> str:
 
 
 def _exists(name: str) -> bool:
-    with connection.cursor() as cursor:
+    # Asked of the server's maintenance database: the configured one may not exist.
+    with connection._nodb_cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         return cursor.fetchone() is not None
 
