@@ -128,6 +128,10 @@ GROUPED_SORTS = {
 }
 
 
+# What the joined rows of an office's list are counted by (CountedList._joined_groups).
+JOINED_GROUPS = ("indicator_id", "status", "lead_office_id", "month")
+
+
 @dataclass(frozen=True)
 class ListOrder:
     """An activity list's order as the roll-up can page it: by the date alone, or first by
@@ -206,6 +210,7 @@ class CountedList:
         self.order = order
         self.joined = joined
         self._blocks: list[_Block] | None = None
+        self._joined: list[dict] | None = None
 
     def blocks(self) -> list[_Block]:
         """The list's blocks, in its order, with their counts (one query, two for an
@@ -216,15 +221,9 @@ class CountedList:
             counted: dict[tuple, int] = {}
             for *key, n in self.counts.groups().values_list(*columns).annotate(total=Sum("n")):
                 counted[tuple(key)] = counted.get(tuple(key), 0) + n
-            if self.joined is not None:
-                joined_columns = ("first_day",) if group is None else (group, "first_day")
-                for *key, n in (
-                    self.joined.order_by()
-                    .annotate(first_day=TruncMonth("occurred_on"))
-                    .values_list(*joined_columns)
-                    .annotate(n=Count("id"))
-                ):
-                    counted[tuple(key)] = counted.get(tuple(key), 0) + n
+            for row in self._joined_groups():
+                key = (row["month"],) if group is None else (row[group], row["month"])
+                counted[key] = counted.get(key, 0) + row["n"]
             ranks = _group_ranks(group) if group else {}
             merged: dict[tuple, tuple[int, set]] = {}
             for key, n in counted.items():
@@ -255,11 +254,22 @@ class CountedList:
     def totals(self) -> list[tuple[int, str, int]]:
         """(indicator id, status, n) over the whole list."""
         totals = self.counts.totals()
-        if self.joined is not None:
-            totals += list(
-                self.joined.order_by().values_list("indicator_id", "status").annotate(n=Count("id"))
-            )
+        totals += [(row["indicator_id"], row["status"], row["n"]) for row in self._joined_groups()]
         return totals
+
+    def _joined_groups(self) -> list[dict]:
+        """The joined rows counted by indicator, status, lead office and month: what both
+        the blocks and the totals need of them, in one query (none without `joined`)."""
+        if self._joined is None:
+            self._joined = []
+            if self.joined is not None:
+                self._joined = list(
+                    self.joined.order_by()
+                    .annotate(month=TruncMonth("occurred_on"))
+                    .values(*JOINED_GROUPS)
+                    .annotate(n=Count("id"))
+                )
+        return self._joined
 
     def count(self) -> int:
         return sum(block.n for block in self.blocks())
