@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from common.keyset import AFTER, BadCursor, Keyset, KeysetPage
 
@@ -65,12 +65,20 @@ class KeysetList:
         keyset = Keyset.of(queryset)
         return None if keyset is None else cls(queryset, keyset, counted=counted)
 
-    def totals(self, cap: int | None = None) -> ListTotals:
-        """In one query (the roll-up's: two for an office's list)."""
-        cap = COUNT_CAP if cap is None else cap
-        if self.counted is not None:
-            groups = self.counted.totals()
+    def totals(self, *, exact: bool = False) -> ListTotals:
+        """In one query (the roll-up's: two for an office's list). `exact`: counted to the
+        end whatever the number (a dashboard figure's list, whose totals equal it)."""
+        if self.counted is not None or exact:
+            if self.counted is not None:
+                groups = self.counted.totals()
+            else:
+                groups = list(
+                    self.queryset.order_by()
+                    .values_list("indicator_id", "status")
+                    .annotate(n=Count("pk"))
+                )
             return ListTotals(sum(n for _i, _s, n in groups), False, groups)
+        cap = COUNT_CAP
         groups = _capped_groups(self.queryset, cap)
         count = sum(n for _i, _s, n in groups)
         if count > cap:
@@ -85,7 +93,9 @@ class KeysetList:
         """Page `number` from 1 by OFFSET, with cursors to go on from it; None past the
         end."""
         start = (number - 1) * size
-        rows = list(self.queryset[start : start + size + 1])
+        # Counted by the roll-up (by title, say): its ids first, from the index alone.
+        source = self.queryset if self.counted is None else self.counted
+        rows = list(source[start : start + size + 1])
         if not rows and number > 1:
             return None
         return self.keyset.page_of(rows[:size], more_before=number > 1, more_after=len(rows) > size)

@@ -99,6 +99,15 @@ def test_past_the_cap_the_count_says_more_than_and_the_totals_are_hidden(
     assert _ids(response) == _expected()[:25]
 
 
+def test_a_dashboard_figures_list_is_counted_to_the_end(client_bureau, forums, monkeypatch):
+    """Its totals equal the figure clicked, however many (docs/guide-bureau-viewer.md)."""
+    monkeypatch.setattr(keyset_module, "COUNT_CAP", 40)
+    drill_down = {"status": "counted", "as_of": "2026-06-30", "date_from": "2026-01-01"}
+    html = client_bureau.get(LIST, drill_down).content.decode()
+    assert "70 activities match" in html and "More than" not in html
+    assert "Submitted: 70" in html
+
+
 def test_a_sort_by_title_is_counted_exactly_by_the_roll_up(client_bureau, forums, monkeypatch):
     monkeypatch.setattr(keyset_module, "COUNT_CAP", 40)
     response = client_bureau.get(LIST, {"sort": "-title"})

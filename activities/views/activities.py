@@ -83,7 +83,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         totals, capped = selectors.activity_totals(rows), False
     else:
         page = _keyset_page(request, keyset)
-        counted = keyset.totals()
+        # A dashboard figure's list counts to the end: its totals equal the figure.
+        counted = keyset.totals(exact=activity_filter.drill_down)
         capped = counted.capped
         totals = (
             selectors.activity_totals(counted.groups)
