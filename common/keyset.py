@@ -219,21 +219,32 @@ class Keyset:
 
     # --- pages ----------------------------------------------------------------------------
 
+    def _rows(self, queryset: QuerySet, size: int) -> list:
+        """The first `size` rows of `queryset` (this list's, its order maybe reversed), in two
+        queries: their ids, from the list's table alone (quick to plan, and index-only where
+        an index holds the order), then those rows with what they show (joined, prefetched).
+        Planning the list's own query with its joins and a search's conditions at once took
+        longer than reading the page."""
+        ids = list(queryset.values_list("pk", flat=True)[:size])
+        by_pk = {row.pk: row for row in self.queryset.filter(pk__in=ids).order_by()}
+        return [by_pk[pk] for pk in ids if pk in by_pk]
+
     def page(self, cursor: str | None, size: int) -> KeysetPage:
-        """The page a cursor names (None: the first), in one query (two when a page before
-        the first is asked for after rows were removed: then the first page, in full)."""
+        """The page a cursor names (None: the first), in two queries (`_rows`; four when a
+        page before the first is asked for after rows were removed: then the first page, in
+        full)."""
         if cursor is None:
-            rows = list(self.queryset[: size + 1])
+            rows = self._rows(self.queryset, size + 1)
             return self._page(rows[:size], more_before=False, more_after=len(rows) > size)
         direction, values = self.read(cursor)
         if direction == AFTER:
-            rows = list(self.queryset.filter(self.beyond(values))[: size + 1])
+            rows = self._rows(self.queryset.filter(self.beyond(values)), size + 1)
             return self._page(rows[:size], more_before=True, more_after=len(rows) > size)
         backwards = self.queryset.reverse()
         if direction == LAST:
-            rows = list(backwards[: size + 1])
+            rows = self._rows(backwards, size + 1)
             return self._page(rows[:size][::-1], more_before=len(rows) > size, more_after=False)
-        rows = list(backwards.filter(self.beyond(values, forward=False))[: size + 1])
+        rows = self._rows(backwards.filter(self.beyond(values, forward=False)), size + 1)
         if len(rows) < size:
             return self.page(None, size)
         return self._page(rows[:size][::-1], more_before=len(rows) > size, more_after=True)

@@ -155,10 +155,10 @@ def test_a_cursor_shows_only_what_the_person_may_see(client_staff_b, forums):
 def test_the_search_page_query_count(client_bureau, forums, django_assert_num_queries):
     first = client_bureau.get(LIST, {"q": "forum"})
     following = f"{LIST}?{_link(first.content.decode(), 'Next page')}"
-    # session, user; the page's rows; the count with the totals (up to the cap); the
-    # filter's choices: indicators (twice: totals and the field), offices, regions; the
-    # session save (savepoint, update, release)
-    with django_assert_num_queries(11) as captured:
+    # session, user; the page's ids, then its rows; the count with the totals (up to the
+    # cap); the filter's choices: indicators (twice: totals and the field), offices,
+    # regions; the session save (savepoint, update, release)
+    with django_assert_num_queries(12) as captured:
         client_bureau.get(following)
     assert "capped" in " ".join(q["sql"] for q in captured.captured_queries)
 
@@ -213,7 +213,8 @@ def test_the_api_still_reads_page_numbers(reader, forums):
 def test_the_api_search_query_count(reader, forums, django_assert_num_queries):
     reader.get(API)  # the token's first use records last_used_at (once a minute)
     first = reader.get(API, {"q": "forum", "page_size": 20}).json()
-    # token with its user; the page's rows with lead office, indicator, region and people;
-    # participating offices, counterparts, partners; the count with the totals (up to the cap)
-    with django_assert_num_queries(6):
+    # token with its user; the page's ids, then its rows with lead office, indicator, region
+    # and people; participating offices, counterparts, partners; the count with the totals
+    # (up to the cap)
+    with django_assert_num_queries(7):
         reader.get(first["next"])
