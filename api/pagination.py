@@ -74,15 +74,20 @@ class ActivityPagination(PageNumberPagination):
 
     def get_paginated_response(self, data):
         if self.keyset is None:
-            response = super().get_paginated_response(data)
-            response.data["count_is_capped"] = False
-            return response
+            count, capped = self.page.paginator.count, False
+            links = self.get_next_link(), self.get_previous_link()
+        else:
+            count, capped = self.totals.count, self.totals.capped
+            links = (
+                self._cursor_link(self.keyset_page.next_cursor),
+                self._cursor_link(self.keyset_page.previous_cursor),
+            )
         return Response(
             {
-                "count": self.totals.count,
-                "count_is_capped": self.totals.capped,
-                "next": self._cursor_link(self.keyset_page.next_cursor),
-                "previous": self._cursor_link(self.keyset_page.previous_cursor),
+                "count": count,
+                "count_is_capped": capped,
+                "next": links[0],
+                "previous": links[1],
                 "results": data,
             }
         )
