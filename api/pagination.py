@@ -3,6 +3,7 @@ from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from activities.counts.keyset import COUNT_CAP
 from common.keyset import BadCursor
 
 
@@ -96,8 +97,8 @@ class ActivityPagination(PageNumberPagination):
         response = super().get_paginated_response_schema(schema)
         properties = response["properties"]
         properties["count"]["description"] = (
-            "How many activities match; past a cap (a search or filters counted from the "
-            "rows), the cap, with count_is_capped true."
+            "How many activities match. A list counted from its rows (a search, say) is "
+            f"counted up to {COUNT_CAP:,}: past that, {COUNT_CAP:,} and count_is_capped."
         )
         properties["count_is_capped"] = {
             "type": "boolean",
@@ -105,8 +106,8 @@ class ActivityPagination(PageNumberPagination):
         }
         for name in ("next", "previous"):
             properties[name]["description"] = (
-                "The link to the next (previous) page: a page number where the list is paged "
-                "by number, a cursor where it is paged by cursor; follow it as it is."
+                f"The {name} page: by page number, or by cursor on a list paged by cursor "
+                "(a search, a sort by title); follow it as it is."
             )
         response["required"] = ["count", "count_is_capped", "results"]
         return response
