@@ -16,7 +16,7 @@ from .lists import CountedList
 
 # A list counted from its rows is counted up to this many; past it the page says "more
 # than" and shows no totals by indicator and status (counting them visits every row).
-COUNT_CAP = 10_000
+COUNT_CAP = 5_000
 
 __all__ = ["COUNT_CAP", "BadCursor", "KeysetList", "ListTotals"]
 
