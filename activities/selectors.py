@@ -15,6 +15,7 @@ from django.utils.text import capfirst
 from offices.models import Counterpart
 
 from .counts import CountedList, ListOrder, joined, list_counts
+from .counts.keyset import KeysetList
 from .filters import ActivityFilter, ActivityListFilter
 from .models import Activity
 
@@ -55,10 +56,26 @@ def paged_list(activity_filter: ActivityFilter, *, user) -> QuerySet[Activity] |
     return CountedList(queryset, counts, order=order, joined=others)
 
 
-def activity_totals(rows: QuerySet[Activity] | CountedList) -> dict:
-    """Counts of a filtered list by indicator and by status, in one query (from the
-    roll-up for a `CountedList`)."""
+def keyset_list(activity_filter: ActivityFilter, *, user) -> KeysetList | None:
+    """The filtered list paged by keyset, where the roll-up cannot page it: a search, a
+    sort by title or by last change, filters it cannot count (then counted up to a cap).
+    None where `paged_list` pages it quickly by number (or the filters are refused)."""
+    if activity_filter.is_bound and not activity_filter.is_valid():
+        return None
+    rows = paged_list(activity_filter, user=user)
     if isinstance(rows, CountedList):
+        if rows.order is not None:
+            return None
+        return KeysetList.of(rows.queryset, counted=rows)
+    return KeysetList.of(rows)
+
+
+def activity_totals(rows: QuerySet[Activity] | CountedList | list) -> dict:
+    """Counts of a filtered list by indicator and by status, in one query (from the
+    roll-up for a `CountedList`); or of (indicator id, status, n) groups already read."""
+    if isinstance(rows, list):
+        groups = rows
+    elif isinstance(rows, CountedList):
         groups = rows.totals()
     else:
         groups = rows.order_by().values_list("indicator_id", "status").annotate(n=Count("id"))

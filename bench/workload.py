@@ -79,6 +79,16 @@ def _list_count(user, data: dict) -> int:
     return selectors.activity_list(user=user, data=query).qs.count()
 
 
+def _cursor_to(user, data: dict, page: int, per_page: int) -> str:
+    """The cursor a person reaches page `page` of a keyset-paged list with (a search, by
+    title): the `next` link of the page before, built from that page's last row here, in
+    the setup, so that the deep request measures the keyset page at that depth."""
+    query = QueryDict(mutable=True)
+    query.update(data)
+    rows = selectors.keyset_list(selectors.activity_list(user=user, data=query), user=user)
+    return rows.cursor_after(rows.queryset[(page - 1) * per_page - 1])
+
+
 def _deep(count: int, per_page: int) -> tuple[int, int]:
     pages = max(1, math.ceil(count / per_page))
     return max(1, round(pages * DEEP_PAGE_AT)), pages
@@ -119,6 +129,12 @@ def requests_for(people: Personas) -> list[Request]:
     found = _list_count(people.viewer_user, search)
     deep_found, pages_found = _deep(found, PER_PAGE)
     api_deep_found, api_pages_found = _deep(found, api_page_size)
+    viewer = people.viewer_user
+    by_title = {"sort": "title"}
+    found_cursor = _cursor_to(viewer, search, deep_found, PER_PAGE)
+    title_cursor = _cursor_to(viewer, by_title, deep, PER_PAGE)
+    api_found_cursor = _cursor_to(viewer, search, api_deep_found, api_page_size)
+    api_title_cursor = _cursor_to(viewer, by_title, api_deep, api_page_size)
     past = past_as_of()
     past_query = _query({"year": str(past.year), "as_of": past.isoformat()})
 
@@ -162,12 +178,12 @@ def requests_for(people: Personas) -> list[Request]:
         Request(
             f"list search '{SEARCH_TERM}', page {deep_found} of {pages_found}",
             v,
-            f"{list_url}?{_query({**search, 'page': deep_found})}",
+            f"{list_url}?{_query({**search, 'cursor': found_cursor})}",
         ),
         Request(
             f"list by title, page {deep} of {pages}",
             v,
-            f"{list_url}?{_query({'sort': 'title', 'page': deep})}",
+            f"{list_url}?{_query({**by_title, 'cursor': title_cursor})}",
         ),
         Request(
             f"list by office reversed, page {deep} of {pages}",
@@ -201,14 +217,14 @@ def requests_for(people: Personas) -> list[Request]:
         Request(
             f"API search '{SEARCH_TERM}', page {api_deep_found} of {api_pages_found}",
             api,
-            f"{api_url}?{_query({**search, 'page': api_deep_found})}",
+            f"{api_url}?{_query({**search, 'cursor': api_found_cursor})}",
             "api",
             viewer_api,
         ),
         Request(
             f"API by title, page {api_deep} of {api_pages}",
             api,
-            f"{api_url}?{_query({'sort': 'title', 'page': api_deep})}",
+            f"{api_url}?{_query({**by_title, 'cursor': api_title_cursor})}",
             "api",
             viewer_api,
         ),

@@ -4,6 +4,7 @@ PostgreSQL the sort by title and the free-text search are served by their indexe
 (docs/performance.md, "What keeps it fast")."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -93,3 +94,20 @@ def test_the_search_reads_the_trigram_indexes(titled, bureau_viewer):
     for column in ("title", "city", "notes", "event_name"):
         assert f"activity_search_{column}" in plan
     assert queryset.count() == Activity.objects.filter(title__icontains="forum").count() == 6
+
+
+@postgresql_only
+@pytest.mark.parametrize("sort", ["title", "-title"])
+def test_a_keyset_page_by_title_starts_at_its_cursor_in_the_index(titled, bureau_viewer, sort):
+    """The page after a row deep in the list: an index scan that starts at the row's title
+    (the first key's bound), not one that reads the index from its start."""
+    from activities.selectors import keyset_list
+
+    rows = keyset_list(activity_list(user=bureau_viewer, data={"sort": sort}), user=bureau_viewer)
+    keyset = rows.keyset
+    after = rows.queryset.filter(keyset.beyond(keyset.values(rows.queryset[20])))[:26]
+    plan = _plan(after, "enable_sort", "enable_bitmapscan")
+    assert "activity_by_title" in plan
+    assert "Sort" not in plan
+    bound = ">=" if sort == "title" else "<="
+    assert re.search(rf"Index Cond: \(\(title\)::text {bound} ", plan), plan

@@ -16,10 +16,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from common.keyset import BadCursor, KeysetPage
 from common.web import apply_errors, form_status, querystring_without
 
 from .. import access, conflicts, selectors, services
 from ..access import get_activity_for_user
+from ..counts.keyset import KeysetList
 from ..evidence import EvidenceForm
 from ..forms import (
     COMMON_FIELDS,
@@ -45,13 +47,51 @@ def _period_notes(user) -> list:
 # --- the list -------------------------------------------------------------------------
 
 
+def _keyset_page(request: HttpRequest, rows: KeysetList) -> KeysetPage:
+    """The page a cursor names, or a page number (old links: read by OFFSET, past the end
+    the last page); a bad cursor gives the first page, and says so."""
+    cursor, number = request.GET.get("cursor"), request.GET.get("page")
+    if cursor:
+        try:
+            return rows.page(cursor, PER_PAGE)
+        except BadCursor:
+            messages.warning(
+                request,
+                _(
+                    "That link to a page of the list no longer works (it may be from "
+                    "another sort or an older version): here is the first page."
+                ),
+            )
+    elif number and number.isdigit() and int(number) > 1:
+        page = rows.numbered(int(number), PER_PAGE)
+        return page if page is not None else rows.page(rows.last_cursor(), PER_PAGE)
+    return rows.page(None, PER_PAGE)
+
+
 @login_required
 @require_GET
 def activity_list(request: HttpRequest) -> HttpResponse:
+    """Paged by number where the roll-up pages the list; otherwise (a search, a sort by
+    title, filters it cannot count) by keyset: first, previous, next and last, counted up
+    to a cap, with the totals only within it."""
     activity_filter = selectors.activity_list(user=request.user, data=request.GET)
-    rows = selectors.paged_list(activity_filter, user=request.user)
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    totals = selectors.activity_totals(rows)
+    keyset = selectors.keyset_list(activity_filter, user=request.user)
+    cursors = None
+    if keyset is None:
+        rows = selectors.paged_list(activity_filter, user=request.user)
+        page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+        totals, capped = selectors.activity_totals(rows), False
+    else:
+        page = _keyset_page(request, keyset)
+        # A dashboard figure's list counts to the end: its totals equal the figure.
+        counted = keyset.totals(exact=activity_filter.drill_down)
+        capped = counted.capped
+        totals = (
+            selectors.activity_totals(counted.groups)
+            if counted.groups is not None
+            else {"total": counted.count, "by_indicator": {}, "by_status": {}}
+        )
+        cursors = {"last": keyset.last_cursor() if page.has_next else None}
     indicators = {i.pk: i for i in activity_filter.filters["indicator"].queryset}
     editable_ids = {a.pk for a in page.object_list if access.can_edit(request.user, a)}
     return render(
@@ -60,7 +100,9 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": activity_filter,
             "page": page,
+            "keyset": cursors,
             "totals": totals,
+            "count_capped": capped,
             "totals_by_indicator": [
                 (indicators[pk], n) for pk, n in totals["by_indicator"].items() if pk in indicators
             ],
@@ -68,8 +110,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
                 (label, totals["by_status"].get(value, 0)) for value, label in Status.choices
             ],
             "editable_ids": editable_ids,
-            "querystring": querystring_without(request, "page"),
-            "export_query": querystring_without(request, "page"),
+            "querystring": querystring_without(request, "page", "cursor"),
+            "export_query": querystring_without(request, "page", "cursor"),
             "periods": _period_notes(request.user),
             "can_log": access.can_log_activities(request.user),
         },

@@ -20,6 +20,7 @@ from offices.models import Counterpart, Office
 from .. import serializers
 from ..exceptions import PreconditionRequired, StaleVersion
 from ..filters import ApiActivityFilter
+from ..pagination import ActivityPagination
 from ..schema import PRECONDITION_REQUIRED, conflict, header
 
 IF_MATCH = OpenApiParameter(
@@ -95,6 +96,7 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     serializer_class = serializers.ActivitySerializer
     filterset_class = ApiActivityFilter
+    pagination_class = ActivityPagination
     lookup_value_regex = serializers.ID_PATTERN
 
     def get_queryset(self):
@@ -118,7 +120,11 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def list(self, request):
         self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(selectors.paged_list(self.filterset, user=request.user))
+        rows = selectors.keyset_list(self.filterset, user=request.user)
+        if rows is None:  # paged by number (the roll-up's), quick at any depth
+            page = self.paginate_queryset(selectors.paged_list(self.filterset, user=request.user))
+        else:
+            page = self.paginator.paginate_keyset(rows, request, view=self)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def _answer(self, activity: Activity, code: int = status.HTTP_200_OK) -> Response:
