@@ -302,6 +302,7 @@ _EXCEL_ESCAPE_RE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # serial 0, for dates from 1 March 1900 on
 _EXCEL_EPOCH_DATE = _EXCEL_EPOCH.date()
 _FIRST_SERIAL_DATE = dt.date(1900, 3, 1)  # before it Excel counts a 29 February 1900
+_FIRST_SERIAL_TIME = dt.datetime(1900, 3, 1)
 _FIRST_SERIAL = 61  # 1 March 1900
 _EPOCH_ORDINAL = _EXCEL_EPOCH_DATE.toordinal()
 _DAY = dt.timedelta(days=1)
@@ -381,13 +382,14 @@ class _SheetRows:
 
     def row(self, values: Sequence[Any]) -> None:
         self.count += 1
-        number = self.count
+        number = str(self.count)  # made text once, not in each cell
         if len(values) > len(self.letters):  # more cells than the header: none is lost
             self.letters += [xl_col_to_name(i) for i in range(len(self.letters), len(values))]
         cells = []
         add = cells.append
         text_work, first_work, spaces = _TEXT_WORK_RE.search, _FIRST_WORK, _SPACES
-        date_cell = self._date
+        date_style, datetime_style = self.date_style, self.datetime_style
+        datetime, date = dt.datetime, dt.date
         for letter, value in zip(self.letters, values, strict=False):
             kind = type(value)
             if kind is str:
@@ -405,17 +407,24 @@ class _SheetRows:
                     add(f'<c r="{letter}{number}" t="inlineStr"><is><t>{value}</t></is></c>')
             elif value is None:
                 continue
-            elif kind is dt.datetime or kind is dt.date:
-                add(date_cell(letter, number, value))
+            elif kind is datetime and value.tzinfo is None and value >= _FIRST_SERIAL_TIME:
+                # A wall time (as PostgreSQL gives a time in Hong Kong): its serial at once.
+                serial = (value - _EXCEL_EPOCH) / _DAY
+                add(f'<c r="{letter}{number}" s="{datetime_style}"><v>{serial!r}</v></c>')
+            elif kind is date and value >= _FIRST_SERIAL_DATE:
+                serial = value.toordinal() - _EPOCH_ORDINAL
+                add(f'<c r="{letter}{number}" s="{date_style}"><v>{serial}</v></c>')
             elif kind is int:
                 add(f'<c r="{letter}{number}"><v>{value}</v></c>')
+            elif kind is datetime or kind is date:
+                add(self._date(letter, number, value))
             else:
                 add(self._other(letter, number, value))
         self.pending.append(f'<row r="{number}">{"".join(cells)}</row>')
         if len(self.pending) >= ROWS_PER_WRITE:
             self.flush()
 
-    def _number(self, letter: str, number: int, value: int | float | Decimal) -> str:
+    def _number(self, letter: str, number: int | str, value: int | float | Decimal) -> str:
         if isinstance(value, int):
             text = str(int(value))
         elif math.isfinite(value):
@@ -424,7 +433,7 @@ class _SheetRows:
             return f'<c r="{letter}{number}" t="inlineStr">{_text_xml(str(value))}</c>'
         return f'<c r="{letter}{number}"><v>{text}</v></c>'
 
-    def _date(self, letter: str, number: int, value: dt.date) -> str:
+    def _date(self, letter: str, number: int | str, value: dt.date) -> str:
         if isinstance(value, dt.datetime):
             if value.tzinfo is not None:  # Excel has no time zones: Hong Kong wall time
                 # Two times of one tzinfo subtract as wall times: the zone's own epoch.
@@ -441,7 +450,7 @@ class _SheetRows:
         serial = value.toordinal() - _EPOCH_ORDINAL
         return f'<c r="{letter}{number}" s="{self.date_style}"><v>{serial}</v></c>'
 
-    def _other(self, letter: str, number: int, value: Any) -> str:
+    def _other(self, letter: str, number: int | str, value: Any) -> str:
         """The rarer cells: True/False, Decimal, float, subclasses of numbers and dates,
         anything else as its text."""
         if isinstance(value, bool):

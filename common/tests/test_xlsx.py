@@ -129,6 +129,32 @@ def test_text_is_cleaned_escaped_neutralised_and_cut_at_excels_limit():
     assert sheet["A2"].data_type == "s"
 
 
+def test_excels_first_day_is_where_dates_and_times_become_serial_numbers():
+    """1 March 1900 is the first day Excel counts right: before it, text (wall times as
+    PostgreSQL gives them and times with a zone alike)."""
+    sheet = _read(
+        _Cells(
+            dt.date(1900, 2, 28),
+            dt.date(1900, 3, 1),
+            dt.datetime(1900, 2, 28, 23, 59),
+            dt.datetime(1900, 3, 1, 0, 0),
+            dt.datetime(1900, 3, 1, 0, 0, tzinfo=HK),
+        )
+    ).active
+    assert _column(sheet) == [
+        "1900-02-28",
+        dt.datetime(1900, 3, 1),
+        "1900-02-28 23:59",
+        dt.datetime(1900, 3, 1),
+        dt.datetime(1900, 3, 1),
+    ]
+    assert [sheet[f"A{row}"].number_format for row in (3, 5, 6)] == [
+        exports.DATE_FORMAT,
+        exports.DATETIME_FORMAT,
+        exports.DATETIME_FORMAT,
+    ]
+
+
 def test_yes_and_no_are_in_the_language_of_the_request():
     with translation.override("zh-hant"):
         values = _column(_read(_Cells(True, False)).active)
