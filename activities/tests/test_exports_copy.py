@@ -20,7 +20,8 @@ from activities.exports import ActivityExport
 from activities.models import Activity, AuthorityLevel, Status
 from activities.selectors import activity_list
 from activities.tests.factories import ActivityFactory
-from common.exports import iter_csv, write_xlsx
+from common.exports import iter_csv
+from common.xlsx import write_xlsx
 from offices.models import Counterpart
 from offices.tests.factories import CounterpartFactory, IndicatorFactory, RegionFactory
 

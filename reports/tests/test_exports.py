@@ -17,7 +17,7 @@ from accounts.tests.factories import UserFactory
 from activities.exports import ActivityExport
 from activities.models import Status
 from activities.tests.factories import ActivityFactory
-from common import exports
+from common import exports, xlsx
 from common.exports import Column, Export, neutralise
 from offices.models import Counterpart
 from offices.tests.factories import CounterpartFactory, RegionFactory
@@ -141,7 +141,7 @@ def test_xlsx_is_exactly_the_filtered_list_with_real_dates_and_a_frozen_header(
 ):
     a = activities_a
     response = client_staff_a.get(_url("xlsx", MARCH))
-    assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == xlsx.XLSX_CONTENT_TYPE
 
     sheet = _workbook(response).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -410,7 +410,7 @@ class _Sample(Export):
 
 def test_writer_keeps_numbers_as_numbers_and_cleans_the_sheet_title():
     buffer = io.BytesIO()
-    exports.write_xlsx(buffer, _Sample(), _Sample())
+    xlsx.write_xlsx(buffer, _Sample(), _Sample())
     workbook = openpyxl.load_workbook(buffer)
     assert len(workbook.sheetnames) == 2
     sheet = workbook.worksheets[0]
@@ -418,7 +418,7 @@ def test_writer_keeps_numbers_as_numbers_and_cleans_the_sheet_title():
     assert [c.value for c in sheet[2]] == ["甲辦事處", 12, 40.5, dt.datetime(2026, 6, 30)]
     assert [c.value for c in sheet[3]] == ['\'=HYPERLINK("x")', -3, None, None]
     # Chinese takes two columns per character: the width fits it
-    assert sheet.column_dimensions["A"].width >= exports.display_width("甲辦事處")
+    assert sheet.column_dimensions["A"].width >= xlsx.display_width("甲辦事處")
 
 
 def test_write_csv_to_a_file():
