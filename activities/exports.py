@@ -54,10 +54,12 @@ class ActivityExport(Export):
     """Activities, one per row, in the queryset's order: the list page's rows (the queryset
     the page paginates) or a report's counted activities.
 
-    The rows are read as plain values, not model instances, in one streamed query with the
-    related lists joined in; offices, indicators, regions, counterparts and people are read
-    beforehand for their names. Memory stays flat, the number of queries is the same for ten
-    rows or a million, and a row costs a few microseconds of Python (docs/performance.md).
+    On PostgreSQL the rows are one SELECT of the queryset with every cell computed in it,
+    read by COPY (`rows`, `copy_query`); elsewhere they are read as plain values, not model
+    instances, in one streamed query with the related lists joined in, offices, indicators,
+    regions, counterparts and people read beforehand for their names (`values_rows`).
+    Memory stays flat, the number of queries is the same for ten rows or a million, and a
+    row costs a few microseconds of Python (docs/performance.md).
     """
 
     chunk_size = 2000
@@ -114,7 +116,7 @@ class ActivityExport(Export):
         chunk (a background job reports how far it is)."""
         order = [str(key) for key in queryset.query.order_by]
         if not order or order[-1].lstrip("-") not in ("pk", "id"):
-            # The rows of one activity must come together (see `rows`): end with the id.
+            # The rows of one activity must come together (`values_rows`): end with the id.
             queryset = queryset.order_by(*(order or ["-occurred_on"]), "-pk")
         self.queryset = queryset
         self.filename = filename or f"activities-{timezone.localdate():%Y-%m-%d}"
