@@ -1,10 +1,11 @@
 """The activities as a download: the list page's rows, or a report's counted activities.
-One row per activity, written by the shared writer (common.exports); on PostgreSQL the CSV's
-rows are written by PostgreSQL itself, from the same queryset (`ActivityExport.copy_query`)."""
+One row per activity, written by the shared writer (common.exports). On PostgreSQL every
+cell is computed by PostgreSQL from the same queryset: the CSV's lines written by COPY
+(`ActivityExport.copy_query`), the XLSX's rows read by a binary COPY (`ActivityExport.rows`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
 
@@ -31,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.copy_csv import CopyQuery
+from common.copy_csv import CopyQuery, copy_rows
 from common.exports import Column, Export, joined_text, neutralise, neutralised
 from offices.i18n import localized_expression
 from offices.models import Counterpart, Indicator, Office, Region
@@ -53,10 +54,12 @@ class ActivityExport(Export):
     """Activities, one per row, in the queryset's order: the list page's rows (the queryset
     the page paginates) or a report's counted activities.
 
-    The rows are read as plain values, not model instances, in one streamed query with the
-    related lists joined in; offices, indicators, regions, counterparts and people are read
-    beforehand for their names. Memory stays flat, the number of queries is the same for ten
-    rows or a million, and a row costs a few microseconds of Python (docs/performance.md).
+    On PostgreSQL the rows are one SELECT of the queryset with every cell computed in it,
+    read by COPY (`rows`, `copy_query`); elsewhere they are read as plain values, not model
+    instances, in one streamed query with the related lists joined in, offices, indicators,
+    regions, counterparts and people read beforehand for their names (`values_rows`).
+    Memory stays flat, the number of queries is the same for ten rows or a million, and a
+    row costs a few microseconds of Python (docs/performance.md).
     """
 
     chunk_size = 2000
@@ -113,17 +116,40 @@ class ActivityExport(Export):
         chunk (a background job reports how far it is)."""
         order = [str(key) for key in queryset.query.order_by]
         if not order or order[-1].lstrip("-") not in ("pk", "id"):
-            # The rows of one activity must come together (see `rows`): end with the id.
+            # The rows of one activity must come together (`values_rows`): end with the id.
             queryset = queryset.order_by(*(order or ["-occurred_on"]), "-pk")
         self.queryset = queryset
         self.filename = filename or f"activities-{timezone.localdate():%Y-%m-%d}"
         self.progress = progress
 
     def rows(self) -> Iterator[tuple]:
+        """On PostgreSQL, the rows as PostgreSQL computes them (`_select`): names and labels
+        as text in the active language, times as Hong Kong wall times, read by a binary COPY
+        without a value parsed from text; elsewhere `values_rows`. Either way the same cells."""
+        try:
+            query = self._select(for_csv=False)
+        except EmptyResultSet:  # no rows can match (a user who may see none)
+            return
+        if query is None:
+            yield from self.values_rows()
+            return
+        progress, every = self.progress, self.chunk_size
+        if progress is None:
+            yield from copy_rows(query)
+            return
+        for written, row in enumerate(copy_rows(query)):
+            if written % every == 0:
+                progress(written)
+            yield row
+
+    def values_rows(self) -> Iterator[tuple]:
+        """The rows read as plain values, on any database: offices, indicators, regions,
+        counterparts and people read beforehand for their names, then one streamed query."""
         yes, no = gettext("Yes"), gettext("No")
         statuses = {value: str(label) for value, label in Status.choices}
         levels = {value: str(label) for value, label in AuthorityLevel.choices}
         offices = {office.pk: office for office in Office.objects.all()}
+        leads = {pk: (office.code, office.name) for pk, office in offices.items()}
         indicators = {i.pk: i.name for i in Indicator.objects.all()}
         regions = {region.pk: region.name for region in Region.objects.all()}
         counterparts = {c.pk: c for c in Counterpart.objects.all()}
@@ -167,13 +193,13 @@ class ActivityExport(Export):
             ) = first
             if self.progress is not None and written % self.chunk_size == 0:
                 self.progress(written)
-            lead = offices[lead_office_id]
+            lead_code, lead_name = leads[lead_office_id]
             yield (
                 occurred_on,
                 indicators[indicator_id],
                 title,
-                lead.code,
-                lead.name,
+                lead_code,
+                lead_name,
                 participants,
                 regions[region_id] if region_id else "",
                 city,
@@ -195,73 +221,107 @@ class ActivityExport(Export):
             )
 
     def copy_query(self) -> CopyQuery | None:
-        """The rows of `rows()` as one SELECT of the same queryset (its filters, scope and
-        order), each column computed by PostgreSQL in the active language: names by the
-        same fallbacks as `.name`, choices and Yes/No as labels read now, people as
-        `_person`, times in the current time zone, the related lists joined as `_Names`
-        joins them. A background job that reports its progress counts the rows as they are
-        written, so it keeps `rows()`."""
-        queryset = self.queryset
-        if self.progress is not None or connections[queryset.db].vendor != "postgresql":
+        """The rows of `rows()` as CSV lines that PostgreSQL writes (COPY), each column as
+        the writer writes its cell: text neutralised, dates and times as text. A background
+        job that reports its progress counts the rows as they are written, so it keeps
+        `rows()`."""
+        if self.progress is not None:
             return None
-        columns = _copy_columns()
-        values = queryset.annotate(**columns).values_list(*columns)
         try:
-            sql, params = values.query.get_compiler(using=values.db).as_sql()
-        except EmptyResultSet:  # no rows can match (a user who may see none)
+            return self._select(for_csv=True)
+        except EmptyResultSet:  # no rows can match: the writer writes the header alone
             return None
-        return CopyQuery(sql, params, values.db)
+
+    def _select(self, *, for_csv: bool) -> CopyQuery | None:
+        """The rows as one SELECT of the same queryset (its filters, scope and order), each
+        column computed by PostgreSQL in the active language: names by the same fallbacks
+        as `.name`, choices and Yes/No as labels read now, people as `_person`, times in
+        the current time zone, the related lists joined as `_Names` joins them. None where
+        the database is not PostgreSQL; EmptyResultSet where no row can match."""
+        queryset = self.queryset
+        if connections[queryset.db].vendor != "postgresql":
+            return None
+        columns = _copy_columns(for_csv=for_csv)
+        values = queryset.annotate(**{name: c for name, (c, _type) in columns.items()})
+        values = values.values_list(*columns)
+        sql, params = values.query.get_compiler(using=values.db).as_sql()
+        types = [] if for_csv else [db_type for _expression, db_type in columns.values()]
+        return CopyQuery(sql, params, values.db, types)
 
 
 # What str.strip() strips (get_full_name strips the joined names), for btrim.
 _WHITESPACE = "".join(char for char in map(chr, range(0x3001)) if char.isspace())
 
 
-def _copy_columns() -> dict[str, Expression]:
+def _copy_columns(*, for_csv: bool) -> dict[str, tuple[Expression, str]]:
     """The columns of `ActivityExport.rows()` as SQL, in order, named so as not to clash with
-    the activity's fields."""
+    the activity's fields, each with its PostgreSQL type. For the CSV (`for_csv`) each is the
+    cell's text as the writer writes it (`neutralised`, dates and times as text); for the
+    rows, the values: text as it is, the date as a date, times as Hong Kong wall times."""
     yes, no = gettext("Yes"), gettext("No")
+    text = neutralised if for_csv else _plain
+    local_time = _local_time_text if for_csv else _local_time
+    time_type = "text" if for_csv else "timestamp"
     expressions = (
-        Func(F("occurred_on"), Value("YYYY-MM-DD"), function="to_char", output_field=TextField()),
-        neutralised(localized_expression("indicator__name")),
-        neutralised("title"),
-        neutralised("lead_office__code"),
-        neutralised(localized_expression("lead_office__name")),
-        _joined_names("participating_offices"),
-        neutralised(localized_expression("region__name")),  # no region: NULL
-        neutralised("city"),
-        _joined_names("counterparts"),
-        _joined_names("partners"),
-        _choice("authority_level", AuthorityLevel.choices),
-        neutralised("event_name"),
-        neutralised("hk_participants"),
-        _choice("status", Status.choices),
-        Case(
-            When(
-                status__in=COUNTING_STATUSES,
-                removed_at__isnull=True,
-                then=Value(neutralise(yes)),
-            ),
-            default=Value(neutralise(no)),
-            output_field=TextField(),
+        (
+            Func(
+                F("occurred_on"), Value("YYYY-MM-DD"), function="to_char", output_field=TextField()
+            )
+            if for_csv
+            else F("occurred_on"),
+            "text" if for_csv else "date",
         ),
-        _local_time("counted_since"),
-        neutralised(_person_expression("reviewed_by")),  # nobody: NULL
-        _local_time("reviewed_at"),
-        neutralised("review_comment"),
-        neutralised(_person_expression("created_by")),
-        _local_time("created_at"),
-        _local_time("updated_at"),
-        F("pk"),
+        (text(localized_expression("indicator__name")), "text"),
+        (text("title"), "text"),
+        (text("lead_office__code"), "text"),
+        (text(localized_expression("lead_office__name")), "text"),
+        (_joined_names("participating_offices", text), "text"),
+        (text(localized_expression("region__name")), "text"),  # no region: NULL or ""
+        (text("city"), "text"),
+        (_joined_names("counterparts", text), "text"),
+        (_joined_names("partners", text), "text"),
+        (_choice("authority_level", AuthorityLevel.choices, text=for_csv), "text"),
+        (text("event_name"), "text"),
+        (text("hk_participants"), "text"),
+        (_choice("status", Status.choices, text=for_csv), "text"),
+        (
+            Case(
+                When(
+                    status__in=COUNTING_STATUSES,
+                    removed_at__isnull=True,
+                    then=Value(neutralise(yes) if for_csv else yes),
+                ),
+                default=Value(neutralise(no) if for_csv else no),
+                output_field=TextField(),
+            ),
+            "text",
+        ),
+        (local_time("counted_since"), time_type),
+        (text(_person_expression("reviewed_by")), "text"),  # nobody: NULL
+        (local_time("reviewed_at"), time_type),
+        (text("review_comment"), "text"),
+        (text(_person_expression("created_by")), "text"),
+        (local_time("created_at"), time_type),
+        (local_time("updated_at"), time_type),
+        (F("pk"), "int8"),
     )
-    return {f"csv_{n}": expression for n, expression in enumerate(expressions)}
+    return {f"cell_{n}": column for n, column in enumerate(expressions)}
 
 
-def _choice(field: str, choices) -> Expression:
-    """A choice's label, read now in the active language; none (or unknown): NULL."""
+def _plain(expression: Expression | str) -> Expression:
+    """A text column as it is (the XLSX writer neutralises its cells itself)."""
+    return F(expression) if isinstance(expression, str) else expression
+
+
+def _choice(field: str, choices, *, text: bool) -> Expression:
+    """A choice's label, read now in the active language (`neutralise`d for the CSV's
+    `text`); none (or unknown): NULL."""
     return Case(
         *(
-            When(**{field: value}, then=Value(neutralise(str(label)) or None))
+            When(
+                **{field: value},
+                then=Value((neutralise(str(label)) if text else str(label)) or None),
+            )
             for value, label in choices
         ),
         default=Value(None),
@@ -270,15 +330,25 @@ def _choice(field: str, choices) -> Expression:
 
 
 def _local_time(field: str) -> Expression:
-    """As csv_cells writes a datetime: in the current time zone, to the minute."""
-    local = Func(
+    """A time as the wall time of the current time zone (a `timestamp` without zone): the
+    writer's cell of the time, without converting it in Python."""
+    return Func(
         F(field),
         Value(timezone.get_current_timezone_name()),
         arg_joiner=" AT TIME ZONE ",
         template="(%(expressions)s)",
         output_field=DateTimeField(),
     )
-    return Func(local, Value("YYYY-MM-DD HH24:MI"), function="to_char", output_field=TextField())
+
+
+def _local_time_text(field: str) -> Expression:
+    """As csv_cells writes a datetime: in the current time zone, to the minute."""
+    return Func(
+        _local_time(field),
+        Value("YYYY-MM-DD HH24:MI"),
+        function="to_char",
+        output_field=TextField(),
+    )
 
 
 def _person_expression(path: str) -> Expression:
@@ -296,7 +366,7 @@ def _person_expression(path: str) -> Expression:
     )
 
 
-def _joined_names(field_name: str) -> Subquery:
+def _joined_names(field_name: str, text: Callable[[Expression], Expression]) -> Subquery:
     """`_Names.of` in SQL: the related objects' names joined by "; ", in their model's
     ordering then id, compared as Python compares them (code points: the "C" collation)."""
     field = Activity._meta.get_field(field_name)
@@ -316,7 +386,7 @@ def _joined_names(field_name: str) -> Subquery:
         through.objects.filter(**{field.m2m_field_name(): OuterRef("pk")})
         .order_by()
         .values(field.m2m_field_name())
-        .annotate(names=neutralised(names))
+        .annotate(names=text(names))
         .values("names")
     )
     return Subquery(rows, output_field=TextField())

@@ -12,14 +12,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from activities.exports import ActivityExport
-from common.exports import (
-    CSV_CONTENT_TYPE,
-    XLSX_CONTENT_TYPE,
-    Column,
-    Export,
-    write_csv,
-    write_xlsx,
-)
+from common.exports import CSV_CONTENT_TYPE, Column, Export, write_csv
+from common.xlsx import XLSX_CONTENT_TYPE, write_xlsx
 from planning.selectors import PLANNED_RULE
 
 from . import progress as progress_rules

@@ -1,15 +1,19 @@
-"""The activity CSV as PostgreSQL writes it (COPY) is byte for byte the CSV the Python writer
-makes of the same queryset: in every language, with text that a spreadsheet would read as a
-formula, that the CSV must quote, or that is missing."""
+"""The activity export as PostgreSQL computes it (COPY) is what the Python writer makes of the
+same queryset read as plain values (`ActivityExport.values_rows`): the CSV byte for byte, the
+XLSX cell for cell, in every language, with text that a spreadsheet would read as a formula,
+that the CSV must quote, or that is missing."""
 
 import csv
 import datetime as dt
 import io
+import zipfile
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.tests.factories import UserFactory
 from activities.exports import ActivityExport
@@ -17,6 +21,7 @@ from activities.models import Activity, AuthorityLevel, Status
 from activities.selectors import activity_list
 from activities.tests.factories import ActivityFactory
 from common.exports import iter_csv
+from common.xlsx import write_xlsx
 from offices.models import Counterpart
 from offices.tests.factories import CounterpartFactory, IndicatorFactory, RegionFactory
 
@@ -43,14 +48,32 @@ TRICKY_TEXT = [
 ]
 
 
+def _values_export(queryset, **kwargs) -> ActivityExport:
+    """The export as on other databases: its rows read as plain values, written by Python."""
+    export = ActivityExport(queryset, **kwargs)
+    export.copy_query = lambda: None
+    export.rows = export.values_rows
+    return export
+
+
 def _python_csv(queryset, language: str) -> bytes:
-    export = ActivityExport(queryset)
-    export.copy_query = lambda: None  # the rows written by Python, as on other databases
-    return b"".join(iter_csv(export, language=language))
+    return b"".join(iter_csv(_values_export(queryset), language=language))
 
 
 def _copy_csv(queryset, language: str) -> bytes:
     return b"".join(iter_csv(ActivityExport(queryset), language=language))
+
+
+def _xlsx(export: ActivityExport, language: str) -> bytes:
+    buffer = io.BytesIO()
+    with translation.override(language):
+        write_xlsx(buffer, export)
+    return buffer.getvalue()
+
+
+def _sheet_xml(workbook: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
 
 
 @pytest.fixture
@@ -139,6 +162,38 @@ def test_copy_writes_what_python_writes_for_each_users_list(
             assert _copy_csv(queryset, language) == _python_csv(queryset, language), (user, query)
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_xlsx_of_the_copied_rows_is_the_xlsx_of_the_values(tricky, language):
+    queryset = Activity.objects.all().order_by("-occurred_on", "-pk")
+    copied = _xlsx(ActivityExport(queryset), language)
+    values = _xlsx(_values_export(queryset), language)
+    assert _sheet_xml(copied) == _sheet_xml(values)  # every cell, its type and its style
+    sheet = openpyxl.load_workbook(io.BytesIO(copied)).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(TRICKY_TEXT)
+    assert {type(row[0]) for row in rows} == {dt.datetime}  # dates, not text
+    first = rows[-1]  # the earliest: created 1 March 23:30 UTC, 07:30 the next day in HK
+    assert first[20] == dt.datetime(2026, 3, 2, 7, 30)
+    assert first[2] == "'=1+1"
+
+
+def test_the_xlsx_rows_are_one_copy(tricky, django_assert_num_queries):
+    # JIT off, the COPY (binary), JIT back to the server's setting
+    with django_assert_num_queries(3) as captured:
+        _xlsx(ActivityExport(Activity.objects.all()), "en")
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert sql[1].startswith("COPY (SELECT") and sql[1].endswith("(FORMAT binary)")
+
+
+def test_a_background_jobs_xlsx_counts_the_copied_rows(tricky, monkeypatch):
+    monkeypatch.setattr(ActivityExport, "chunk_size", 5)
+    written = []
+    queryset = Activity.objects.all()
+    counted = _xlsx(ActivityExport(queryset, progress=written.append), "en")
+    assert _sheet_xml(counted) == _sheet_xml(_xlsx(_values_export(queryset), "en"))
+    assert written == [0, 5, 10]
+
+
 def test_the_rows_are_one_copy(tricky, django_assert_num_queries):
     export = ActivityExport(Activity.objects.all())
     # JIT off, the COPY, JIT back to the server's setting
@@ -150,7 +205,7 @@ def test_the_rows_are_one_copy(tricky, django_assert_num_queries):
     assert body.count(b"\n") > len(TRICKY_TEXT)
 
 
-def test_a_background_job_that_counts_its_rows_keeps_pythons_rows(tricky):
+def test_a_background_job_that_counts_its_rows_writes_the_rows_itself(tricky):
     written = []
     export = ActivityExport(Activity.objects.all(), progress=written.append)
     assert export.copy_query() is None

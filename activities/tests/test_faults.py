@@ -10,6 +10,8 @@ How the faults are made:
   standing in for the server, which rolls back the transaction of a dropped connection.
 - `fetches_fail_after(n)`: a streamed query's n + 1st fetch fails, as when the server goes
   away after the download has started (fetches are not statements, so no wrapper sees them).
+  `rows_fail_after(n)`: the same, or on PostgreSQL, where a download's rows are one COPY,
+  the COPY stops after n fetches' worth of rows.
 - On PostgreSQL, `test_a_real_dropped_connection_...` kills the request's own backend with
   pg_terminate_backend from a second connection, mid-import: the real thing.
 
@@ -528,10 +530,16 @@ def _export(client, fmt: str):
     return client.get(reverse("activities:export", args=[fmt]))
 
 
+# The statement that reads the rows: on PostgreSQL one COPY of them, elsewhere one stream
+ROWS_STATEMENT = (
+    "COPY (SELECT" if connection.vendor == "postgresql" else 'SELECT "activities_activity"."id"'
+)
+
+
 def test_a_workbook_whose_query_fails_answers_503_before_the_download_starts(
     client_staff_a, listed
 ):
-    with database_lost('SELECT "activities_activity"."id"') as failed:
+    with database_lost(ROWS_STATEMENT) as failed:
         response = _export(client_staff_a, "xlsx")
 
     assert failed[0] >= 1
@@ -571,31 +579,48 @@ def fetches_fail_after(monkeypatch):
 
 
 @pytest.fixture
-def csv_rows_fail_after(fetches_fail_after, monkeypatch):
-    """csv_rows_fail_after(n): the CSV's rows stop coming after n fetches of CHUNK rows: the
-    Python writer's fetches, or on PostgreSQL the COPY's rows (n * CHUNK of them, each sent
-    to the client as it comes)."""
+def rows_fail_after(fetches_fail_after, monkeypatch):
+    """rows_fail_after(n): the export's rows stop coming after n fetches of CHUNK rows: the
+    Python writer's fetches, or on PostgreSQL the COPY's rows (n * CHUNK of them; the CSV's
+    each sent to the client as it comes)."""
     if connection.vendor != "postgresql":
         yield fetches_fail_after
         return
     monkeypatch.setattr("common.copy_csv.CSV_COPY_CHUNK_BYTES", 1)
     rows = [None]
 
-    def failing(copy):
-        for n, data in enumerate(copy):
-            if n >= rows[0]:
-                raise psycopg.OperationalError(DROPPED)
-            yield data
-
     def wrapper(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        return failing(result) if sql.startswith("COPY") else result
+        return _FailingCopy(result, rows[0]) if sql.startswith("COPY") else result
 
     def arrange(fetches: int) -> None:
         rows[0] = fetches * CHUNK
 
     with connection.execute_wrapper(wrapper):
         yield arrange
+
+
+class _FailingCopy:
+    """A COPY whose connection goes after `rows` rows, read as data (CSV) or as rows."""
+
+    def __init__(self, copy, rows: int) -> None:
+        self.copy, self.left = copy, rows
+
+    def set_types(self, types) -> None:
+        self.copy.set_types(types)
+
+    def _cut(self, items):
+        for item in items:
+            if self.left <= 0:
+                raise psycopg.OperationalError(DROPPED)
+            self.left -= 1
+            yield item
+
+    def __iter__(self):
+        return self._cut(self.copy)
+
+    def rows(self):
+        return self._cut(self.copy.rows())
 
 
 class _Fetching:
@@ -630,12 +655,12 @@ def temporary_dir(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("fetches", [0, 3])
 def test_a_workbook_whose_fetch_fails_answers_503_and_leaves_no_temporary_file(
-    client_staff_a, listed, fetches_fail_after, fetches, temporary_dir
+    client_staff_a, listed, rows_fail_after, fetches, temporary_dir
 ):
     """The whole of a workbook is made before the response starts; one abandoned part-way
     leaves no temporary file behind."""
     folder, made = temporary_dir
-    fetches_fail_after(fetches)
+    rows_fail_after(fetches)
     response = _export(client_staff_a, "xlsx")
     assert response.status_code == 503
     assert "Content-Disposition" not in response
@@ -645,14 +670,14 @@ def test_a_workbook_whose_fetch_fails_answers_503_and_leaves_no_temporary_file(
 
 @pytest.mark.parametrize("fetches", [0, 3])
 def test_a_csv_cut_short_by_a_lost_connection_does_not_look_complete(
-    client_staff_a, listed, csv_rows_fail_after, fetches
+    client_staff_a, listed, rows_fail_after, fetches
 ):
     """The connection goes at the query's first fetch, or after three (21 of the 40
     activities): the download has started, so the file ends with a line saying it is
     incomplete and the response is aborted (the error reaches the server, which drops the
     connection without ending the chunked body), instead of ending as if it held every
     row. (PostgreSQL's COPY sends the header before the rows: there it comes first.)"""
-    csv_rows_fail_after(fetches)
+    rows_fail_after(fetches)
     response = _export(client_staff_a, "csv")
     assert response.status_code == 200
     received = []
@@ -679,8 +704,8 @@ def test_a_csv_cut_short_by_a_lost_connection_does_not_look_complete(
     ]
 
 
-def test_a_csv_that_completes_has_no_notice(client_staff_a, listed, csv_rows_fail_after):
-    csv_rows_fail_after(100)
+def test_a_csv_that_completes_has_no_notice(client_staff_a, listed, rows_fail_after):
+    rows_fail_after(100)
     body = b"".join(_export(client_staff_a, "csv").streaming_content).decode("utf-8-sig")
     assert len(body.splitlines()) == len(listed) + 1
     assert "INCOMPLETE" not in body

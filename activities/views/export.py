@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET
 
 from audit.models import Kind
 from audit.services import record
-from common.exports import render_csv, render_xlsx
+from common.exports import render_csv
 from common.middleware.database import database_errors_as_503
+from common.xlsx import render_xlsx
 
 from ..exports import ActivityExport
 from ..selectors import activity_list as activity_list_for

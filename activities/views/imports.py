@@ -29,7 +29,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from common.db import is_lock_conflict
-from common.exports import render_csv, render_xlsx
+from common.exports import render_csv
 from common.middleware.database import (
     DATABASE_ERRORS,
     database_errors_as_503,
@@ -37,6 +37,7 @@ from common.middleware.database import (
     lock_conflict,
 )
 from common.web import form_status, querystring_without
+from common.xlsx import render_xlsx
 from offices.models import Office
 
 from ..access import require_can_log_activities

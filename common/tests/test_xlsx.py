@@ -1,4 +1,4 @@
-"""The XLSX writer (common/exports.py), read back with openpyxl: each kind of cell keeps its
+"""The XLSX writer (common/xlsx.py), read back with openpyxl: each kind of cell keeps its
 type and format, each sheet its settings, whatever the export."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from common import exports
+from common import xlsx
 from common.exports import Column, Export
 
 HK = ZoneInfo("Asia/Hong_Kong")
@@ -38,7 +38,7 @@ class _Cells(Export):
 
 def _write(*exports_: Export) -> bytes:
     buffer = io.BytesIO()
-    exports.write_xlsx(buffer, *exports_)
+    xlsx.write_xlsx(buffer, *exports_)
     return buffer.getvalue()
 
 
@@ -69,9 +69,9 @@ def test_numbers_dates_and_times_are_typed_cells_in_the_formats_of_the_site():
     assert values[:4] == [12, -3, 40.5, 12.25]
     assert all(type(v) in (int, float) for v in values[:4])
     assert values[4] == dt.datetime(2026, 6, 30)
-    assert sheet["A6"].is_date and sheet["A6"].number_format == exports.DATE_FORMAT
+    assert sheet["A6"].is_date and sheet["A6"].number_format == xlsx.DATE_FORMAT
     assert abs(values[5] - dt.datetime(2026, 3, 4, 9, 30, 15)) < dt.timedelta(milliseconds=1)
-    assert sheet["A7"].is_date and sheet["A7"].number_format == exports.DATETIME_FORMAT
+    assert sheet["A7"].is_date and sheet["A7"].number_format == xlsx.DATETIME_FORMAT
     assert abs(values[6] - dt.datetime(2026, 1, 2, 23, 59)) < dt.timedelta(milliseconds=1)
     assert abs(values[7] - dt.datetime(2026, 1, 2, 8, 0)) < dt.timedelta(milliseconds=1)
     assert values[8] == 10**15
@@ -87,7 +87,7 @@ def test_the_time_zone_of_the_request_gives_the_wall_time():
 
 
 def test_text_is_cleaned_escaped_neutralised_and_cut_at_excels_limit():
-    long = "x" * (exports.XLSX_MAX_CELL_TEXT + 10)
+    long = "x" * (xlsx.XLSX_MAX_CELL_TEXT + 10)
     sheet = _read(
         _Cells(
             "甲辦事處 & <partners>",
@@ -117,7 +117,7 @@ def test_text_is_cleaned_escaped_neutralised_and_cut_at_excels_limit():
         "  spaced  ",
         "_x005F_x0041_ stays as typed",  # Excel shows "_x0041_": openpyxl does not decode it
         "line one\nline two",
-        "x" * exports.XLSX_MAX_CELL_TEXT,
+        "x" * xlsx.XLSX_MAX_CELL_TEXT,
         "Yes",
         "Yes",
         "No",
@@ -127,6 +127,32 @@ def test_text_is_cleaned_escaped_neutralised_and_cut_at_excels_limit():
         "nan",
     ]
     assert sheet["A2"].data_type == "s"
+
+
+def test_excels_first_day_is_where_dates_and_times_become_serial_numbers():
+    """1 March 1900 is the first day Excel counts right: before it, text (wall times as
+    PostgreSQL gives them and times with a zone alike)."""
+    sheet = _read(
+        _Cells(
+            dt.date(1900, 2, 28),
+            dt.date(1900, 3, 1),
+            dt.datetime(1900, 2, 28, 23, 59),
+            dt.datetime(1900, 3, 1, 0, 0),
+            dt.datetime(1900, 3, 1, 0, 0, tzinfo=HK),
+        )
+    ).active
+    assert _column(sheet) == [
+        "1900-02-28",
+        dt.datetime(1900, 3, 1),
+        "1900-02-28 23:59",
+        dt.datetime(1900, 3, 1),
+        dt.datetime(1900, 3, 1),
+    ]
+    assert [sheet[f"A{row}"].number_format for row in (3, 5, 6)] == [
+        xlsx.DATE_FORMAT,
+        xlsx.DATETIME_FORMAT,
+        xlsx.DATETIME_FORMAT,
+    ]
 
 
 def test_yes_and_no_are_in_the_language_of_the_request():
@@ -226,11 +252,11 @@ def test_finish_xlsx_adds_a_data_validation_after_the_rows():
 
 def test_rows_are_written_in_constant_memory_as_inline_strings():
     """No table of every text in memory: each sheet's rows go to a file as they come."""
-    content = _write(_Cells(*(f"row {i}" for i in range(exports.ROWS_PER_WRITE * 2 + 3))))
+    content = _write(_Cells(*(f"row {i}" for i in range(xlsx.ROWS_PER_WRITE * 2 + 3))))
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         assert "xl/sharedStrings.xml" not in archive.namelist()
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
-    assert sheet.count("<row ") == exports.ROWS_PER_WRITE * 2 + 4
+    assert sheet.count("<row ") == xlsx.ROWS_PER_WRITE * 2 + 4
     assert '<dimension ref="A1:A1004"/>' in sheet
 
 
@@ -244,16 +270,16 @@ def test_an_export_that_fails_part_way_leaves_no_temporary_file(tmp_path, monkey
         columns = (Column("N"),)
 
         def rows(self):
-            yield from ((i,) for i in range(exports.ROWS_PER_WRITE + 1))
+            yield from ((i,) for i in range(xlsx.ROWS_PER_WRITE + 1))
             raise RuntimeError("connection lost")
 
     with pytest.raises(RuntimeError):
-        exports.write_xlsx(io.BytesIO(), _Cells(1), Failing())
+        xlsx.write_xlsx(io.BytesIO(), _Cells(1), Failing())
     assert list(tmp_path.iterdir()) == []
 
 
 def test_the_workbook_is_zipped_at_the_fast_level():
-    """XlsxWriter zips with the writer's own ZipFile (common/exports.py, `_ZipFile`): an
+    """XlsxWriter zips with the writer's own ZipFile (common/xlsx.py, `_ZipFile`): an
     XlsxWriter release that stops using that name shows here, not as a slower export."""
     content = _write(_Cells(*(f"row {i} of many" for i in range(2000))))
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
@@ -265,5 +291,5 @@ def test_the_workbook_is_zipped_at_the_fast_level():
         compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
         return len(compressor.compress(xml) + compressor.flush())
 
-    assert deflated(exports.XLSX_ZLIB_LEVEL) != deflated(zlib.Z_DEFAULT_COMPRESSION)
-    assert info.compress_size == deflated(exports.XLSX_ZLIB_LEVEL)
+    assert deflated(xlsx.XLSX_ZLIB_LEVEL) != deflated(zlib.Z_DEFAULT_COMPRESSION)
+    assert info.compress_size == deflated(xlsx.XLSX_ZLIB_LEVEL)

@@ -29,7 +29,11 @@ from tests.faults import backend_terminated_before
 HK = ZoneInfo("Asia/Hong_Kong")
 DROPPED = "server closed the connection unexpectedly"
 MIDDLEWARE = "common.middleware.database.DatabaseUnavailableMiddleware"
-COUNTED_ACTIVITIES = 'SELECT "activities_activity"."id"'  # the export of the counted rows
+# The export of the counted rows: on PostgreSQL one COPY of them (the CSV's lines, the
+# workbook's values), elsewhere one streamed query
+COUNTED_ACTIVITIES = (
+    "COPY (SELECT" if connection.vendor == "postgresql" else 'SELECT "activities_activity"."id"'
+)
 
 pytestmark = [
     pytest.mark.django_db,
@@ -102,9 +106,7 @@ def test_a_csv_report_whose_query_fails_ends_with_a_notice(client_bureau, data, 
     """A CSV is streamed: its query runs once the download has started, so a failure ends
     the file with a line saying it is incomplete, and the response is aborted."""
     query = {"year": 2026, "period": "year", "format": "csv"}
-    # On PostgreSQL the rows are PostgreSQL's COPY of that query
-    statement = COUNTED_ACTIVITIES if connection.vendor != "postgresql" else "COPY (SELECT"
-    with statement_fails(statement) as failed:
+    with statement_fails(COUNTED_ACTIVITIES) as failed:
         response = client_bureau.get(reverse("reporting:download"), query)
         assert response.status_code == 200
         received = []

@@ -13,7 +13,7 @@ from django.utils import translation
 from activities.exports import ActivityExport
 from activities.models import Activity, Status
 from activities.tests.factories import ActivityFactory
-from common import exports
+from common import xlsx
 from common.exports import Column, Export
 from offices.tests.factories import (
     AnnualTargetFactory,
@@ -368,7 +368,7 @@ class _Numbers(Export):
 
 def _write(*exports_) -> openpyxl.Workbook:
     buffer = io.BytesIO()
-    exports.write_xlsx(buffer, *exports_)
+    xlsx.write_xlsx(buffer, *exports_)
     buffer.seek(0)
     return openpyxl.load_workbook(buffer)
 
@@ -383,7 +383,7 @@ def _write(*exports_) -> openpyxl.Workbook:
     ],
 )
 def test_rows_past_the_sheet_limit_go_on_in_a_new_sheet(monkeypatch, rows, sheets):
-    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 4)  # header included
+    monkeypatch.setattr(xlsx, "XLSX_MAX_ROWS", 4)  # header included
     workbook = _write(_Numbers(rows))
 
     assert workbook.sheetnames == sheets
@@ -400,7 +400,7 @@ def test_rows_past_the_sheet_limit_go_on_in_a_new_sheet(monkeypatch, rows, sheet
 
 
 def test_a_long_sheet_title_keeps_its_part_number_within_31_characters(monkeypatch):
-    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
+    monkeypatch.setattr(xlsx, "XLSX_MAX_ROWS", 2)
     title = "Activities counted for the bureau"  # 33 characters
     workbook = _write(_Numbers(3, title))
 
@@ -413,7 +413,7 @@ def test_a_long_sheet_title_keeps_its_part_number_within_31_characters(monkeypat
 
 
 def test_the_next_sheet_after_a_split_is_not_mixed_up(monkeypatch):
-    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 3)
+    monkeypatch.setattr(xlsx, "XLSX_MAX_ROWS", 3)
     workbook = _write(_Numbers(3, "First"), _Numbers(1, "Second"))
 
     assert workbook.sheetnames == ["First", "First (2)", "Second"]
@@ -422,7 +422,7 @@ def test_the_next_sheet_after_a_split_is_not_mixed_up(monkeypatch):
 
 
 def test_a_reports_activities_go_on_over_several_sheets(report_rows, monkeypatch):
-    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 5)  # four activities a sheet
+    monkeypatch.setattr(xlsx, "XLSX_MAX_ROWS", 5)  # four activities a sheet
     data = _annual()
     workbook = _xlsx(data)
 

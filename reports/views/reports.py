@@ -13,7 +13,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from common.exports import SPOOL_MAX_BYTES, render_csv
+from common.exports import render_csv
+from common.xlsx import SPOOL_MAX_BYTES
 
 from .. import access, services
 from ..downloads import record_export
