@@ -107,6 +107,8 @@ def test_one_insert_of_many_rows_is_counted_as_row_by_row(
             status=status,
             counted_since=counted_since if status in ("submitted", "verified") else None,
             removed_at=timezone.now() if removed else None,
+            removed_by=staff_a if removed else None,
+            removal_reason="Logged twice" if removed else "",
             created_by=staff_a,
             updated_by=staff_a,
         )

@@ -30,7 +30,9 @@ def _varied_workbook() -> bytes:
     book.active["A1"] = "Read me first"
     sheet = book.create_sheet("Activities")
     sheet["B1"] = "Visits of June"
-    sheet.append([None, "Date 日期", "Indicator 指標", "Title 標題", "Lead office", "Remarks", "City"])
+    sheet.append(
+        [None, "Date 日期", "Indicator 指標", "Title 標題", "Lead office", "Remarks", "City"]
+    )
     sheet.append(
         [None, dt.date(2026, 6, 2), "visits", "  Call on  the Department ", "GDETO", 3, "廣州"]
     )
