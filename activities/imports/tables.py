@@ -189,17 +189,22 @@ def _sheet_rows(sheet) -> Iterator[tuple[int, tuple[Any, ...], frozenset[int]]]:
 
 
 # What calamine is not given, each test a fast scan of a part's bytes: a formula (<f>,
-# shared and array ones too), an error value (t="e"), a cell that does not begin by saying
-# where it is (<c r="B2"), and one beyond MAX_COLUMNS or row 9 999 (the 5 000 rows allowed,
-# with room to spare). calamine holds a sheet as a full rectangle from A1 to its last cell,
-# so that a lone cell at XFD1048576 would take gigabytes. A part that names its elements
-# with a prefix (<x:c>) is not looked into: openpyxl reads it. Charts' references (<c:f>)
-# send a workbook to openpyxl too: that costs time, not rules.
+# shared and array ones too), an error value (t="e"), text that the two read differently
+# (an escaped character such as _x000D_, which openpyxl leaves as written; spaces at either
+# end of a piece of text not marked xml:space="preserve", which calamine drops), a cell that
+# does not begin by saying where it is (<c r="B2"), and one beyond MAX_COLUMNS or row 9 999
+# (the 5 000 rows allowed, with room to spare). calamine holds a sheet as a full rectangle
+# from A1 to its last cell, so that a lone cell at XFD1048576 would take gigabytes. A part
+# that names these elements with a prefix (<x:c>) is not looked into: openpyxl reads it.
+# Charts' references (<c:f>) and drawings' text (<a:t>) send a workbook to openpyxl too:
+# that costs time, not rules.
 _FORMULA = re.compile(rb"<f[\s/>]")
 _ERROR_VALUE = re.compile(rb"\bt\s*=\s*[\"']e[\"']")
+_ESCAPED_CHARACTER = re.compile(rb"_x[0-9A-Fa-f]{4}_")
+_UNPRESERVED_SPACES = re.compile(rb"<t>(?:\s|[^<]*\s</t>)")
 _CELL = re.compile(rb"<c[\s/>]")
 _CELL_OUT_OF_BOUNDS = re.compile(rb'<c r="(?:[A-Z]{3}|A[O-Z]|[B-Z][A-Z]|[A-Z]{1,2}(?:0|\d{5}))')
-_PREFIXED = re.compile(rb":[cf][\s/>]")
+_PREFIXED = re.compile(rb":[cft][\s/>]")
 
 
 def _calamine_reads(xml: bytes) -> bool:
@@ -207,6 +212,8 @@ def _calamine_reads(xml: bytes) -> bool:
         _PREFIXED.search(xml)
         or _FORMULA.search(xml)
         or _ERROR_VALUE.search(xml)
+        or _ESCAPED_CHARACTER.search(xml)
+        or _UNPRESERVED_SPACES.search(xml)
         or _CELL_OUT_OF_BOUNDS.search(xml)
         or len(_CELL.findall(xml)) != xml.count(b'<c r="')
     )

@@ -4,9 +4,11 @@ would give; any other goes to openpyxl."""
 
 import datetime as dt
 import io
+import zipfile
 
 import openpyxl
 import pytest
+import xlsxwriter
 
 from activities.imports.tables import (
     _calamine_table,
@@ -110,3 +112,48 @@ def test_an_error_value_goes_to_openpyxl():
     assert _needs_openpyxl(content)
     table = read_table(name="a.xlsx", file_format="xlsx", content=content)
     assert table.rows[0][1][3] == "#N/A"  # as before: its text, read by openpyxl
+
+
+def _with_shared_string(xml: str) -> bytes:
+    """A workbook (written by XlsxWriter, with shared strings) whose second row's title is
+    the piece of shared-string XML given."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Date", "Indicator", "Title"])
+    sheet.write_row(1, 0, ["2026-06-02", "visits", "PLACEHOLDER"])
+    book.close()
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "xl/sharedStrings.xml":
+                data = data.replace(b"<t>PLACEHOLDER</t>", xml.encode())
+            target.writestr(entry, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("xml", "title"),
+    [
+        # runs of rich text with a space at an end, not marked to be kept: calamine drops it
+        (
+            '<r><t>Call on </t></r><r><rPr><b/></rPr><t xml:space="preserve">the Bureau</t></r>',
+            "Call on the Bureau",
+        ),
+        # an escaped character: openpyxl leaves it as written
+        ("<t>Forum_x000D_ of the Bay Area</t>", "Forum_x000D_ of the Bay Area"),
+    ],
+)
+def test_text_the_readers_differ_on_goes_to_openpyxl(xml, title):
+    content = _with_shared_string(xml)
+    assert _needs_openpyxl(content)
+    table = read_table(name="a.xlsx", file_format="xlsx", content=content)
+    assert table.rows[0][1][2] == title
+
+
+def test_text_both_readers_read_alike_goes_to_calamine():
+    content = _with_shared_string('<t xml:space="preserve"> Forum </t>')
+    assert not _needs_openpyxl(content)
+    assert _calamine_table(content).rows == [(2, ("2026-06-02", "visits", " Forum "))]
