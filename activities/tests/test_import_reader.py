@@ -157,3 +157,32 @@ def test_text_both_readers_read_alike_goes_to_calamine():
     content = _with_shared_string('<t xml:space="preserve"> Forum </t>')
     assert not _needs_openpyxl(content)
     assert _calamine_table(content).rows == [(2, ("2026-06-02", "visits", " Forum "))]
+
+
+@pytest.mark.parametrize(
+    "number_format",
+    [
+        "General",
+        "mm-dd-yy",
+        "d/m/yyyy",
+        'yyyy"年"m"月"d"日"',
+        "[$-zh-HK]yyyy/m/d;@",
+        "[$-F800]dddd, mmmm dd, yyyy",
+        "d mmm yyyy h:mm AM/PM",
+        "[h]:mm:ss",
+        "0.00",
+        "#,##0",
+        '"Week "0',
+        "@",
+    ],
+)
+def test_both_readers_read_a_number_in_any_format_alike(number_format):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Date", "Indicator", "Title"])
+    for value in (46175, 46175.5, 0.25, 3):
+        sheet.append([value, "visits", "Forum"])
+        sheet.cell(row=sheet.max_row, column=1).number_format = number_format
+    content = _saved(book)
+    assert not _needs_openpyxl(content)
+    assert _rows(_calamine_table(content)) == _rows(_openpyxl_table("a.xlsx", content))
