@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +36,8 @@ from .checks import (
 from .reopening import reopening_request
 from .stale import ConflictError, changes_since
 
-BULK_BATCH = 1000  # rows per INSERT of a bulk write
+BULK_BATCH = 1000  # rows per INSERT of a bulk write (SQLite)
+M = TypeVar("M", bound=Model)
 
 
 def activity_check(
@@ -248,11 +251,11 @@ _PLAIN_FIELDS = {
 _PLAIN_VALUES = (int, str, dt.date, type(None))
 
 
-def _column(field, activities: Sequence[Activity]) -> list:
+def _column(field, objects: Sequence[Model]) -> list:
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        values = [field.pre_save(activity, True) for activity in activities]
+        values = [field.pre_save(obj, True) for obj in objects]
     else:
-        values = [getattr(activity, field.attname) for activity in activities]
+        values = [getattr(obj, field.attname) for obj in objects]
     if field.get_internal_type() not in _PLAIN_FIELDS:
         return [field.get_db_prep_save(value, connection) for value in values]
     return [
@@ -263,33 +266,39 @@ def _column(field, activities: Sequence[Activity]) -> list:
     ]
 
 
-def _insert_activities(activities: list[Activity]) -> list[Activity]:
+def _insert(model: type[M], objects: list[M]) -> list[M]:
     """`bulk_create`, in one statement on PostgreSQL: a column of values per field, each
     prepared for the database by its field as bulk_create prepares it, sent as one array
-    (`unnest`), not a parameter per row and field (5 000 rows: 120 000 parameters, which
-    Django's compiler and the driver would each go through one by one)."""
-    if connection.vendor != "postgresql" or not activities:
-        return Activity.objects.bulk_create(activities, batch_size=BULK_BATCH)
+    (`unnest`), not a parameter per row and field (5 000 activities: 120 000 parameters,
+    which Django's compiler and the driver would each go through one by one). Objects
+    whose primary key is given, and SQLite, go through bulk_create itself."""
+    pk = model._meta.pk
+    if (
+        connection.vendor != "postgresql"
+        or not objects
+        or any(obj.pk is not None for obj in objects)
+    ):
+        return model.objects.bulk_create(objects, batch_size=BULK_BATCH)
     quote = connection.ops.quote_name
-    fields = [field for field in Activity._meta.concrete_fields if not field.primary_key]
-    for activity in activities:
-        activity._prepare_related_fields_for_save(operation_name="bulk_create")
-    columns = [_column(field, activities) for field in fields]
+    fields = [field for field in model._meta.concrete_fields if field is not pk]
+    for obj in objects:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    columns = [_column(field, objects) for field in fields]
     arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
     names = ", ".join(quote(field.column) for field in fields)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(Activity._meta.db_table)} ({names}) "  # noqa: S608 (names from the model)
+            f"INSERT INTO {quote(model._meta.db_table)} ({names}) "  # noqa: S608 (names from the model)
             f"SELECT {names} FROM unnest({arrays}) WITH ORDINALITY "
-            f"AS v ({names}, ordinal) ORDER BY ordinal RETURNING id",
+            f"AS v ({names}, ordinal) ORDER BY ordinal RETURNING {quote(pk.column)}",
             columns,
         )
-        ids = [pk for (pk,) in cursor.fetchall()]
-    for activity, pk in zip(activities, ids, strict=True):
-        activity.pk = pk
-        activity._state.adding = False
-        activity._state.db = connection.alias
-    return activities
+        keys = [key for (key,) in cursor.fetchall()]
+    for obj, key in zip(objects, keys, strict=True):
+        obj.pk = key
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objects
 
 
 HISTORY_BATCH = 1000  # rows per INSERT ... SELECT of their history (3 parameters each)
@@ -355,22 +364,23 @@ def activities_bulk_write(
     if not pending:
         return []
     lock_counts(key_of(activity) for activity, _links in pending)
-    created = _insert_activities([activity for activity, _links in pending])
+    created = _insert(Activity, [activity for activity, _links in pending])
     history_of = _write_history(created, default_user=default_user)
     for name in M2M_FIELDS:
         field = Activity._meta.get_field(name)
         through = field.remote_field.through
         source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-        links = through.objects.bulk_create(
+        links = _insert(
+            through,
             [
                 through(**{f"{source}_id": activity.pk, f"{target}_id": obj.pk})
                 for activity, (_unsaved, all_links) in zip(created, pending, strict=True)
                 for obj in all_links.get(name, ())
             ],
-            batch_size=BULK_BATCH,
         )
         historical = apps.get_model("activities", f"HistoricalActivity_{name}")
-        historical.objects.bulk_create(
+        _insert(
+            historical,
             [
                 historical(
                     id=link.pk,
@@ -380,7 +390,6 @@ def activities_bulk_write(
                 )
                 for link in links
             ],
-            batch_size=BULK_BATCH,
         )
     return created
 
