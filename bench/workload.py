@@ -320,10 +320,12 @@ def measure_import(people: Personas, result: SizeResult) -> None:
 
     A ten-row import goes first, untimed, as the warm-up of the others: the first drafts of
     a month in a group also make the group's roll-up rows (two queries, once), which would
-    otherwise fall to the first size's import alone."""
-    for _name, action in _import_steps(people, import_workbook(10, f"warm-up {result.size}"), 10):
+    otherwise fall to the first size's import alone. The titles name the run's moment too: a
+    reused database (BENCH_REUSE_DB=1) holds the last run's rows, which would be duplicates."""
+    run = f"{result.size} {time.time_ns()}"
+    for _name, action in _import_steps(people, import_workbook(10, f"warm-up {run}"), 10):
         action()
-    content = import_workbook(IMPORT_ROWS, tag=str(result.size))
+    content = import_workbook(IMPORT_ROWS, tag=run)
     total = 0.0
     total_queries = 0
     for name, action in _import_steps(people, content, IMPORT_ROWS):

@@ -7,6 +7,7 @@ lists separated by “;”, and dates (Excel dates, 2/3/2026 as day/month as in 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -26,12 +27,16 @@ _FULL_WIDTH = {
 _FULL_WIDTH.update({0x3000: 0x20, 0xA0: 0x20})
 
 
+# A file repeats its names (indicator, region, counterparts, level) on every row: each form
+# is worked out once. Both are pure functions of their text.
+@functools.lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
     """The form used to compare names and titles: NFKC (full-width letters, digits, spaces
     and punctuation become their ASCII forms), case-folded, whitespace collapsed."""
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
 
 
+@functools.lru_cache(maxsize=4096)
 def tidy(text: str, *, multiline: bool = False) -> str:
     """The form that is stored: full-width letters, digits and spaces become ASCII, Chinese
     punctuation stays as written, runs of spaces are collapsed."""

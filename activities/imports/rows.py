@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from offices.models import Counterpart, Office
@@ -365,8 +366,11 @@ def check_rows(*, user, rows: Sequence[RowResult]) -> None:
     passes keeps its unsaved activity (`RowResult.activity`), ready to be written."""
     rows = [row for row in rows if row.kwargs is not None and row.status != DUPLICATE]
     periods = _periods(rows)
+    today = timezone.localdate()
     for row in rows:
         _apply(
             row,
-            lambda row=row: activity_check(user=user, submit=False, periods=periods, **row.kwargs),
+            lambda row=row: activity_check(
+                user=user, submit=False, periods=periods, today=today, **row.kwargs
+            ),
         )

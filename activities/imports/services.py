@@ -11,10 +11,12 @@ confirmed twice at once are imported once.
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -41,9 +43,33 @@ from .rows import (
 from .tables import Table, read_table, table_from_json, table_to_json
 from .upload import check_upload
 
+P = ParamSpec("P")
+R = TypeVar("R")
 SUMMARY_ROWS = 20  # invalid rows listed in the error summary; the table has them all
 
 
+def _cycles_collected_after(step: Callable[P, R]) -> Callable[P, R]:
+    """Python's cycle collector paused while a step runs, then run once. A 5 000-row file
+    makes hundreds of thousands of objects that all live until the step ends (rows,
+    activities, their checks): the collector would walk all of them, and every other
+    object of the process, several times over while they are made, for nothing to free
+    (a quarter of the step's time); once is enough, when the step is done with them."""
+
+    @functools.wraps(step)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not gc.isenabled():
+            return step(*args, **kwargs)
+        gc.disable()
+        try:
+            return step(*args, **kwargs)
+        finally:
+            gc.enable()
+            gc.collect()
+
+    return run
+
+
+@_cycles_collected_after
 @transaction.atomic
 def import_preview(*, user, office: Office, upload: UploadedFile) -> ImportBatch:
     """Check an uploaded file and keep it, with the preview of every row, for its uploader.
@@ -91,6 +117,7 @@ def _lock_lead_offices(rows: Iterable[RowResult]) -> None:
         )
 
 
+@_cycles_collected_after
 @retry_on_conflict
 def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
     """Create, as drafts, exactly the rows the preview showed as new: all of them, or none.

@@ -86,6 +86,58 @@ def test_the_roll_up_follows_every_write(
     assert sum(kept().values()) == Activity.objects.not_removed().count() == 4
 
 
+def test_one_insert_of_many_rows_is_counted_as_row_by_row(
+    frozen, staff_a, office_a, unit_a, indicator
+):
+    """On PostgreSQL the roll-ups count an INSERT's rows once per statement (migration
+    0013); what they hold is what counting the rows gives, for rows of every kind in one
+    statement: drafts and counted ones, removed, of several groups and months, some in the
+    same group, one that counted by the Hong Kong day after it took place."""
+    media = IndicatorFactory(code="media")
+    hubei = RegionFactory(code="420000")
+    ActivityFactory(lead_office=office_a, indicator=indicator, occurred_on=dt.date(2026, 6, 1))
+    late = timezone.make_aware(dt.datetime(2026, 6, 2, 23, 30))  # HK: 3 June
+    rows = [
+        Activity(
+            lead_office=office,
+            indicator=ind,
+            occurred_on=day,
+            title=f"Meeting {n}",
+            region=region,
+            status=status,
+            counted_since=counted_since if status in ("submitted", "verified") else None,
+            removed_at=timezone.now() if removed else None,
+            removed_by=staff_a if removed else None,
+            removal_reason="Logged twice" if removed else "",
+            created_by=staff_a,
+            updated_by=staff_a,
+        )
+        for n, (office, ind, day, status, region, counted_since, removed) in enumerate(
+            [
+                (office_a, indicator, dt.date(2026, 6, 1), Status.SUBMITTED, None, None, False),
+                (office_a, indicator, dt.date(2026, 6, 2), Status.SUBMITTED, None, late, False),
+                (office_a, indicator, dt.date(2026, 6, 2), Status.VERIFIED, None, late, False),
+                (office_a, indicator, dt.date(2026, 6, 2), Status.DRAFT, None, None, False),
+                (office_a, indicator, dt.date(2026, 6, 2), Status.DRAFT, None, None, False),
+                (unit_a, media, dt.date(2026, 5, 31), Status.VERIFIED, hubei, None, False),
+                (unit_a, media, dt.date(2026, 5, 31), Status.VERIFIED, hubei, late, False),
+                (unit_a, media, dt.date(2025, 12, 1), Status.RETURNED, hubei, None, False),
+                (unit_a, media, dt.date(2026, 4, 9), Status.SUBMITTED, hubei, None, True),
+            ]
+        )
+    ]
+    for activity in rows:
+        if activity.status in ("submitted", "verified") and activity.counted_since is None:
+            activity.counted_since = timezone.make_aware(
+                dt.datetime.combine(activity.occurred_on, dt.time(18))
+            )
+    Activity.objects.bulk_create(rows)  # one INSERT
+    assert kept() == recount()
+    assert kept_as_of() == recount_as_of()
+    assert sum(kept().values()) == 9  # the first and eight of these: removed is not counted
+    call_command("rebuild_activity_counts", "--check")
+
+
 @pytest.fixture
 def realistic(frozen, office_a, unit_a, office_b, indicator):
     """Activities as the services leave them: nothing took place or was submitted later

@@ -9,18 +9,23 @@ July), May closed at the end of 10 June.
 
 import datetime as dt
 import io
+import re
+from collections import Counter
 from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from activities import services
 from activities.imports.tables import read_table, table_from_json, table_to_json
 from activities.models import Activity, ImportBatch, Status
 from activities.tests.factories import ActivityFactory
 from activities.tests.test_import import confirm, make_xlsx, preview_of, upload, visit
-from offices.models import Indicator
+from offices.models import Counterpart, Indicator
 from offices.services import reference_data_load
 
 HK = ZoneInfo("Asia/Hong_Kong")
@@ -82,8 +87,8 @@ def test_confirmation_takes_the_same_queries_for_10_or_many_rows(
     # activities (duplicates), the months' states; savepoint, [PostgreSQL: the roll-up's
     # rows locked, made, locked], the activities, their history, the counterparts and
     # their history (the other two lists are empty), released; the batch marked imported,
-    # released; session saved (savepoint, update, released). Rows are written 1 000 to a
-    # query on PostgreSQL: a 5 000-row file takes four more of each INSERT.
+    # released; session saved (savepoint, update, released). On PostgreSQL each INSERT
+    # writes all its rows, whatever their number (SQLite: 1 000 a query at most).
     expected = 23 + (3 if connection.vendor == "postgresql" else 0)
     with django_assert_num_queries(expected):
         response = confirm(client_staff_a, batch)
@@ -159,3 +164,64 @@ def test_the_rows_kept_leave_out_control_characters_as_a_row_does():
         name="a.csv", file_format="csv", content=b"Date,Indicator,Title\n2026-06-02,visits,A\x00B\n"
     )
     assert table_to_json(table)["rows"] == [[2, ["2026-06-02", "visits", "AB"]]]
+
+
+def test_many_activities_are_written_in_one_insert_on_postgresql(staff_a, office_a):
+    """More than a batch of 1 000: on PostgreSQL one INSERT of the activities, one of their
+    history, one of their counterparts and one of those links' history; each row written as
+    the form would write it, with its first version."""
+    indicator = Indicator.objects.get(code="visits")
+    commerce = Counterpart.objects.get(name_zh_hant="廣東省商務廳")
+    items = [
+        {
+            "lead_office": office_a,
+            "indicator": indicator,
+            "occurred_on": dt.date(2026, 6, 1 + i % 28),
+            "title": f"Meeting {i}",
+            "city": "廣州" if i % 2 else "",
+            "notes": "Line one\nline two",
+            "authority_level": "provincial",
+            "counterparts": [commerce],
+        }
+        for i in range(1_001)
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        created = services.activities_create_bulk(user=staff_a, items=items)
+    inserts = Counter(
+        re.match(r'INSERT INTO "?(\w+)', query["sql"])[1]
+        for query in captured.captured_queries
+        if query["sql"].startswith("INSERT INTO")
+    )
+    if connection.vendor == "postgresql":
+        assert inserts == {
+            "activities_activitymonthcount": 1,  # lock_counts: the group's row made
+            "activities_activity": 1,
+            "activities_historicalactivity": 1,
+            "activities_activity_counterparts": 1,
+            "activities_historicalactivity_counterparts": 1,
+        }
+    assert [a.pk for a in created] == list(
+        Activity.objects.filter(title__startswith="Meeting ")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    last = Activity.objects.get(pk=created[-1].pk)
+    assert (last.title, last.city, last.notes, last.occurred_on, last.status) == (
+        "Meeting 1000",
+        "",
+        "Line one\nline two",
+        dt.date(2026, 6, 1 + 1000 % 28),
+        Status.DRAFT,
+    )
+    assert (last.created_by, last.updated_by, last.version, last.confirmed_different_from) == (
+        staff_a,
+        staff_a,
+        1,
+        [],
+    )
+    assert last.created_at == last.updated_at == timezone.now()
+    first = last.history.get()
+    assert (first.history_type, first.history_user, first.title) == ("+", staff_a, last.title)
+    assert list(last.counterparts.all()) == [commerce]
+    assert [link.counterpart for link in first.counterparts.all()] == [commerce]
+    assert Activity.history.filter(history_type="+").count() == 1_001
