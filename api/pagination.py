@@ -1,3 +1,5 @@
+import re
+
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
@@ -133,7 +135,8 @@ class ActivityPagination(PageNumberPagination):
 
 
 def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
+    """A page number: ASCII digits, at most nine (its OFFSET fits the database's integers),
+    from 1; ValueError otherwise (404, as past the end)."""
+    if not re.fullmatch(r"[0-9]{1,9}", value) or int(value) < 1:
         raise ValueError(value)
-    return number
+    return int(value)

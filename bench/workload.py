@@ -4,11 +4,14 @@ size (deep pages worked out from the counts), and the import of a 5 000-row work
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
@@ -79,14 +82,21 @@ def _list_count(user, data: dict) -> int:
     return selectors.activity_list(user=user, data=query).qs.count()
 
 
-def _cursor_to(user, data: dict, page: int, per_page: int) -> str:
+def _cursor_to(client: Client, url: str, data: dict, page: int, **headers) -> str:
     """The cursor a person reaches page `page` of a keyset-paged list with (a search, by
-    title): the `next` link of the page before, built from that page's last row here, in
-    the setup, so that the deep request measures the keyset page at that depth."""
-    query = QueryDict(mutable=True)
-    query.update(data)
-    rows = selectors.keyset_list(selectors.activity_list(user=user, data=query), user=user)
-    return rows.cursor_after(rows.queryset[(page - 1) * per_page - 1])
+    title): the `next` link of the page before, read here in the setup (that page by its
+    number, for old links: OFFSET), so that the deep request measures the keyset page at
+    that depth. The list page's link, or the API's `next` (with `page_size` in `data`)."""
+    response = client.get(url, {**data, "page": page - 1}, headers=headers)
+    if response.headers.get("Content-Type", "").startswith("application/json"):
+        following = response.json()["next"]
+    else:
+        found = re.search(r'href="([^"]*)" rel="next"', response.content.decode())
+        following = html.unescape(found.group(1)) if found else ""
+    cursor = parse_qs(urlsplit(following).query).get("cursor")
+    if not cursor:
+        raise RuntimeError(f"bench: no next link on page {page - 1} of {url} {data}")
+    return cursor[0]
 
 
 def _deep(count: int, per_page: int) -> tuple[int, int]:
@@ -129,12 +139,16 @@ def requests_for(people: Personas) -> list[Request]:
     found = _list_count(people.viewer_user, search)
     deep_found, pages_found = _deep(found, PER_PAGE)
     api_deep_found, api_pages_found = _deep(found, api_page_size)
-    viewer = people.viewer_user
     by_title = {"sort": "title"}
-    found_cursor = _cursor_to(viewer, search, deep_found, PER_PAGE)
-    title_cursor = _cursor_to(viewer, by_title, deep, PER_PAGE)
-    api_found_cursor = _cursor_to(viewer, search, api_deep_found, api_page_size)
-    api_title_cursor = _cursor_to(viewer, by_title, api_deep, api_page_size)
+    found_cursor = _cursor_to(people.viewer, list_url, search, deep_found)
+    title_cursor = _cursor_to(people.viewer, list_url, by_title, deep)
+    api_size = {"page_size": str(api_page_size)}
+    api_found_cursor = _cursor_to(
+        people.api, api_url, {**search, **api_size}, api_deep_found, **viewer_api
+    )
+    api_title_cursor = _cursor_to(
+        people.api, api_url, {**by_title, **api_size}, api_deep, **viewer_api
+    )
     past = past_as_of()
     past_query = _query({"year": str(past.year), "as_of": past.isoformat()})
 

@@ -5,19 +5,19 @@ instead of skipping every row before it (OFFSET). docs/performance.md, "What kee
 
 The order is the queryset's own `order_by`: plain field names (across relations too), any
 directions, ending with the primary key so that no two rows tie. A cursor names the row a
-page starts after (or ends before) by its keys' values, signed: opaque in a URL, and a
-cursor altered, from another order or another server reads as a bad cursor, never as a
-page of something else."""
+page starts after (or ends before) by its primary key alone (its keys' values, a title
+say, are read again from the database: nothing of a row is in a URL or a server's log),
+with the order and a fingerprint of the list's query (its filters, its search, the
+reader's scope), signed: a cursor altered, of another order, of another list or from
+another server reads as a bad cursor, never as a page of something else."""
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
-import uuid
+import hashlib
 from dataclasses import dataclass
 
 from django.core import signing
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connections
 from django.db.models import Q, QuerySet
 
@@ -68,13 +68,14 @@ def _keys(queryset: QuerySet) -> tuple[_Key, ...]:
     return tuple(keys)
 
 
-def _plain(value):
-    """A key's value as JSON holds it (read back by its field's `to_python`)."""
-    if isinstance(value, dt.date | dt.time):  # datetimes are dates too
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal | uuid.UUID):
-        return str(value)
-    return value
+def _fingerprint(queryset: QuerySet) -> str:
+    """What a list is, as its SQL says it (filters, search, scope, order): a cursor of
+    one list is refused by another."""
+    try:
+        sql = str(queryset.values_list("pk").query)  # what rows, in what order: not how read
+    except EmptyResultSet:
+        sql = "none"
+    return hashlib.sha256(sql.encode()).hexdigest()[:16]
 
 
 _NEVER = Q(pk__in=[])  # a condition no row meets
@@ -111,6 +112,7 @@ class Keyset:
         self.queryset = queryset
         self.keys = _keys(queryset)
         self.order = ",".join(("-" if k.descending else "") + k.path for k in self.keys)
+        self.fingerprint = _fingerprint(queryset)
         # Where the database sorts NULL: after every value (PostgreSQL) or before (SQLite),
         # read ascending; a descending key reverses it.
         self._nulls_largest = connections[queryset.db].features.nulls_order_largest
@@ -190,32 +192,39 @@ class Keyset:
 
     def cursor(self, direction: str, row=None) -> str:
         """A cursor: the page after `row` (AFTER), before it (BEFORE), or the last (LAST)."""
-        values = [] if row is None else [_plain(v) for v in self.values(row)]
-        return signing.dumps({"o": self.order, "d": direction, "k": values}, salt=_SALT)
+        data = {"o": self.order, "l": self.fingerprint, "d": direction}
+        if row is not None:
+            data["p"] = row.pk
+        return signing.dumps(data, salt=_SALT)
 
     def read(self, cursor: str) -> tuple[str, tuple]:
-        """The direction and values a cursor names, checked: BadCursor otherwise."""
+        """The direction a cursor names and the values of its row's keys, read again from
+        the database (one query); BadCursor for a cursor not of this list, or whose row is
+        gone."""
         try:
             data = signing.loads(cursor, salt=_SALT)
         except signing.BadSignature as exc:
             raise BadCursor("The cursor is not one of this list's.") from exc
         if not isinstance(data, dict) or data.get("o") != self.order:
             raise BadCursor("The cursor is of another order.")
-        direction, raw = data.get("d"), data.get("k")
+        if data.get("l") != self.fingerprint:
+            raise BadCursor("The cursor is of another list.")
+        direction = data.get("d")
         if direction == LAST:
             return LAST, ()
-        if direction not in (AFTER, BEFORE) or not isinstance(raw, list):
+        if direction not in (AFTER, BEFORE) or "p" not in data:
             raise BadCursor("The cursor is not one of this list's.")
-        if len(raw) != len(self.keys):
-            raise BadCursor("The cursor is of another order.")
-        try:
-            values = tuple(
-                None if value is None else key.field.to_python(value)
-                for key, value in zip(self.keys, raw, strict=True)
-            )
-        except (ValidationError, TypeError, ValueError) as exc:
-            raise BadCursor("The cursor is not one of this list's.") from exc
-        return direction, values
+        # Any row, in the list or not: a row that has left it since (submitted from a list
+        # of drafts, say) still says where its page was.
+        model = self.queryset.model
+        found = list(
+            model._base_manager.using(self.queryset.db)
+            .filter(pk=data["p"])
+            .values_list(*(key.path for key in self.keys))
+        )
+        if not found:
+            raise BadCursor("The cursor's row is gone.")
+        return direction, tuple(found[0])
 
     # --- pages ----------------------------------------------------------------------------
 
@@ -230,15 +239,17 @@ class Keyset:
         return [by_pk[pk] for pk in ids if pk in by_pk]
 
     def page(self, cursor: str | None, size: int) -> KeysetPage:
-        """The page a cursor names (None: the first), in two queries (`_rows`; four when a
-        page before the first is asked for after rows were removed: then the first page, in
-        full)."""
+        """The page a cursor names (None: the first), in two queries (`_rows`), a third for
+        a cursor's row; a page before the first asked for after rows left the list is the
+        first page, in full, and a page after the last (its rows all gone) the last page."""
         if cursor is None:
             rows = self._rows(self.queryset, size + 1)
             return self._page(rows[:size], more_before=False, more_after=len(rows) > size)
         direction, values = self.read(cursor)
         if direction == AFTER:
             rows = self._rows(self.queryset.filter(self.beyond(values)), size + 1)
+            if not rows:
+                return self.page(self.last_cursor(), size)
             return self._page(rows[:size], more_before=True, more_after=len(rows) > size)
         backwards = self.queryset.reverse()
         if direction == LAST:

@@ -3,6 +3,7 @@ mixed directions, ties, NULLs where the database sorts them, on SQLite and Postg
 (docs/performance.md, "What keeps it fast")."""
 
 import datetime as dt
+import json
 import os
 
 import pytest
@@ -135,14 +136,39 @@ def test_bad_cursors_are_refused(mixed):
     keyset = Keyset(queryset)
     good = keyset.cursor(AFTER, queryset[3])
     other_order = Keyset(Activity.objects.order_by("-title", "occurred_on", "pk"))
-    forged = signing.dumps({"o": keyset.order, "d": AFTER, "k": ["x", "not a day", 1]})
-    wrong_values = signing.dumps(
-        {"o": keyset.order, "d": AFTER, "k": ["x", "not a day", 1]}, salt="common.keyset"
-    )
-    too_few = signing.dumps({"o": keyset.order, "d": AFTER, "k": ["x"]}, salt="common.keyset")
-    for cursor in ("", "nonsense", good[:-3] + "abc", forged, wrong_values, too_few):
+    other_list = Keyset(queryset.filter(title__icontains="a"))
+    mine = {"o": keyset.order, "l": keyset.fingerprint, "d": AFTER}
+    forged = signing.dumps({**mine, "p": queryset[3].pk})  # not signed with our salt
+    no_row = signing.dumps(mine, salt="common.keyset")
+    gone = signing.dumps({**mine, "p": 10**9}, salt="common.keyset")
+    for cursor in ("", "nonsense", good[:-3] + "abc", forged, no_row, gone):
         with pytest.raises(BadCursor):
             keyset.page(cursor or "x", 5)
     with pytest.raises(BadCursor):
         other_order.page(good, 5)
+    with pytest.raises(BadCursor):
+        other_list.page(good, 5)  # another list's (filters, search, scope): not this one's
     assert _ids(keyset.page(good, 5).rows) == _ids(queryset)[4:9]
+
+
+def test_a_cursor_names_its_row_by_id_only(mixed):
+    """Nothing of a row in a URL (or a server's log): its keys are read again."""
+    queryset = Activity.objects.order_by("title", "-occurred_on", "-pk")
+    row = queryset[3]
+    cursor = Keyset(queryset).cursor(AFTER, row)
+    data = signing.loads(cursor, salt="common.keyset")
+    assert data["p"] == row.pk and "k" not in data
+    assert row.title not in json.dumps(data) and row.title not in cursor
+
+
+def test_a_page_after_rows_that_left_the_list_is_its_last_page(mixed):
+    """Submitting a page of drafts from a list of drafts, say: the next page's rows are
+    gone, the page shows the list's last rows, not an empty page."""
+    queryset = Activity.objects.order_by("title", "-occurred_on", "-pk")
+    keyset = Keyset(queryset)
+    rows = list(queryset)
+    cursor = keyset.cursor(AFTER, rows[-6])
+    Activity.objects.filter(pk__in=[r.pk for r in rows[-5:]]).delete()
+    page = keyset.page(cursor, 5)
+    assert _ids(page.rows) == _ids(queryset.all())[-5:]
+    assert page.has_previous and not page.has_next

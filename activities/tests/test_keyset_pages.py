@@ -8,6 +8,7 @@ import re
 from html import unescape
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from activities.counts import keyset as keyset_module
@@ -146,6 +147,34 @@ def test_an_old_page_number_still_works_and_links_on_by_cursor(client_bureau, fo
     assert _ids(past) == expected[-25:]
 
 
+@pytest.mark.parametrize("page", ["²", "99999999999999999999999", "-3", "1e3"])
+def test_a_page_number_that_is_not_one_shows_the_first_page(client_bureau, forums, page):
+    response = client_bureau.get(LIST, {"q": "forum", "page": page})
+    assert response.status_code == 200
+    assert _ids(response) == _expected()[:25]
+
+
+def test_a_cursor_of_another_search_shows_the_first_page(client_bureau, forums):
+    html = client_bureau.get(LIST, {"q": "forum"}).content.decode()
+    cursor = re.search(r"cursor=([^&\"]+)", _link(html, "Next page")).group(1)
+    response = client_bureau.get(LIST, {"q": "business", "cursor": unescape(cursor)})
+    assert "no longer works" in response.content.decode()
+
+
+def test_a_next_page_whose_rows_left_the_list_is_its_last_page(client_bureau, forums):
+    """Submitting a page from a list of drafts, say: the link after it still leads on."""
+    expected = _expected()
+    second = client_bureau.get(LIST, {"q": "forum", "page": 2}).content.decode()
+    following = f"{LIST}?{_link(second, 'Next page')}"
+    Activity.objects.filter(pk__in=expected[50:]).update(
+        removed_at=dt.datetime.now(dt.UTC), removed_by=F("created_by"), removal_reason="Test"
+    )
+    response = client_bureau.get(following)
+    assert _ids(response) == expected[25:50]
+    html = response.content.decode()
+    assert _link(html, "Previous page") and not _link(html, "Next page")
+
+
 def test_a_cursor_shows_only_what_the_person_may_see(client_staff_b, forums):
     response = client_staff_b.get(LIST, {"q": "forum"})
     assert _ids(response) == []
@@ -155,10 +184,10 @@ def test_a_cursor_shows_only_what_the_person_may_see(client_staff_b, forums):
 def test_the_search_page_query_count(client_bureau, forums, django_assert_num_queries):
     first = client_bureau.get(LIST, {"q": "forum"})
     following = f"{LIST}?{_link(first.content.decode(), 'Next page')}"
-    # session, user; the page's ids, then its rows; the count with the totals (up to the
-    # cap); the filter's choices: indicators (twice: totals and the field), offices,
-    # regions; the session save (savepoint, update, release)
-    with django_assert_num_queries(12) as captured:
+    # session, user; the cursor's row (its keys); the page's ids, then its rows; the count
+    # with the totals (up to the cap); the filter's choices: indicators (twice: totals and
+    # the field), offices, regions; the session save (savepoint, update, release)
+    with django_assert_num_queries(13) as captured:
         client_bureau.get(following)
     assert "capped" in " ".join(q["sql"] for q in captured.captured_queries)
 
@@ -210,11 +239,23 @@ def test_the_api_still_reads_page_numbers(reader, forums):
         assert past.status_code == 404, page
 
 
+@pytest.mark.parametrize("page", ["²", "99999999999999999999999"])
+def test_the_api_answers_a_page_number_that_is_not_one_with_404(reader, forums, page):
+    assert reader.get(API, {"q": "forum", "page": page}).status_code == 404
+
+
+def test_the_api_refuses_a_cursor_of_another_search(reader, forums):
+    following = reader.get(API, {"q": "forum", "page_size": 20}).json()["next"]
+    cursor = re.search(r"cursor=([^&]+)", following).group(1)
+    response = reader.get(f"{API}?q=business&cursor={cursor}")
+    assert response.status_code == 400 and "cursor" in response.json()
+
+
 def test_the_api_search_query_count(reader, forums, django_assert_num_queries):
     reader.get(API)  # the token's first use records last_used_at (once a minute)
     first = reader.get(API, {"q": "forum", "page_size": 20}).json()
-    # token with its user; the page's ids, then its rows with lead office, indicator, region
-    # and people; participating offices, counterparts, partners; the count with the totals
-    # (up to the cap)
-    with django_assert_num_queries(7):
+    # token with its user; the cursor's row (its keys); the page's ids, then its rows with
+    # lead office, indicator, region and people; participating offices, counterparts,
+    # partners; the count with the totals (up to the cap)
+    with django_assert_num_queries(8):
         reader.get(first["next"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,6 +34,9 @@ from ..models import Activity, Status
 from ..periods import period_state
 
 PER_PAGE = 25
+# A page number as a keyset list reads it (old links): ASCII digits, at most nine (its
+# OFFSET fits the database's integers); anything else is the first page.
+PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def _period_notes(user) -> list:
@@ -62,7 +66,7 @@ def _keyset_page(request: HttpRequest, rows: KeysetList) -> KeysetPage:
                     "another sort or an older version): here is the first page."
                 ),
             )
-    elif number and number.isdigit() and int(number) > 1:
+    elif number and PAGE_NUMBER.fullmatch(number) and int(number) > 1:
         page = rows.numbered(int(number), PER_PAGE)
         return page if page is not None else rows.page(rows.last_cursor(), PER_PAGE)
     return rows.page(None, PER_PAGE)
