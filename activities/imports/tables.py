@@ -192,7 +192,8 @@ def _sheet_rows(sheet) -> Iterator[tuple[int, tuple[Any, ...], frozenset[int]]]:
 # shared and array ones too), an error value (t="e"), text that the two read differently
 # (an escaped character such as _x000D_, which openpyxl leaves as written; spaces at either
 # end of a piece of text not marked xml:space="preserve", which calamine drops), a cell that
-# does not begin by saying where it is (<c r="B2"), and one beyond MAX_COLUMNS or row 9 999
+# does not begin by saying where it is (<c r="B2"), a style with a built-in East Asian
+# date format (below), and one beyond MAX_COLUMNS or row 9 999
 # (the 5 000 rows allowed, with room to spare). calamine holds a sheet as a full rectangle
 # from A1 to its last cell, so that a lone cell at XFD1048576 would take gigabytes. A part
 # that names these elements with a prefix (<x:c>) is not looked into: openpyxl reads it.
@@ -205,6 +206,10 @@ _UNPRESERVED_SPACES = re.compile(rb"<t>(?:\s|[^<]*\s</t>)")
 _CELL = re.compile(rb"<c[\s/>]")
 _CELL_OUT_OF_BOUNDS = re.compile(rb'<c r="(?:[A-Z]{3}|A[O-Z]|[B-Z][A-Z]|[A-Z]{1,2}(?:0|\d{5}))')
 _PREFIXED = re.compile(rb":[cft][\s/>]")
+# Excel's built-in East Asian date formats (27-36, 50-58: 2026年6月2日 and the like, which
+# Excel in Chinese writes): calamine reads a number so formatted as a date, openpyxl (whose
+# table of built-in formats has no such ids) as the number.
+_EAST_ASIAN_DATE_FORMAT = re.compile(rb'numFmtId\s*=\s*["\'](?:2[7-9]|3[0-6]|5[0-8])["\']')
 
 
 def _calamine_reads(xml: bytes) -> bool:
@@ -215,6 +220,7 @@ def _calamine_reads(xml: bytes) -> bool:
         or _ESCAPED_CHARACTER.search(xml)
         or _UNPRESERVED_SPACES.search(xml)
         or _CELL_OUT_OF_BOUNDS.search(xml)
+        or _EAST_ASIAN_DATE_FORMAT.search(xml)
         or len(_CELL.findall(xml)) != xml.count(b'<c r="')
     )
 

@@ -186,3 +186,19 @@ def test_both_readers_read_a_number_in_any_format_alike(number_format):
     content = _saved(book)
     assert not _needs_openpyxl(content)
     assert _rows(_calamine_table(content)) == _rows(_openpyxl_table("a.xlsx", content))
+
+
+@pytest.mark.parametrize("format_id", [27, 31, 36, 50, 55, 58])
+def test_a_number_in_an_east_asian_date_format_reads_as_openpyxl_reads_it(format_id):
+    """Excel's built-in East Asian date formats (2026年6月2日): calamine would read the
+    number as a date, openpyxl as the number: such a workbook goes to openpyxl."""
+    content = io.BytesIO()
+    book = xlsxwriter.Workbook(content)
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Date", "Indicator", "Title"])
+    sheet.write_number(1, 0, 46175, book.add_format({"num_format": format_id}))
+    sheet.write_row(1, 1, ["visits", "Forum"])
+    book.close()
+    assert _needs_openpyxl(content.getvalue())
+    table = read_table(name="x.xlsx", file_format="xlsx", content=content.getvalue())
+    assert table.rows[0][1][0] == 46175
