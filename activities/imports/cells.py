@@ -28,18 +28,30 @@ _FULL_WIDTH.update({0x3000: 0x20, 0xA0: 0x20})
 
 
 # A file repeats its names (indicator, region, counterparts, level) on every row: each form
-# is worked out once. Both are pure functions of their text.
-@functools.lru_cache(maxsize=4096)
+# of a short text is worked out once (both are pure functions of their text). Long ones
+# (notes, people) are not kept: a worker would hold thousands of them after the import.
+SHORT_TEXT = 200
+
+
 def normalise(text: str) -> str:
     """The form used to compare names and titles: NFKC (full-width letters, digits, spaces
     and punctuation become their ASCII forms), case-folded, whitespace collapsed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+    return _normalised(text) if len(text) <= SHORT_TEXT else _normalise(text)
 
 
-@functools.lru_cache(maxsize=4096)
 def tidy(text: str, *, multiline: bool = False) -> str:
     """The form that is stored: full-width letters, digits and spaces become ASCII, Chinese
     punctuation stays as written, runs of spaces are collapsed."""
+    if len(text) <= SHORT_TEXT:
+        return _tidied(text, multiline)
+    return _tidy(text, multiline)
+
+
+def _normalise(text: str) -> str:
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+
+
+def _tidy(text: str, multiline: bool) -> str:
     text = (
         CONTROL_CHARACTERS.sub("", text.translate(_FULL_WIDTH))
         .replace("\r\n", "\n")
@@ -47,6 +59,10 @@ def tidy(text: str, *, multiline: bool = False) -> str:
     )
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
     return ("\n" if multiline else " ").join(line for line in lines if line)
+
+
+_normalised = functools.lru_cache(maxsize=4096)(_normalise)
+_tidied = functools.lru_cache(maxsize=4096)(_tidy)
 
 
 def cell_text(value: Any) -> str:
