@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -13,6 +14,7 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg.types.json import Jsonb
 
 from common.db import retry_on_conflict
 from offices.models import Counterpart, Indicator, Office, Region
@@ -266,6 +268,31 @@ def _column(field, objects: Sequence[Model]) -> list:
     ]
 
 
+def _array(db_type: str, values: list) -> tuple[str, object]:
+    """A column of values as one parameter, and the SQL that makes it an array of the
+    column's type. Numbers, text, days, aware times and JSON (as prepared by `_column`) go as
+    one JSON array, which the server splits into text and casts as it would cast the literal of
+    each value: the driver writes a JSON text of 5 000 values in a fifth of the time it
+    takes to write them as an array literal, one value at a time in Python. Other values go
+    as a plain array."""
+    plain = []
+    for value in values:
+        kind = type(value)
+        if kind is str or kind is int or value is None:
+            plain.append(value)
+        elif (kind is dt.datetime and value.tzinfo) or kind is dt.date:
+            plain.append(value.isoformat())
+        elif kind is Jsonb and value.dumps is not None:
+            plain.append(value.dumps(value.obj))  # as the driver would write it
+        else:
+            return f"%s::{db_type}[]", values
+    return (
+        "ARRAY(SELECT value FROM json_array_elements_text(%s::json) WITH ORDINALITY "  # noqa: S608 (a type from the model)
+        f"AS e (value, ordinal) ORDER BY ordinal)::{db_type}[]",
+        json.dumps(plain, ensure_ascii=False),
+    )
+
+
 def _insert(model: type[M], objects: list[M]) -> list[M]:
     """`bulk_create`, in one statement on PostgreSQL: a column of values per field, each
     prepared for the database by its field as bulk_create prepares it, sent as one array
@@ -284,14 +311,18 @@ def _insert(model: type[M], objects: list[M]) -> list[M]:
     for obj in objects:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
     columns = [_column(field, objects) for field in fields]
-    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    arrays, params = [], []
+    for field, values in zip(fields, columns, strict=True):
+        array, param = _array(field.db_type(connection), values)
+        arrays.append(array)
+        params.append(param)
     names = ", ".join(quote(field.column) for field in fields)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(model._meta.db_table)} ({names}) "  # noqa: S608 (names from the model)
-            f"SELECT {names} FROM unnest({arrays}) WITH ORDINALITY "
+            f"SELECT {names} FROM unnest({', '.join(arrays)}) WITH ORDINALITY "
             f"AS v ({names}, ordinal) ORDER BY ordinal RETURNING {quote(pk.column)}",
-            columns,
+            params,
         )
         keys = [key for (key,) in cursor.fetchall()]
     for obj, key in zip(objects, keys, strict=True):
@@ -337,12 +368,18 @@ def _write_history(created: Sequence[Activity], *, default_user) -> dict[int, in
         if connection.vendor == "postgresql":
             # Three arrays, one statement: not three parameters a row, which the driver
             # would read one by one.
-            ids, whens, users = zip(*(row(activity) for activity in created), strict=True)
+            by_column = zip(*(row(activity) for activity in created), strict=True)
+            arrays = [
+                _array(db_type, list(values))
+                for db_type, values in zip(
+                    ("bigint", "timestamptz", "bigint"), by_column, strict=True
+                )
+            ]
             rows = (
-                "unnest(%s::bigint[], %s::timestamptz[], %s::bigint[]) "
+                f"unnest({', '.join(sql for sql, _param in arrays)}) "
                 "AS v (column1, column2, column3)"
             )
-            cursor.execute(copy.format(rows=rows), [list(ids), list(whens), list(users)])
+            cursor.execute(copy.format(rows=rows), [param for _sql, param in arrays])
             history_of.update(cursor.fetchall())
             return history_of
         for start in range(0, len(created), HISTORY_BATCH):

@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from activities.models import Activity, Status
@@ -122,3 +122,21 @@ def test_record_change_keeps_counted_since_through_verification_and_clears_it_on
     activity.record_change(by=supervisor_a, previous_status=Status.VERIFIED)
     assert activity.counted_since is None
     assert activity.version == 3
+
+
+def test_nothing_but_the_id_is_unique_so_the_checks_need_not_ask(office_a, indicator):
+    # `check_complete` skips full_clean's uniqueness check, which finds nothing to look up
+    # for an activity: a unique field added to the model must be checked there again.
+    unique_checks, date_checks = Activity(
+        lead_office=office_a, indicator=indicator
+    )._get_unique_checks()
+    assert unique_checks == [(Activity, ("id",))]
+    assert date_checks == []
+
+
+def test_the_bookkeeping_left_out_of_the_checks_is_held_by_the_database(office_a, indicator):
+    # `check_complete` leaves status and version to the database's constraints.
+    activity = ActivityFactory(lead_office=office_a, indicator=indicator)
+    for field, value in (("status", "lost"), ("version", 0)):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Activity.objects.filter(pk=activity.pk).update(**{field: value})

@@ -348,3 +348,43 @@ def test_bulk_creation_checks_like_a_single_one_and_keeps_history(
     with pytest.raises(ValidationError, match="April 2026"):
         services.activities_create_bulk(user=staff_a, items=[item, {**item, "occurred_on": APRIL}])
     assert Activity.objects.count() == 1  # all or nothing
+
+
+def test_bulk_creation_writes_every_value_as_a_single_creation_does(
+    staff_a, office_a, visits, commerce
+):
+    # The bulk write sends each column in one parameter (on PostgreSQL as JSON text): text
+    # that an array literal or JSON would have to escape arrives as it was typed.
+    odd = ['He said "no", {then} yes\\no', "NULL", "", "  ", "新界\n東 🙂", "a,b;c'd", "\t"]
+    items = [
+        {
+            "lead_office": office_a,
+            "indicator": visits,
+            "occurred_on": JUNE,
+            "title": f"Visit {text}",
+            "city": text,
+            "authority_level": "provincial",
+            "hk_participants": text,
+            "notes": text,
+            "counterparts": [commerce],
+        }
+        for text in odd
+    ]
+    fields = [
+        f.attname
+        for f in Activity._meta.concrete_fields
+        if f.attname not in {"id", "created_at", "updated_at"}
+    ]
+    bulk = services.activities_create_bulk(user=staff_a, items=items)
+    single = [
+        services.activity_create(user=staff_a, **{**item, "title": f"One {item['title']}"})
+        for item in items
+    ]
+
+    for created, one in zip(bulk, single, strict=True):
+        created = Activity.objects.get(pk=created.pk)
+        one = Activity.objects.get(pk=one.pk)
+        one.title = one.title.removeprefix("One ")
+        assert {f: getattr(created, f) for f in fields} == {f: getattr(one, f) for f in fields}
+        assert created.created_at == created.updated_at
+        assert list(created.counterparts.all()) == [commerce]
