@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
@@ -388,3 +389,27 @@ def test_bulk_creation_writes_every_value_as_a_single_creation_does(
         assert {f: getattr(created, f) for f in fields} == {f: getattr(one, f) for f in fields}
         assert created.created_at == created.updated_at
         assert list(created.counterparts.all()) == [commerce]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk INSERT is PostgreSQL's")
+def test_the_bulk_insert_refuses_what_bulk_create_refuses_and_prepares_days_alike(office_a):
+    """Its arrays are cast without the columns' lengths (a text too long is refused, not
+    cut), and an aware time in a day's field is the day in Hong Kong, as bulk_create has
+    them."""
+    from django.db import DataError, transaction
+
+    from activities.services.writing import _insert
+
+    def clone(**changes) -> Activity:
+        row = Activity.objects.get(pk=ActivityFactory(lead_office=office_a).pk)
+        row.pk = None
+        for name, value in changes.items():
+            setattr(row, name, value)
+        return row
+
+    too_long = "x" * (Activity._meta.get_field("title").max_length + 1)
+    with pytest.raises(DataError), transaction.atomic():
+        _insert(Activity, [clone(title=too_long)])
+    evening = dt.datetime(2026, 6, 1, 20, 0, tzinfo=dt.UTC)  # 2 June, 4 a.m. in Hong Kong
+    (written,) = _insert(Activity, [clone(occurred_on=evening)])
+    assert Activity.objects.get(pk=written.pk).occurred_on == dt.date(2026, 6, 2)
