@@ -17,7 +17,8 @@ the database, and dashboard totals that differ from the rows they count.
    kpi_tracker/settings/loadtest.py (the local settings with DEBUG off; static files through
    WhiteNoise from the finders; SQLite in WAL mode, writers queueing for up to 20 s).
 3. locust, headless, in a process of its own: loadtest/locustfile.py, 50 users started at
-   25 a second, 60 seconds, 5 seconds for the last tasks to finish. It hands back a JSON
+   5 a second (all at work after 10 s: people arrive over seconds, not in the same one;
+   each sign-in is a deliberately slow password hash), 60 seconds, 5 seconds for the last tasks to finish. It hands back a JSON
    ledger: every request's time and outcome, and every write it saw acknowledged.
 4. The report: requests, requests per second, median and 95th percentile latency, overall
    and per request, and the failures with their messages. Then, in the database: every
@@ -62,7 +63,7 @@ from loadtest.checks import Check, check_dashboard, check_writes, print_summary 
 from loadtest.report import print_requests, request_rows, say  # noqa: E402
 
 USERS = 50
-SPAWN_RATE = 25
+SPAWN_RATE = 5  # 50 people signed in over the first 10 s
 RUN_SECONDS = 60
 STOP_TIMEOUT = 5
 WORKERS = 3
