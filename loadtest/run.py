@@ -1,4 +1,4 @@
-"""`make loadtest`: 50 simulated people of mixed roles on the application at once for 60
+"""`make loadtest`: 50 simulated people of mixed roles on the application for 60
 seconds, on loopback, then a check that nothing they were told was saved got lost.
 
     make loadtest                                                           # SQLite
