@@ -212,11 +212,20 @@ _PREFIXED = re.compile(rb":[cft][\s/>]")
 _EAST_ASIAN_DATE_FORMAT = re.compile(rb'numFmtId\s*=\s*["\'](?:2[7-9]|3[0-6]|5[0-8])["\']')
 
 
+# An error value's type is a quoted "e": a part without one has none (found with a plain
+# search, a tenth of the time of the pattern's, which must look at every "t" in the part).
+_QUOTED_E = (b'"e"', b"'e'", b"\"e'", b"'e\"")
+
+
+def _has_error_value(xml: bytes) -> bool:
+    return any(quoted in xml for quoted in _QUOTED_E) and bool(_ERROR_VALUE.search(xml))
+
+
 def _calamine_reads(xml: bytes) -> bool:
     return not (
         _PREFIXED.search(xml)
         or _FORMULA.search(xml)
-        or _ERROR_VALUE.search(xml)
+        or _has_error_value(xml)
         or _ESCAPED_CHARACTER.search(xml)
         or _UNPRESERVED_SPACES.search(xml)
         or _CELL_OUT_OF_BOUNDS.search(xml)
