@@ -4,6 +4,7 @@ English or Chinese, by code, and in the forms people shorten them to."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -77,23 +78,45 @@ def _authority_levels() -> dict[str, str]:
     return index
 
 
+def _fingerprint(*groups: Iterable[Any]) -> str:
+    """A digest of every value read of these objects (the fields a query deferred are not
+    read, so not in it): the same digest, the same reference data."""
+    digest = hashlib.sha256()
+    for objects in groups:
+        for obj in objects:
+            values = [
+                getattr(obj, field.attname)
+                for field in obj._meta.concrete_fields
+                if field.attname in obj.__dict__
+            ]
+            digest.update(repr((type(obj).__name__, values)).encode())
+        digest.update(b"|")
+    return digest.hexdigest()
+
+
 class Lookups:
     """Everything a row is matched against, loaded once per file: four queries, and one
-    for the user's offices, whatever the number of rows."""
+    for the user's offices, whatever the number of rows.
+
+    `fingerprint` sums it up, with the offices the user may write for: two Lookups with the
+    same fingerprint match every row of a file to the same objects and refuse the same
+    rows (the import's confirmation relies on it, `imports.kept`)."""
 
     def __init__(self, *, user, office: Office):
         self.office = office
         indicators = list(Indicator.objects.all())
         self.indicators = _index(indicators, _indicator_names)
         self.indicator_codes = ", ".join(i.code for i in indicators if i.is_active)
-        self.regions = _index(Region.objects.all(), _region_names)
+        regions = list(Region.objects.all())
+        self.regions = _index(regions, _region_names)
         self.counterparts: dict[str, list[Counterpart]] = {}
         # Partner bodies are recorded as partners, not counterparts (as in the form).
-        for counterpart in (
+        counterparts = list(
             Counterpart.objects.filter(is_active=True)
             .exclude(type=Counterpart.Type.PARTNER)
             .only("pk", "type", "name_en", "name_zh_hant", "name_zh_hans")
-        ):
+        )
+        for counterpart in counterparts:
             names = (counterpart.name_en, counterpart.name_zh_hant, counterpart.name_zh_hans)
             for name in {normalise(name) for name in names if name}:
                 self.counterparts.setdefault(name, []).append(counterpart)
@@ -109,6 +132,18 @@ class Lookups:
         }
         self.allowed_codes = ", ".join(o.code for o in self.allowed.values())
         self.authority_levels = _authority_levels()
+        self.by_pk: dict[type, dict[int, Any]] = {
+            model: {obj.pk: obj for obj in objects}
+            for model, objects in (
+                (Indicator, indicators),
+                (Region, regions),
+                (Counterpart, counterparts),
+                (Office, offices),
+            )
+        }
+        self.fingerprint = _fingerprint(
+            indicators, regions, counterparts, offices, [office], self.allowed.values()
+        )
         self._names: dict[tuple[type, int], str] = {}
 
     def name_of(self, obj: Indicator | Region) -> str:

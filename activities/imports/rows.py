@@ -310,19 +310,19 @@ def mark_duplicates(rows: list[RowResult]) -> None:
             first_seen[row.key] = row.number
 
 
-def read_rows(*, user, office: Office, table: Table) -> tuple[list[RowResult], bool]:
+def read_rows(*, lookups: Lookups, table: Table) -> tuple[list[RowResult], bool]:
     """Every non-blank row read, matched and checked for duplicates, in a fixed number of
     queries. Returns the rows and whether the template's example row was skipped."""
-    rows, example_skipped = parse_rows(user=user, office=office, table=table)
+    rows, example_skipped = parse_rows(lookups=lookups, table=table)
     mark_duplicates(rows)
     return rows, example_skipped
 
 
-def parse_rows(*, user, office: Office, table: Table) -> tuple[list[RowResult], bool]:
-    """Every non-blank row read and matched, not yet checked for duplicates: a confirmation
-    looks for them only once it holds the lead offices of its rows (`services.import_confirm`).
-    Returns the rows and whether the template's example row was skipped."""
-    lookups = Lookups(user=user, office=office)
+def parse_rows(*, lookups: Lookups, table: Table) -> tuple[list[RowResult], bool]:
+    """Every non-blank row read and matched against `lookups` (made for the uploader and the
+    file's office), not yet checked for duplicates: a confirmation looks for them only once
+    it holds the lead offices of its rows (`services.import_confirm`). Returns the rows and
+    whether the template's example row was skipped."""
     rows = []
     example_skipped = False
     example = normalise(EXAMPLE_TITLE)
@@ -344,7 +344,7 @@ def _apply(row: RowResult, action: Callable[[], Any]) -> None:
         row.issue("lead_office", _("You cannot record activities for this office."))
 
 
-def _periods(rows: Sequence[RowResult]) -> dict:
+def periods_of(rows: Sequence[RowResult]) -> dict:
     """The state of every month the rows fall in, as `activity_check` keeps them: one query
     per lead office (the upload's office and its units), whatever the rows and months."""
     days: dict[Office, set[dt.date]] = {}
@@ -365,7 +365,7 @@ def check_rows(*, user, rows: Sequence[RowResult]) -> None:
     runs too), without writing: the months' states are read once for all rows. A row that
     passes keeps its unsaved activity (`RowResult.activity`), ready to be written."""
     rows = [row for row in rows if row.kwargs is not None and row.status != DUPLICATE]
-    periods = _periods(rows)
+    periods = periods_of(rows)
     today = timezone.localdate()
     for row in rows:
         _apply(

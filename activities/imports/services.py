@@ -1,8 +1,10 @@
 """The preview and the confirmation of an import, each one transaction.
 
-The file is kept in an ImportBatch for its uploader, with its rows as read. Confirming
-takes those rows (the file is not read again), matches and checks each of them once more
-(`activity_check`), and creates, as drafts through `activities_create_checked`, exactly
+The file is kept in an ImportBatch for its uploader, with its rows as read and the
+activities the preview passed (`kept`). Confirming checks again what can have changed since
+(the months, the day, duplicates; every row again, matched and checked by `activity_check`,
+if the reference data or the uploader's rights changed or one of those fails; the file is
+not read again), and creates, as drafts through `activities_create_checked`, exactly
 the rows the preview showed as new, in one transaction: all of them, or none if any has
 become invalid or a duplicate in the meantime (the preview is then updated to say which
 and why). Confirmations into the same lead offices take their turn, so the same rows
@@ -30,6 +32,8 @@ from offices.models import Office
 from ..access import can_write_for_office
 from ..models import ImportBatch
 from ..services import M2M_FIELDS, activities_create_checked
+from .kept import keep, kept_rows, still_new
+from .lookups import Lookups
 from .rows import (
     DUPLICATE,
     INVALID,
@@ -87,7 +91,8 @@ def import_preview(*, user, office: Office, upload: UploadedFile) -> ImportBatch
         raise PermissionDenied
     name, file_format, content = check_upload(upload)
     table = read_table(name=name, file_format=file_format, content=content)
-    rows, example_skipped = read_rows(user=user, office=office, table=table)
+    lookups = Lookups(user=user, office=office)
+    rows, example_skipped = read_rows(lookups=lookups, table=table)
     check_rows(user=user, rows=rows)
     ImportBatch.objects.filter(created_by=user, imported_at__isnull=True).delete()
     return ImportBatch.objects.create(
@@ -100,6 +105,7 @@ def import_preview(*, user, office: Office, upload: UploadedFile) -> ImportBatch
         content=content,
         report=_report(table, rows, example_skipped=example_skipped),
         table=table_to_json(table),
+        checked=keep(rows, lookups),
     )
 
 
@@ -131,10 +137,13 @@ def _lock_lead_offices(rows: Iterable[RowResult]) -> None:
 def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
     """Create, as drafts, exactly the rows the preview showed as new: all of them, or none.
 
-    The rows kept from the file are matched and checked again, since the data may have
-    changed since the preview (a month closed, the same activity logged by a colleague,
-    the same file imported by someone else a moment ago). If any of those rows fails, nothing is created
-    and the preview is updated to say which and why. `expected` is the count on the
+    What may have changed since the preview is checked again (a month closed, the same
+    activity logged by a colleague, the same file imported by someone else a moment ago).
+    While the reference data and the uploader's rights are as they were, the activities the
+    preview passed are checked against the months, the day and the activities recorded
+    since (`kept`); otherwise, or if one of them fails, every row kept from the file is
+    matched and checked again. If any of those rows fails, nothing is created and the
+    preview is updated to say which and why. `expected` is the count on the
     button the person pressed: if the preview has changed since their page was drawn,
     nothing is done. The batch is locked, so the same confirmation sent twice imports
     once; the lead offices are locked before duplicates are looked for, so two
@@ -145,7 +154,7 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
         ImportBatch.objects.for_user(user)
         .select_for_update(of=("self",))
         .select_related("office")
-        .defer("content")
+        .defer("content", "table")  # read only if the rows must be read again
         .filter(pk=batch_id)
         .first()
     )
@@ -173,6 +182,15 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
             code="stale",
         )
 
+    lookups = Lookups(user=user, office=batch.office)
+    kept = kept_rows(batch.checked, lookups=lookups, numbers=previewed)
+    if kept is not None:
+        _lock_lead_offices(kept)
+        if still_new(user=user, rows=kept):
+            return _imported(batch, user=user, rows=kept)
+
+    # Something has changed since the preview (or the batch predates `checked`): every row
+    # is read and checked again, to say which can no longer be imported, and why.
     table = (
         table_from_json(batch.table)
         if batch.table
@@ -180,32 +198,37 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
             name=batch.original_name, file_format=batch.file_format, content=bytes(batch.content)
         )
     )
-    rows, _example = parse_rows(user=user, office=batch.office, table=table)
+    rows, _example = parse_rows(lookups=lookups, table=table)
     _lock_lead_offices(row for row in rows if row.number in previewed)
     mark_duplicates(rows)
     rows = [row for row in rows if row.number in previewed]
     check_rows(user=user, rows=rows)
     refused = [row for row in rows if row.status != NEW]
     if not refused and len(rows) == len(previewed):
-        activities_create_checked(
-            user=user,
-            checked=[
-                (row.activity, {name: row.kwargs.get(name, []) for name in M2M_FIELDS})
-                for row in rows
-            ],
-        )
+        return _imported(batch, user=user, rows=rows)
 
-    if refused or len(rows) != len(previewed):
-        fresh = {row.number: row.as_dict(table) for row in rows}
-        report["rows"] = [fresh.get(row["number"], row) for row in report["rows"]]
-        report["counts"] = _counts(row["status"] for row in report["rows"])
-        batch.report = report
-        batch.save(update_fields=["report"])
-        return ImportOutcome(
-            imported=0,
-            refused=len(refused) or len(previewed) - len(rows),
-            duplicates=sum(row.status == DUPLICATE for row in refused),
-        )
+    fresh = {row.number: row.as_dict(table) for row in rows}
+    report["rows"] = [fresh.get(row["number"], row) for row in report["rows"]]
+    report["counts"] = _counts(row["status"] for row in report["rows"])
+    batch.report = report
+    # What the next confirmation may rely on: the rows still new, as just checked.
+    batch.checked = keep(rows, lookups)
+    batch.save(update_fields=["report", "checked"])
+    return ImportOutcome(
+        imported=0,
+        refused=len(refused) or len(previewed) - len(rows),
+        duplicates=sum(row.status == DUPLICATE for row in refused),
+    )
+
+
+def _imported(batch: ImportBatch, *, user, rows: Sequence[RowResult]) -> ImportOutcome:
+    """Write the rows' activities, checked in this transaction, and mark the batch imported."""
+    activities_create_checked(
+        user=user,
+        checked=[
+            (row.activity, {name: row.kwargs.get(name, []) for name in M2M_FIELDS}) for row in rows
+        ],
+    )
     batch.imported_at = timezone.now()
     batch.imported_count = len(rows)
     batch.save(update_fields=["imported_at", "imported_count"])

@@ -57,6 +57,9 @@ class ImportBatch(models.Model):
     # The rows as read from the file (`imports.tables.table_to_json`): the confirmation
     # checks them again without reading the file a second time. Empty: read the file.
     table = models.JSONField(_("rows read"), default=dict, blank=True)
+    # The activities the preview passed, with what they were checked against
+    # (`imports.kept`): the confirmation checks again only what can have changed since.
+    checked = models.JSONField(_("rows checked"), default=dict, blank=True)
     imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
     imported_count = models.PositiveIntegerField(_("activities imported"), default=0)
 

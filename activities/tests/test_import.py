@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from activities.imports.cells import CellError, parse_date
 from activities.imports.columns import COLUMNS, EXAMPLE_TITLE
+from activities.imports.lookups import Lookups
 from activities.imports.rows import read_rows
 from activities.imports.tables import MAX_ROWS, read_table
 from activities.imports.upload import MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES
@@ -785,7 +786,7 @@ def test_reading_and_matching_rows_takes_the_same_queries_for_10_or_50_rows(
     )
     # indicators, regions, counterparts, offices, the user's scope, recorded activities
     with django_assert_num_queries(6):
-        rows, _example = read_rows(user=staff_a, office=office_a, table=table)
+        rows, _example = read_rows(lookups=Lookups(user=staff_a, office=office_a), table=table)
     assert len(rows) == n
     assert rows[0].duplicate_of_activity is not None
 
