@@ -1,10 +1,10 @@
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from activities.models import Activity, Status
+from activities.models import Activity, ActivityMonthCount, Status
 from activities.tests.factories import ActivityFactory
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +140,37 @@ def test_the_bookkeeping_left_out_of_the_checks_is_held_by_the_database(office_a
     for field, value in (("status", "lost"), ("version", 0)):
         with pytest.raises(IntegrityError), transaction.atomic():
             Activity.objects.filter(pk=activity.pk).update(**{field: value})
+
+
+# --- the indexes a write keeps up to date --------------------------------------------------
+
+
+def _indexed_columns(table: str) -> set[tuple[str, ...]]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {
+        tuple(info["columns"])
+        for info in constraints.values()
+        if info["index"] and not info["primary_key"]
+    }
+
+
+def test_an_activity_keeps_no_index_that_another_one_serves():
+    """An index of its own on lead_office or indicator would be one more to write for every
+    activity: the indexes that begin with each serve every lookup by it. The history has
+    no index on its copies of the foreign keys (read by activity and by who changed it)."""
+    activity = _indexed_columns(Activity._meta.db_table)
+    assert ("lead_office_id",) not in activity and ("indicator_id",) not in activity
+    assert ("lead_office_id", "indicator_id", "occurred_on") in activity
+    assert ("indicator_id", "occurred_on") in activity
+    history = _indexed_columns(Activity.history.model._meta.db_table)
+    assert history == {("history_date",), ("history_user_id",), ("id",)}
+
+
+def test_the_roll_up_still_counts_after_the_migrations():
+    """The migrations that change the activities' table keep its triggers (a table rebuilt
+    on SQLite would lose them): a new submitted activity is counted at once."""
+    activity = ActivityFactory(status=Status.SUBMITTED)
+    assert ActivityMonthCount.objects.get(
+        lead_office=activity.lead_office, indicator=activity.indicator, status=Status.SUBMITTED
+    ).n == 1
