@@ -12,6 +12,8 @@ def _env_ints(name: str, default: str) -> list[int]:
 SIZES = sorted(_env_ints("BENCH_SIZES", "10000,100000,1000000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
 EXPORT_REPEAT = int(os.environ.get("BENCH_EXPORT_REPEAT", "3"))
+# The 5 000-row import, timed this many times (each a new file) at each size: its median.
+IMPORT_REPEAT = int(os.environ.get("BENCH_IMPORT_REPEAT", "3"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
 # Reuse the bench's database if it is there (migrated to the code's migrations, grown only
 # if smaller than a size): for trying one change on a loaded million without reloading it.

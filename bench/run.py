@@ -17,7 +17,8 @@ checks the issue's targets; at the largest size it prints the plans of the slow 
 
 Environment: BENCH_SIZES (default "10000,100000,1000000"), BENCH_REPEAT (timed runs of a
 page or API request, default 15), BENCH_EXPORT_REPEAT (timed runs of an export and of a
-COPY, default 3), BENCH_WARMUP (untimed runs first, default 2), BENCH_KEEP_DB=1 to keep the
+COPY, default 3), BENCH_IMPORT_REPEAT (timed runs of the 5 000-row import, each a new file,
+default 3), BENCH_WARMUP (untimed runs first, default 2), BENCH_KEEP_DB=1 to keep the
 database for a look with psql afterwards.
 
 This file only checks the database, sets Django up and runs the sizes in turn; what each step
