@@ -171,6 +171,9 @@ def test_the_roll_up_still_counts_after_the_migrations():
     """The migrations that change the activities' table keep its triggers (a table rebuilt
     on SQLite would lose them): a new submitted activity is counted at once."""
     activity = ActivityFactory(status=Status.SUBMITTED)
-    assert ActivityMonthCount.objects.get(
-        lead_office=activity.lead_office, indicator=activity.indicator, status=Status.SUBMITTED
-    ).n == 1
+    assert (
+        ActivityMonthCount.objects.get(
+            lead_office=activity.lead_office, indicator=activity.indicator, status=Status.SUBMITTED
+        ).n
+        == 1
+    )
