@@ -83,7 +83,8 @@ def _fingerprint(*groups: Iterable[Any]) -> str:
     read, so not in it): the same digest, the same reference data."""
     digest = hashlib.sha256()
     for objects in groups:
-        for obj in objects:
+        # In the order of their ids: a query's order may put equal rows either way round.
+        for obj in sorted(objects, key=lambda obj: obj.pk):
             values = [
                 getattr(obj, field.attname)
                 for field in obj._meta.concrete_fields

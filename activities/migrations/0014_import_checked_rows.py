@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="importbatch",
             name="checked",
-            field=models.JSONField(blank=True, default=dict, verbose_name="rows checked"),
+            field=models.JSONField(blank=True, default=dict, null=True, verbose_name="rows checked"),
         ),
         migrations.RunPython(_compress_with("lz4"), _compress_with("pglz")),
     ]

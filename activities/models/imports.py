@@ -59,7 +59,8 @@ class ImportBatch(models.Model):
     table = models.JSONField(_("rows read"), default=dict, blank=True)
     # The activities the preview passed, with what they were checked against
     # (`imports.kept`): the confirmation checks again only what can have changed since.
-    checked = models.JSONField(_("rows checked"), default=dict, blank=True)
+    # Null: a batch kept by a version that did not keep them (its rows are checked again).
+    checked = models.JSONField(_("rows checked"), default=dict, blank=True, null=True)
     imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
     imported_count = models.PositiveIntegerField(_("activities imported"), default=0)
 

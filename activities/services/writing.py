@@ -43,6 +43,9 @@ BULK_BATCH = 1000  # rows per INSERT of a bulk write (SQLite)
 M = TypeVar("M", bound=Model)
 
 
+_RELATED = {"lead_office": Office, "indicator": Indicator, "region": Region}
+
+
 def activity_check(
     *,
     user,
@@ -72,9 +75,13 @@ def activity_check(
     leaves the period to that service."""
     if not can_write_for_office(user, lead_office):
         raise PermissionDenied
-    # By ids, with the objects given kept as the activity's own (as assigning them would,
-    # without the descriptor's checks for each: the import makes 5 000 of these at once,
-    # and that halves the cost of making one).
+    # By ids, with the objects given kept as the activity's own, as assigning them would,
+    # without the descriptor's work for each (the import makes 5 000 of these at once, and
+    # that halves the cost of making one); the kind of each is checked as it would check it.
+    related = {"lead_office": lead_office, "indicator": indicator, "region": region}
+    for name, model in _RELATED.items():
+        if related[name] is not None and not isinstance(related[name], model):
+            raise TypeError(f"{name} must be a {model.__name__}, not {related[name]!r}")
     activity = Activity(
         lead_office_id=lead_office.pk,
         indicator_id=indicator.pk,
@@ -89,7 +96,7 @@ def activity_check(
         status=Status.SUBMITTED if submit else Status.DRAFT,
         confirmed_different_from=sorted(set(confirmed_different_from)),
     )
-    for name, obj in (("lead_office", lead_office), ("indicator", indicator), ("region", region)):
+    for name, obj in related.items():
         Activity._meta.get_field(name).set_cached_value(activity, obj)
     key = (lead_office.pk, occurred_on.year, occurred_on.month)
     state = periods.get(key) if periods is not None else None

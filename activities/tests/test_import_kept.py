@@ -207,13 +207,41 @@ def test_rights_changed_since_the_preview_the_rows_are_checked_again(
     assert batch.report["counts"] == {"new": 1, "duplicate": 0, "invalid": 1}
 
 
-def test_a_batch_kept_before_the_checked_rows_is_read_again(client_staff_a, rows_read_again):
+def _other_code(checked):
+    checked["rules"] = "0" * 64  # kept by another release
+
+
+def _a_field_fewer(checked):
+    del checked["fields"]["notes"]  # a release that reads one more field
+
+
+def _a_short_column(checked):
+    checked["fields"]["title"].pop()
+
+
+@pytest.mark.parametrize(
+    "kept_as",
+    [
+        pytest.param(None, id="null: kept by a version without it"),
+        pytest.param({}, id="empty"),
+        pytest.param(_other_code, id="other code"),
+        pytest.param(_a_field_fewer, id="a field fewer"),
+        pytest.param(_a_short_column, id="a short column"),
+    ],
+)
+def test_rows_kept_otherwise_are_read_and_checked_again(client_staff_a, rows_read_again, kept_as):
+    """A batch whose kept rows this code did not write as they are (an earlier or later
+    release, or none) is confirmed the long way, never refused or failed for it."""
     batch = preview_of(upload(client_staff_a, make_xlsx(ROWS)))
-    batch.checked = {}
+    if callable(kept_as):
+        kept_as(batch.checked)
+    else:
+        batch.checked = kept_as
     batch.save(update_fields=["checked"])
 
-    confirm(client_staff_a, batch)
+    response = confirm(client_staff_a, batch)
 
+    assert response.status_code == 302
     assert rows_read_again == [1]
     assert Activity.objects.count() == 4
 
@@ -224,3 +252,34 @@ def test_the_fingerprint_is_the_same_for_the_same_data_and_rights(staff_a, offic
     assert Lookups(user=staff_b, office=office_a).fingerprint != first  # no rights there
     Counterpart.objects.filter(name_zh_hant="廣東省商務廳").update(name_en="Commerce Dept.")
     assert Lookups(user=staff_a, office=office_a).fingerprint != first
+
+
+def test_activity_check_refuses_an_object_of_another_kind(staff_a, office_a):
+    """It keeps the objects it is given as the activity's own, as assigning them would, and
+    refuses the wrong kind as assigning would."""
+    from activities.services import activity_check
+
+    indicator = Indicator.objects.get(code="visits")
+    with pytest.raises(TypeError, match="indicator must be a Indicator"):
+        activity_check(
+            user=staff_a,
+            lead_office=office_a,
+            indicator=office_a,
+            occurred_on=dt.date(2026, 6, 2),
+            title="A visit",
+        )
+    activity = activity_check(
+        user=staff_a,
+        lead_office=office_a,
+        indicator=indicator,
+        occurred_on=dt.date(2026, 6, 2),
+        title="A visit",
+        counterparts=list(Counterpart.objects.filter(name_zh_hant="廣東省商務廳")),
+        authority_level="provincial",
+    )
+    assert (activity.lead_office, activity.indicator, activity.region) == (
+        office_a,
+        indicator,
+        None,
+    )
+    assert activity.lead_office_id == office_a.pk
