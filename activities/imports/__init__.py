@@ -11,6 +11,8 @@ the confirmation (docs/domain.md). Import each name from the module that holds i
   (and how a date that reads two ways was read).
 - `lookups`: the reference data a row's names are matched against, loaded once per file.
 - `rows`: one row into a candidate activity with its issues; duplicates; the form's rules.
+- `kept`: the activities the preview passed, kept with the batch, and what the confirmation
+  checks again before it writes them (the months, the day, duplicates, the rights).
 - `services`: the preview and the confirmation, each one transaction.
 - `template`: the downloadable template and its sheet of names and codes.
 """

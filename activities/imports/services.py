@@ -13,12 +13,10 @@ confirmed twice at once are imported once.
 
 from __future__ import annotations
 
-import functools
-import gc
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -26,6 +24,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from common.collector import cycles_collected_after
 from common.db import retry_on_conflict
 from offices.models import Office
 
@@ -47,42 +46,10 @@ from .rows import (
 from .tables import Table, read_table, table_from_json, table_to_json
 from .upload import check_upload
 
-P = ParamSpec("P")
-R = TypeVar("R")
 SUMMARY_ROWS = 20  # invalid rows listed in the error summary; the table has them all
 
 
-def _cycles_collected_after(step: Callable[P, R]) -> Callable[P, R]:
-    """Python's cycle collector paused while a step runs, then run once. A 5 000-row file
-    makes hundreds of thousands of objects that all live until the step ends (rows,
-    activities, their checks): the collector would walk all of them, and every other
-    object of the process, several times over while they are made, for nothing to free
-    (a quarter of the step's time); once is enough, when the step is done with them, and
-    over the youngest generation only, which holds everything the step made: a full
-    collection would also walk every object the process had before (Django's own, some
-    40 ms), which the collector's own schedule looks at in its time.
-
-    The pause is the process's, not the thread's: under a threaded server (gunicorn's
-    threads) other requests of the same process run without cycle collection for the
-    second or so a step takes. Nothing is lost: their cycles are collected when it is on
-    again (their reference-counted objects are freed as ever). A step that starts while
-    another's pause is on leaves the switch to the one that set it."""
-
-    @functools.wraps(step)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        if not gc.isenabled():
-            return step(*args, **kwargs)
-        gc.disable()
-        try:
-            return step(*args, **kwargs)
-        finally:
-            gc.enable()
-            gc.collect(0)
-
-    return run
-
-
-@_cycles_collected_after
+@cycles_collected_after
 @transaction.atomic
 def import_preview(*, user, office: Office, upload: UploadedFile) -> ImportBatch:
     """Check an uploaded file and keep it, with the preview of every row, for its uploader.
@@ -132,7 +99,7 @@ def _lock_lead_offices(rows: Iterable[RowResult]) -> None:
         )
 
 
-@_cycles_collected_after
+@cycles_collected_after
 @retry_on_conflict
 def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
     """Create, as drafts, exactly the rows the preview showed as new: all of them, or none.

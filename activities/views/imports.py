@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from common.collector import cycles_collected_after
 from common.db import is_lock_conflict
 from common.exports import render_csv
 from common.middleware.database import (
@@ -157,11 +158,12 @@ PREVIEW_PER_PAGE = 100
 
 @require_GET
 @login_required
+@cycles_collected_after  # the report of 5 000 rows read back: 100 000 objects
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     require_can_log_activities(request.user)
     batch = get_object_or_404(
         ImportBatch.objects.for_user(request.user)
-        .defer("content", "table")
+        .defer("content", "table", "checked")  # the preview's report is all it shows
         .select_related("office"),
         pk=pk,
     )
@@ -196,7 +198,9 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     require_can_log_activities(request.user)
     expected = request.POST.get("expected", "")
     if not (expected.isdigit() and len(expected) <= 9):
-        get_object_or_404(ImportBatch.objects.for_user(request.user), pk=pk)  # others': 404
+        get_object_or_404(
+            ImportBatch.objects.for_user(request.user).only("pk"), pk=pk
+        )  # others': 404
         raise BadRequest("The number of activities to import is a number.")
     expected = int(expected)
     try:
