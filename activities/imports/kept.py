@@ -73,6 +73,11 @@ def rules_version() -> str:
     return digest.hexdigest()
 
 
+# Worked out as the process starts, from the files it runs, not later from files a release
+# may have replaced on disk in the meantime.
+rules_version()
+
+
 def keep(rows: Sequence[RowResult], lookups: Lookups) -> dict[str, Any]:
     """The activities the rows shown as new passed, as columns (one list a field), with
     the fingerprint of what they were checked against."""
