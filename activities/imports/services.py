@@ -189,7 +189,8 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
 
 
 def _imported(batch: ImportBatch, *, user, rows: Sequence[RowResult]) -> ImportOutcome:
-    """Write the rows' activities, checked in this transaction, and mark the batch imported."""
+    """Write the rows' activities (checked in this transaction, or at the preview with what
+    can have changed checked in this transaction) and mark the batch imported."""
     activities_create_checked(
         user=user,
         checked=[

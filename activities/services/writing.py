@@ -241,8 +241,10 @@ def activities_create_checked(
     *, user, checked: Sequence[tuple[Activity, dict[str, list]]]
 ) -> list[Activity]:
     """Write, as drafts, activities that `activity_check` passed in this same transaction,
-    with their related lists (the import's confirmation checks every row once, to say which
-    fails and why, then writes them all with this). Not a way around the checks."""
+    or that it passed at an import's preview with everything that can have changed since
+    checked again in this transaction (`imports.kept`), with their related lists (the
+    import's confirmation checks its rows, to say which fails and why, then writes them all
+    with this). Not a way around the checks."""
     for activity, _links in checked:
         if not activity._state.adding or activity.status != Status.DRAFT:
             raise ValueError("Only new drafts that activity_check passed are written here.")
