@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl.utils.datetime import from_excel
 
-_SPACES = re.compile(r"\s+")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Full-width letters and digits, the ideographic space and the no-break space.
 _FULL_WIDTH = {
@@ -48,7 +47,13 @@ def tidy(text: str, *, multiline: bool = False) -> str:
 
 
 def _normalise(text: str) -> str:
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+    # str.split() splits on runs of what the pattern \s+ matches (Python's whitespace):
+    # the join collapses them as re.sub would, in C. ASCII text is already in NFKC, and
+    # its case folds as lower() folds it: the titles of a file and of the activities it is
+    # compared with are mostly ASCII, and each is new to the cache.
+    if text.isascii():
+        return " ".join(text.split()).lower()
+    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
 def _tidy(text: str, multiline: bool) -> str:
