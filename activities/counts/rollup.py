@@ -30,13 +30,20 @@ HONG_KONG = ZoneInfo("Asia/Hong_Kong")  # the triggers' day (docs/domain.md, "Ti
 
 def key_of(activity: Activity, status: str | None = None) -> Key:
     """The roll-up row an activity counts in, with its status or `status`."""
-    return (
+    return group_key(
         activity.lead_office_id,
         activity.indicator_id,
-        activity.region_id or NO_REGION,
-        activity.occurred_on.replace(day=1),
+        activity.region_id,
+        activity.occurred_on,
         status or activity.status,
     )
+
+
+def group_key(
+    lead_office_id: int, indicator_id: int, region_id: int | None, day: dt.date, status: str
+) -> Key:
+    """The roll-up row of an activity given by its fields (rows written as columns)."""
+    return (lead_office_id, indicator_id, region_id or NO_REGION, day.replace(day=1), status)
 
 
 def lock_counts(keys: Iterable[Key]) -> None:

@@ -26,23 +26,23 @@ import functools
 import hashlib
 import importlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
-from offices.models import Counterpart, Office
+from offices.models import Counterpart, Indicator, Office, Region
 
 from ..access import can_write_for_office
-from ..models import Activity, Status
-from ..services import EDITABLE_FIELDS
+from ..services import EDITABLE_ATTNAMES
 from .cells import normalise
 from .lookups import Lookups
 from .rows import NEW, RowResult, mark_duplicates, periods_of
 
 # The fields of an activity that a row decides, by their column names (lead_office_id, …).
-KEPT_FIELDS = tuple(Activity._meta.get_field(name).attname for name in EDITABLE_FIELDS)
+KEPT_FIELDS = EDITABLE_ATTNAMES
 
 # The code a row is read, matched and checked by, and the translations (the levels' names).
 RULES_MODULES = (
@@ -96,12 +96,20 @@ def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def kept_rows(
-    kept: dict[str, Any], *, lookups: Lookups, numbers: set[int]
-) -> list[RowResult] | None:
-    """The rows the preview passed, each with its activity (unsaved, as `activity_check`
-    made it), if they were checked against the same reference data and rights as
-    `lookups` holds, by this code, and are the rows `numbers` names; otherwise None."""
+@dataclass(frozen=True)
+class Kept:
+    """The activities a preview passed: as rows, for what is checked again (their lead
+    offices, days and duplicate keys), and as the columns `activities_create_kept` writes."""
+
+    rows: list[RowResult]
+    fields: dict[str, list]  # attname -> one value an activity, ready to write
+    counterparts: list[list[int]]
+
+
+def kept_rows(kept: dict[str, Any], *, lookups: Lookups, numbers: set[int]) -> Kept | None:
+    """The activities the preview passed, if they were checked against the same reference
+    data and rights as `lookups` holds, by this code, and are the rows `numbers` names;
+    otherwise None."""
     if (
         not kept
         or kept.get("rules") != rules_version()
@@ -109,48 +117,55 @@ def kept_rows(
     ):
         return None
     try:
-        return _rows(kept, lookups=lookups, numbers=numbers)
-    except (KeyError, IndexError, TypeError, ValueError):  # not what `keep` writes
+        return _kept(kept, lookups=lookups, numbers=numbers)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # not what `keep` writes
         return None
 
 
-def _rows(kept: dict[str, Any], *, lookups: Lookups, numbers: set[int]) -> list[RowResult] | None:
+# What each kept column may hold: ids of the reference data read (region: or none), text.
+_IDS = {"lead_office_id": Office, "indicator_id": Indicator, "region_id": Region}
+
+
+def _kept(kept: dict[str, Any], *, lookups: Lookups, numbers: set[int]) -> Kept | None:
     count = len(kept["numbers"])
     if set(kept["numbers"]) != numbers or count != len(numbers):
         return None
-    if set(kept["fields"]) != set(KEPT_FIELDS) or len(kept["counterparts"]) != count:
+    fields = dict(kept["fields"])
+    if set(fields) != set(KEPT_FIELDS) or len(kept["counterparts"]) != count:
         return None
-    if any(len(values) != count for values in kept["fields"].values()):
+    if any(len(values) != count for values in fields.values()):
         return None
+    for name, values in fields.items():
+        if name in _IDS:
+            known = lookups.by_pk[_IDS[name]]
+            if not all(
+                (type(pk) is int and pk in known) or (pk is None and name == "region_id")
+                for pk in values
+            ):
+                return None
+        elif name != "occurred_on" and not set(map(type, values)) <= {str}:
+            return None
+    fields["occurred_on"] = days = [dt.date.fromisoformat(day) for day in fields["occurred_on"]]
     offices: dict[int, Office] = lookups.by_pk[Office]
     counterparts: dict[int, Counterpart] = lookups.by_pk[Counterpart]
-    fields = kept["fields"]
-    rows = []
-    for index, number in enumerate(kept["numbers"]):
-        values = {name: fields[name][index] for name in KEPT_FIELDS}
-        values["occurred_on"] = dt.date.fromisoformat(values["occurred_on"])
-        ids = kept["counterparts"][index]
-        if values["lead_office_id"] not in offices or any(pk not in counterparts for pk in ids):
-            return None
-        activity = Activity(status=Status.DRAFT, **values)
-        rows.append(
-            RowResult(
-                number=number,
-                kwargs={
-                    "lead_office": offices[values["lead_office_id"]],
-                    "occurred_on": values["occurred_on"],
-                    "counterparts": [counterparts[pk] for pk in ids],
-                },
-                key=(
-                    values["lead_office_id"],
-                    values["indicator_id"],
-                    values["occurred_on"],
-                    normalise(values["title"]),
-                ),
-                activity=activity,
-            )
+    if not all(pk in counterparts for ids in kept["counterparts"] for pk in ids):
+        return None
+    rows = [
+        RowResult(
+            number=number,
+            kwargs={"lead_office": offices[office_id], "occurred_on": day},
+            key=(office_id, indicator_id, day, normalise(title)),
         )
-    return rows
+        for number, office_id, indicator_id, day, title in zip(
+            kept["numbers"],
+            fields["lead_office_id"],
+            fields["indicator_id"],
+            days,
+            fields["title"],
+            strict=True,
+        )
+    ]
+    return Kept(rows=rows, fields=fields, counterparts=kept["counterparts"])
 
 
 def still_new(*, user, rows: Sequence[RowResult]) -> bool:

@@ -26,11 +26,12 @@ from django.utils.translation import gettext as _
 
 from common.collector import cycles_collected_after
 from common.db import retry_on_conflict
+from common.web import unwrapped
 from offices.models import Office
 
 from ..access import can_write_for_office
 from ..models import ImportBatch
-from ..services import M2M_FIELDS, activities_create_checked
+from ..services import M2M_FIELDS, activities_create_checked, activities_create_kept
 from .kept import keep, kept_rows, still_new
 from .lookups import Lookups
 from .rows import (
@@ -54,6 +55,7 @@ SUMMARY_ROWS = 20  # invalid rows listed in the error summary; the table has the
 def import_preview(*, user, office: Office, upload: UploadedFile) -> ImportBatch:
     """Check an uploaded file and keep it, with the preview of every row, for its uploader.
     Nothing is imported yet. The uploader's earlier previews that were not imported go."""
+    user = unwrapped(user)  # read for every row: not through request.user's proxy
     if not office.is_active or not can_write_for_office(user, office):
         raise PermissionDenied
     name, file_format, content = check_upload(upload)
@@ -117,6 +119,7 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
     confirmations of the same rows import them once. One transaction, run again if the
     database ends it for a deadlock.
     """
+    user = unwrapped(user)  # stamped on every activity: not through request.user's proxy
     batch = (
         ImportBatch.objects.for_user(user)
         .select_for_update(of=("self",))
@@ -152,9 +155,12 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
     lookups = Lookups(user=user, office=batch.office)
     kept = kept_rows(batch.checked, lookups=lookups, numbers=previewed)
     if kept is not None:
-        _lock_lead_offices(kept)
-        if still_new(user=user, rows=kept):
-            return _imported(batch, user=user, rows=kept)
+        _lock_lead_offices(kept.rows)
+        if still_new(user=user, rows=kept.rows):
+            activities_create_kept(
+                user=user, fields=kept.fields, links={"counterparts": kept.counterparts}
+            )
+            return _imported(batch, count=len(kept.rows))
 
     # Something has changed since the preview (or the batch predates `checked`): every row
     # is read and checked again, to say which can no longer be imported, and why.
@@ -172,7 +178,14 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
     check_rows(user=user, rows=rows)
     refused = [row for row in rows if row.status != NEW]
     if not refused and len(rows) == len(previewed):
-        return _imported(batch, user=user, rows=rows)
+        activities_create_checked(
+            user=user,
+            checked=[
+                (row.activity, {name: row.kwargs.get(name, []) for name in M2M_FIELDS})
+                for row in rows
+            ],
+        )
+        return _imported(batch, count=len(rows))
 
     fresh = {row.number: row.as_dict(table) for row in rows}
     report["rows"] = [fresh.get(row["number"], row) for row in report["rows"]]
@@ -188,19 +201,12 @@ def import_confirm(*, user, batch_id: int, expected: int) -> ImportOutcome:
     )
 
 
-def _imported(batch: ImportBatch, *, user, rows: Sequence[RowResult]) -> ImportOutcome:
-    """Write the rows' activities (checked in this transaction, or at the preview with what
-    can have changed checked in this transaction) and mark the batch imported."""
-    activities_create_checked(
-        user=user,
-        checked=[
-            (row.activity, {name: row.kwargs.get(name, []) for name in M2M_FIELDS}) for row in rows
-        ],
-    )
+def _imported(batch: ImportBatch, *, count: int) -> ImportOutcome:
+    """Mark the batch imported, once its `count` activities are written."""
     batch.imported_at = timezone.now()
-    batch.imported_count = len(rows)
+    batch.imported_count = count
     batch.save(update_fields=["imported_at", "imported_count"])
-    return ImportOutcome(imported=len(rows), refused=0)
+    return ImportOutcome(imported=count, refused=0)
 
 
 def batch_rows(batch: ImportBatch, *, status: str = "") -> list[dict[str, Any]]:

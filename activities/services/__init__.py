@@ -7,7 +7,7 @@ transaction; a refusal says why. What is where: checks (what every write checks)
 remove), reopening (a closed month).
 """
 
-from .checks import EDITABLE_FIELDS, M2M_FIELDS
+from .checks import EDITABLE_ATTNAMES, EDITABLE_FIELDS, M2M_FIELDS
 from .reopening import reopening_decide, reopening_request
 from .stale import ConflictError, FieldChange, changes_since
 from .workflow import activities_return, activities_submit, activities_verify, activity_remove
@@ -15,6 +15,7 @@ from .writing import (
     activities_bulk_write,
     activities_create_bulk,
     activities_create_checked,
+    activities_create_kept,
     activity_check,
     activity_create,
     activity_draft_and_ask_reopening,
@@ -22,6 +23,7 @@ from .writing import (
 )
 
 __all__ = [
+    "EDITABLE_ATTNAMES",
     "EDITABLE_FIELDS",
     "M2M_FIELDS",
     "ConflictError",
@@ -29,6 +31,7 @@ __all__ = [
     "activities_bulk_write",
     "activities_create_bulk",
     "activities_create_checked",
+    "activities_create_kept",
     "activities_return",
     "activities_submit",
     "activities_verify",

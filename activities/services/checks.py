@@ -35,6 +35,9 @@ EDITABLE_FIELDS = (
 )
 
 
+# Their columns (lead_office_id, …): what an import's preview keeps of a row it passed.
+EDITABLE_ATTNAMES = tuple(Activity._meta.get_field(name).attname for name in EDITABLE_FIELDS)
+
 M2M_FIELDS = ("counterparts", "participating_offices", "partners")
 
 

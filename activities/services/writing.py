@@ -25,10 +25,11 @@ from ..access import (
     can_write_for_office,
     require_can_ask_reopening,
 )
-from ..counts import key_of, lock_counts
+from ..counts import group_key, key_of, lock_counts
 from ..models import Activity, PeriodReopening, Status
 from ..periods import period_state
 from .checks import (
+    EDITABLE_ATTNAMES,
     EDITABLE_FIELDS,
     LOCK_ACTIVITY_ONLY,
     M2M_FIELDS,
@@ -82,7 +83,7 @@ def activity_check(
     for name, model in _RELATED.items():
         if related[name] is not None and not isinstance(related[name], model):
             raise TypeError(f"{name} must be a {model.__name__}, not {related[name]!r}")
-    activity = Activity(
+    activity = Activity.unsaved(
         lead_office_id=lead_office.pk,
         indicator_id=indicator.pk,
         occurred_on=occurred_on,
@@ -269,12 +270,18 @@ _PLAIN_VALUES = (int, str, dt.date, type(None))
 
 
 def _column(field, objects: Sequence[Model]) -> list:
+    """The objects' values of a field, as bulk_create takes them (an automatic time set)."""
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        values = [field.pre_save(obj, True) for obj in objects]
-    else:
-        values = [getattr(obj, field.attname) for obj in objects]
+        return [field.pre_save(obj, True) for obj in objects]
+    return [getattr(obj, field.attname) for obj in objects]
+
+
+def _prepared(field, values: list) -> list:
+    """The values prepared for PostgreSQL as bulk_create prepares them."""
     if field.get_internal_type() not in _PLAIN_FIELDS:
         return [field.get_db_prep_save(value, connection) for value in values]
+    if set(map(type, values)) <= _PLAIN_KINDS:  # most columns: nothing to prepare
+        return values
     # An aware time as it is only where the column holds times: a day's column prepares
     # one (the day in Hong Kong), as bulk_create would.
     times = field.get_internal_type() == "DateTimeField"
@@ -286,21 +293,45 @@ def _column(field, objects: Sequence[Model]) -> list:
     ]
 
 
-def _array(db_type: str, values: list) -> tuple[str, object]:
-    # The array's type without the column's length or precision (varchar, not
-    # varchar(200)): a cast to varchar(200) would cut a longer text without a word, where the
-    # INSERT into the column refuses it, as bulk_create's does.
-    db_type = re.sub(r"\(.*\)", "", db_type)
-    return _column_array(db_type, values)
+_PLAIN_KINDS = set(_PLAIN_VALUES)
+
+
+def _type_of(field) -> str:
+    # The column's type without its length or precision (varchar, not varchar(200)): a cast
+    # to varchar(200) would cut a longer text without a word, where the INSERT into the
+    # column refuses it, as bulk_create's does.
+    return re.sub(r"\(.*\)", "", field.db_type(connection))
 
 
 def _column_array(db_type: str, values: list) -> tuple[str, object]:
     """A column of values as one parameter, and the SQL that makes it an array of the
-    column's type. Numbers, text, days, aware times and JSON (as prepared by `_column`) go as
+    column's type. Numbers, text, days, aware times and JSON (as `_prepared` leaves them) go as
     one JSON array, which the server splits into text and casts as it would cast the literal of
     each value: the driver writes a JSON text of 5 000 values in a fifth of the time it
     takes to write them as an array literal, one value at a time in Python. Other values go
     as a plain array."""
+    kinds = set(map(type, values))
+    if kinds <= _JSON_KINDS:  # text, whole numbers and nulls (most columns): as they are
+        plain = values
+    elif kinds <= _JSON_KINDS | {dt.date}:
+        plain = [value.isoformat() if type(value) is dt.date else value for value in values]
+    else:
+        plain = _json_ready(values)
+        if plain is None:
+            return f"%s::{db_type}[]", values
+    return (
+        "ARRAY(SELECT value FROM json_array_elements_text(%s::json) WITH ORDINALITY "  # noqa: S608 (a type from the model)
+        f"AS e (value, ordinal) ORDER BY ordinal)::{db_type}[]",
+        json.dumps(plain, ensure_ascii=False),
+    )
+
+
+_JSON_KINDS = {str, int, type(None)}
+
+
+def _json_ready(values: list) -> list | None:
+    """The values as a JSON array carries them (aware times and days as ISO text, JSON as
+    the driver would write it), or None if one of them cannot go that way."""
     plain = []
     for value in values:
         kind = type(value)
@@ -311,12 +342,8 @@ def _column_array(db_type: str, values: list) -> tuple[str, object]:
         elif kind is Jsonb and value.dumps is not None:
             plain.append(value.dumps(value.obj))  # as the driver would write it
         else:
-            return f"%s::{db_type}[]", values
-    return (
-        "ARRAY(SELECT value FROM json_array_elements_text(%s::json) WITH ORDINALITY "  # noqa: S608 (a type from the model)
-        f"AS e (value, ordinal) ORDER BY ordinal)::{db_type}[]",
-        json.dumps(plain, ensure_ascii=False),
-    )
+            return None
+    return plain
 
 
 def _insert(model: type[M], objects: list[M]) -> list[M]:
@@ -341,16 +368,20 @@ def _insert(model: type[M], objects: list[M]) -> list[M]:
     return objects
 
 
-def _insert_columns(model: type[Model], columns: dict) -> list:
-    """Rows given as columns (field -> values ready for the database), written in one
-    statement on PostgreSQL: each column sent as one array (`unnest`), not a parameter per
-    row and field (5 000 activities: 120 000 parameters, which Django's compiler and the
-    driver would each go through one by one). Returns the rows' primary keys, in order.
-    SQLite: model objects through bulk_create."""
+def _insert_columns(model: type[Model], columns: dict, constants: dict | None = None) -> list:
+    """Rows given as columns (field -> values, as the model holds them), and the values
+    every row has (`constants`: field -> value), written in one statement on PostgreSQL,
+    each value prepared by its field as bulk_create prepares it: each column sent as one
+    array (`unnest`), not a parameter per row and field (5 000 activities: 120 000
+    parameters, which Django's compiler and the driver would each go through one by one), a
+    constant as one parameter. Returns the rows' primary keys, in order. SQLite: model
+    objects through bulk_create."""
+    constants = constants or {}
     if connection.vendor != "postgresql":
         names = [field.attname for field in columns]
+        fixed = {field.attname: value for field, value in constants.items()}
         objects = [
-            model(**dict(zip(names, values, strict=True)))
+            model(**dict(zip(names, values, strict=True)), **fixed)
             for values in zip(*columns.values(), strict=True)
         ]
         return [obj.pk for obj in model.objects.bulk_create(objects, batch_size=BULK_BATCH)]
@@ -359,17 +390,22 @@ def _insert_columns(model: type[Model], columns: dict) -> list:
     quote = connection.ops.quote_name
     arrays, params = [], []
     for field, values in columns.items():
-        array, param = _array(field.db_type(connection), values)
+        array, param = _column_array(_type_of(field), _prepared(field, values))
         arrays.append(array)
         params.append(param)
     names = ", ".join(quote(field.column) for field in columns)
+    # The constants' placeholders come first in the statement (in its SELECT list).
+    fixed = [f"%s::{_type_of(field)}" for field in constants]
+    params = [_prepared(field, [value])[0] for field, value in constants.items()] + params
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(model._meta.db_table)} ({names}) "  # noqa: S608 (names from the model)
-            f"SELECT {names} FROM unnest({', '.join(arrays)}) WITH ORDINALITY "
+            f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 (names from the model)
+            f"({', '.join([names, *(quote(field.column) for field in constants)])}) "
+            f"SELECT {', '.join([names, *fixed])} FROM unnest({', '.join(arrays)}) "
             # The ids come back in the order the rows went in (by ordinal), as Django's own
             # bulk_create from UNNEST arrays (5.2) counts on too.
-            f"AS v ({names}, ordinal) ORDER BY ordinal RETURNING {quote(model._meta.pk.column)}",
+            f"WITH ORDINALITY AS v ({names}, ordinal) ORDER BY ordinal "
+            f"RETURNING {quote(model._meta.pk.column)}",
             params,
         )
         return [key for (key,) in cursor.fetchall()]
@@ -378,15 +414,14 @@ def _insert_columns(model: type[Model], columns: dict) -> list:
 HISTORY_BATCH = 1000  # rows per INSERT ... SELECT of their history (3 parameters each)
 
 
-def _write_history(created: Sequence[Activity], *, default_user) -> dict[int, int]:
+def _write_history(ids: Sequence[int], *, dates: Sequence, users: Sequence) -> dict[int, int]:
     """The first version of each activity just written ("+"), copied from its row by the
-    database: who and when from the activity's `_history_user` and `_history_date`, as
-    django-simple-history would record them, or the default user and now. Returns each
-    activity's history id."""
+    database, with who and when (`users`' ids and `dates`, one for each activity), as
+    django-simple-history would record them. Returns each activity's history id."""
     history = Activity.history.model
     quote = connection.ops.quote_name
     columns = [field.column for field in history.tracked_fields]
-    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value  # once: `connection` is a proxy
     history_of: dict[int, int] = {}
     copy = (
         f"INSERT INTO {quote(history._meta.db_table)} "  # noqa: S608 (names from the models)
@@ -397,26 +432,14 @@ def _write_history(created: Sequence[Activity], *, default_user) -> dict[int, in
         "JOIN {rows} ON v.column1 = a.id "
         "RETURNING id, history_id"
     )
-
-    def row(activity: Activity) -> tuple:
-        user = getattr(activity, "_history_user", None) or default_user
-        when = getattr(activity, "_history_date", None) or now
-        return (
-            activity.pk,
-            connection.ops.adapt_datetimefield_value(when),
-            user.pk if user is not None else None,
-        )
-
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Three arrays, one statement: not three parameters a row, which the driver
             # would read one by one.
-            by_column = zip(*(row(activity) for activity in created), strict=True)
             arrays = [
-                _array(db_type, list(values))
-                for db_type, values in zip(
-                    ("bigint", "timestamptz", "bigint"), by_column, strict=True
-                )
+                _column_array("bigint", list(ids)),
+                _column_array("timestamptz", [adapt(when) for when in dates]),
+                _column_array("bigint", list(users)),
             ]
             rows = (
                 f"unnest({', '.join(sql for sql, _param in arrays)}) "
@@ -425,27 +448,22 @@ def _write_history(created: Sequence[Activity], *, default_user) -> dict[int, in
             cursor.execute(copy.format(rows=rows), [param for _sql, param in arrays])
             history_of.update(cursor.fetchall())
             return history_of
-        for start in range(0, len(created), HISTORY_BATCH):
-            batch = created[start : start + HISTORY_BATCH]
-            params = [value for activity in batch for value in row(activity)]
+        for start in range(0, len(ids), HISTORY_BATCH):
+            batch = list(zip(ids, dates, users, strict=True))[start : start + HISTORY_BATCH]
+            params = [value for pk, when, user in batch for value in (pk, adapt(when), user)]
             rows = f"(VALUES {', '.join(['(%s, %s, %s)'] * len(batch))}) v"
             cursor.execute(copy.format(rows=rows), params)
             history_of.update(cursor.fetchall())
     return history_of
 
 
-def activities_bulk_write(
-    pending: Sequence[tuple[Activity, dict[str, list]]], *, default_user
-) -> list[Activity]:
-    """Write activities that are ready (checked, bookkeeping done) in a few queries whatever
-    their number: the rows, their first history version, and their related lists, which
-    that version lists too, as a single save would. Used by the bulk import and the demo
-    seed; not a way around the checks (`activities_create_bulk` is)."""
-    if not pending:
-        return []
-    lock_counts(key_of(activity) for activity, _links in pending)
-    created = _insert(Activity, [activity for activity, _links in pending])
-    history_of = _write_history(created, default_user=default_user)
+def _write_history_and_links(
+    ids: Sequence[int], *, dates: Sequence, users: Sequence, links: dict[str, Sequence]
+) -> None:
+    """What a new activity's save writes after its row: its first history version, and its
+    related lists (`links`: for each list, the ids of each activity's objects), which that
+    version lists too."""
+    history_of = _write_history(ids, dates=dates, users=users)
     for name in M2M_FIELDS:
         # The lists as columns of ids, not a model object a link (10 000 of them for 5 000
         # activities with a counterpart each, a quarter of the write's time in Python).
@@ -454,9 +472,9 @@ def activities_bulk_write(
         historical = apps.get_model("activities", f"HistoricalActivity_{name}")
         source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
         pairs = [
-            (activity.pk, obj.pk)
-            for activity, (_unsaved, all_links) in zip(created, pending, strict=True)
-            for obj in all_links.get(name, ())
+            (activity_id, obj_id)
+            for activity_id, obj_ids in zip(ids, links.get(name) or [()] * len(ids), strict=True)
+            for obj_id in obj_ids
         ]
         sources = [activity_id for activity_id, _obj_id in pairs]
         targets = [obj_id for _activity_id, obj_id in pairs]
@@ -476,7 +494,76 @@ def activities_bulk_write(
                 historical._meta.get_field("history"): [history_of[pk] for pk in sources],
             },
         )
+
+
+def activities_bulk_write(
+    pending: Sequence[tuple[Activity, dict[str, list]]], *, default_user
+) -> list[Activity]:
+    """Write activities that are ready (checked, bookkeeping done) in a few queries whatever
+    their number: the rows, their first history version, and their related lists, which
+    that version lists too, as a single save would. Used by the bulk import and the demo
+    seed; not a way around the checks (`activities_create_bulk` is)."""
+    if not pending:
+        return []
+    lock_counts(key_of(activity) for activity, _links in pending)
+    created = _insert(Activity, [activity for activity, _links in pending])
+    now = timezone.now()
+    default_id = default_user.pk if default_user is not None else None
+    users = []
+    for activity in created:
+        user = getattr(activity, "_history_user", None)
+        users.append(user.pk if user is not None else default_id)
+    _write_history_and_links(
+        [activity.pk for activity in created],
+        dates=[getattr(activity, "_history_date", None) or now for activity in created],
+        users=users,
+        links={
+            name: [[obj.pk for obj in links.get(name, ())] for _activity, links in pending]
+            for name in M2M_FIELDS
+        },
+    )
     return created
+
+
+@retry_on_conflict
+def activities_create_kept(
+    *, user, fields: dict[str, list], links: dict[str, Sequence[Sequence[int]]]
+) -> list[int]:
+    """Write, as drafts, activities that `activity_check` passed at an import's preview,
+    given as columns of the fields it decided (`imports.kept`: for each attname, one value
+    an activity, ready for the database), with their related lists as ids, once everything
+    that can have changed since has been checked again in this transaction. What
+    `activities_create_checked` writes, without making a model object for each: the
+    bookkeeping is `record_change`'s for a new draft, worked out once for all of them (one
+    author, one moment), the other fields their defaults. Not a way around the checks.
+    Returns the new activities' ids, in order."""
+    count = len(fields["occurred_on"])
+    if set(fields) != set(EDITABLE_ATTNAMES) or any(len(v) != count for v in fields.values()):
+        raise ValueError("The columns of the fields activity_check decides, all as long.")
+    if not count:
+        return []
+    template = Activity(status=Status.DRAFT)
+    template.record_change(by=user, previous_status=None)
+    written = [field for field in Activity._meta.concrete_fields if field is not Activity._meta.pk]
+    columns = {field: fields[field.attname] for field in written if field.attname in fields}
+    constants = {
+        field: _column(field, [template])[0] for field in written if field.attname not in fields
+    }
+    lock_counts(
+        group_key(office, indicator, region, day, template.status)
+        for office, indicator, region, day in zip(
+            fields["lead_office_id"],
+            fields["indicator_id"],
+            fields["region_id"],
+            fields["occurred_on"],
+            strict=True,
+        )
+    )
+    ids = _insert_columns(Activity, columns, constants)
+    _write_history_and_links(
+        ids, dates=[timezone.now()] * count, users=[user.pk] * count, links=links
+    )
+    return ids
 
 
 @retry_on_conflict

@@ -11,12 +11,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from activities import counts
 from activities.imports import services as import_services
 from activities.imports.kept import KEPT_FIELDS, keep, kept_rows
 from activities.imports.lookups import Lookups
 from activities.imports.rows import check_rows, read_rows
 from activities.imports.tables import read_table
 from activities.models import Activity, PeriodReopening, Status
+from activities.services import (
+    M2M_FIELDS,
+    activities_create_checked,
+    activities_create_kept,
+)
 from activities.tests.test_import import (
     _messages,
     confirm,
@@ -62,8 +68,33 @@ ROWS = [
 ]
 
 
-def test_the_kept_activities_are_those_the_checks_passed(staff_a, office_a):
-    """What the preview keeps makes, field for field, the activity `activity_check` made."""
+def _written(ids) -> list[dict]:
+    """The activities `ids` as written: every field but the id and the times of the
+    writing, their counterparts, and their first history version."""
+    skip = {"id", "created_at", "updated_at"}
+    fields = [f.attname for f in Activity._meta.concrete_fields if f.attname not in skip]
+    written = []
+    for activity in Activity.objects.filter(pk__in=ids).order_by("pk"):
+        (record,) = Activity.history.filter(id=activity.pk)
+        written.append(
+            {
+                **{name: getattr(activity, name) for name in fields},
+                "counterparts": [c.pk for c in activity.counterparts.order_by("pk")],
+                "history": (
+                    record.history_type,
+                    record.history_user_id,
+                    record.title,
+                    [c.counterpart_id for c in record.counterparts.order_by("counterpart_id")],
+                ),
+            }
+        )
+    return written
+
+
+def test_the_kept_activities_are_written_as_the_checked_ones(staff_a, office_a):
+    """Written from what the preview keeps (columns, no model object each), every activity
+    is, field for field, with its counterparts and its first history version, the one
+    `activity_check` made and `activities_create_checked` writes."""
     table = read_table(name="a.xlsx", file_format="xlsx", content=make_xlsx(ROWS))
     lookups = Lookups(user=staff_a, office=office_a)
     rows, _example = read_rows(lookups=lookups, table=table)
@@ -77,17 +108,21 @@ def test_the_kept_activities_are_those_the_checks_passed(staff_a, office_a):
     )
 
     assert kept is not None
-    assert [row.number for row in kept] == [row.number for row in rows]
-    for again, checked in zip(kept, rows, strict=True):
-        for field in Activity._meta.concrete_fields:
-            if field.attname in ("created_at", "updated_at"):  # now, at the making
-                continue
-            assert getattr(again.activity, field.attname) == getattr(
-                checked.activity, field.attname
-            ), field.attname
-        assert again.kwargs["counterparts"] == checked.kwargs["counterparts"]
-        assert again.key == checked.key
+    assert [row.number for row in kept.rows] == [row.number for row in rows]
+    assert [row.key for row in kept.rows] == [row.key for row in rows]
+    from_kept = activities_create_kept(
+        user=staff_a, fields=kept.fields, links={"counterparts": kept.counterparts}
+    )
+    from_checked = activities_create_checked(
+        user=staff_a,
+        checked=[
+            (row.activity, {name: row.kwargs.get(name, []) for name in M2M_FIELDS}) for row in rows
+        ],
+    )
+    assert len(from_kept) == len(ROWS)
+    assert _written(from_kept) == _written([activity.pk for activity in from_checked])
     assert {"lead_office_id", "indicator_id", "title", "notes"} <= set(KEPT_FIELDS)
+    assert counts.differences() == {}
 
 
 def test_nothing_changed_the_confirmation_does_not_read_the_rows_again(
@@ -219,6 +254,26 @@ def _a_short_column(checked):
     checked["fields"]["title"].pop()
 
 
+def _an_unknown_indicator(checked):
+    checked["fields"]["indicator_id"][0] = 10**9
+
+
+def _an_id_as_text(checked):
+    checked["fields"]["lead_office_id"][0] = str(checked["fields"]["lead_office_id"][0])
+
+
+def _a_number_for_a_title(checked):
+    checked["fields"]["title"][0] = 5
+
+
+def _a_bad_day(checked):
+    checked["fields"]["occurred_on"][0] = "2026-02-30"
+
+
+def _an_unknown_counterpart(checked):
+    checked["counterparts"][0] = [10**9]
+
+
 @pytest.mark.parametrize(
     "kept_as",
     [
@@ -227,6 +282,11 @@ def _a_short_column(checked):
         pytest.param(_other_code, id="other code"),
         pytest.param(_a_field_fewer, id="a field fewer"),
         pytest.param(_a_short_column, id="a short column"),
+        pytest.param(_an_unknown_indicator, id="an unknown indicator"),
+        pytest.param(_an_id_as_text, id="an id as text"),
+        pytest.param(_a_number_for_a_title, id="a number for a title"),
+        pytest.param(_a_bad_day, id="a day that is not"),
+        pytest.param(_an_unknown_counterpart, id="an unknown counterpart"),
     ],
 )
 def test_rows_kept_otherwise_are_read_and_checked_again(client_staff_a, rows_read_again, kept_as):

@@ -177,3 +177,30 @@ def test_the_roll_up_still_counts_after_the_migrations():
         ).n
         == 1
     )
+
+
+def _state_of(activity: Activity) -> dict:
+    values = {k: v for k, v in vars(activity).items() if k != "_state"}
+    return {**values, "_state": (activity._state.adding, activity._state.db)}
+
+
+@pytest.mark.frozen_at(dt.datetime(2026, 6, 30, 10, tzinfo=dt.UTC))
+def test_an_activity_made_by_position_is_the_one_made_by_keywords():
+    given = {
+        "lead_office_id": 3,
+        "indicator_id": 2,
+        "occurred_on": dt.date(2026, 6, 2),
+        "title": "A visit",
+        "region_id": None,
+        "status": Status.DRAFT,
+        "confirmed_different_from": [7],
+    }
+    made = Activity.unsaved(**given)
+    assert _state_of(made) == _state_of(Activity(**given))
+    assert _state_of(Activity.unsaved()) == _state_of(Activity())
+    # A default that is made anew (a list) is not shared between activities.
+    assert Activity.unsaved().confirmed_different_from is not (
+        Activity.unsaved().confirmed_different_from
+    )
+    with pytest.raises(TypeError, match="lead_office"):
+        Activity.unsaved(lead_office=None)
