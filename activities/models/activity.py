@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -83,6 +84,19 @@ class ActivityQuerySet(models.QuerySet):
         if user.is_bureau:
             return self.all()
         return self.involving_offices(user.office_scope_ids())
+
+
+@functools.cache
+def _defaults(model: type[models.Model]) -> tuple[tuple[str, Any, Any], ...]:
+    """Each concrete field's column name and default, in order: a callable default (a new
+    list, now) is called for each object, a constant one read once, as `get_default`
+    would give it each time."""
+    return tuple(
+        (field.attname, field.get_default, None)
+        if field.has_default() and callable(field.default)
+        else (field.attname, None, field.get_default())
+        for field in model._meta.concrete_fields
+    )
 
 
 class Activity(models.Model):
@@ -300,9 +314,11 @@ class Activity(models.Model):
         """`Activity(**values)` (by the fields' column names: `lead_office_id`, not
         `lead_office`), made by position: a quarter of the cost, for the import's thousands.
         Each field not given has its default, as keyword construction gives it."""
-        fields = cls._meta.concrete_fields
         made = cls(
-            *[values.pop(f.attname) if f.attname in values else f.get_default() for f in fields]
+            *[
+                values.pop(name) if name in values else (make() if make else value)
+                for name, make, value in _defaults(cls)
+            ]
         )
         if values:
             raise TypeError(f"Not fields of an activity: {sorted(values)}")
