@@ -208,11 +208,12 @@ def work_of(user, *, today: dt.date | None = None) -> Work:
 
     today = today or timezone.localdate()
     mine = Activity.objects.not_removed().filter(created_by=user).select_related("indicator")
-    drafts = list(mine.filter(status=Status.DRAFT).order_by("-updated_at")[: WORK_ITEMS + 1])
+    # The id breaks ties: an import's drafts, or a batch returned at once, share one moment.
+    drafts = list(mine.filter(status=Status.DRAFT).order_by("-updated_at", "-pk")[: WORK_ITEMS + 1])
     returned = list(
         mine.filter(status=Status.RETURNED)
         .select_related("reviewed_by")
-        .order_by("-reviewed_at")[: WORK_ITEMS + 1]
+        .order_by("-reviewed_at", "-pk")[: WORK_ITEMS + 1]
     )
     closing = []
     if user.office_id is not None:

@@ -111,7 +111,7 @@ def kept_rows(kept: dict[str, Any], *, lookups: Lookups, numbers: set[int]) -> K
     data and rights as `lookups` holds, by this code, and are the rows `numbers` names;
     otherwise None."""
     if (
-        not kept
+        not isinstance(kept, dict)
         or kept.get("rules") != rules_version()
         or kept.get("fingerprint") != lookups.fingerprint
     ):
@@ -131,9 +131,10 @@ def _kept(kept: dict[str, Any], *, lookups: Lookups, numbers: set[int]) -> Kept 
     if set(kept["numbers"]) != numbers or count != len(numbers):
         return None
     fields = dict(kept["fields"])
-    if set(fields) != set(KEPT_FIELDS) or len(kept["counterparts"]) != count:
+    links = kept["counterparts"]
+    if set(fields) != set(KEPT_FIELDS) or type(links) is not list or len(links) != count:
         return None
-    if any(len(values) != count for values in fields.values()):
+    if any(type(values) is not list or len(values) != count for values in fields.values()):
         return None
     for name, values in fields.items():
         if name in _IDS:
@@ -148,8 +149,11 @@ def _kept(kept: dict[str, Any], *, lookups: Lookups, numbers: set[int]) -> Kept 
     fields["occurred_on"] = days = [dt.date.fromisoformat(day) for day in fields["occurred_on"]]
     offices: dict[int, Office] = lookups.by_pk[Office]
     counterparts: dict[int, Counterpart] = lookups.by_pk[Counterpart]
-    if not all(pk in counterparts for ids in kept["counterparts"] for pk in ids):
-        return None
+    for ids in links:  # a list of distinct, known counterparts' ids an activity
+        if type(ids) is not list or len(set(ids)) != len(ids):
+            return None
+        if not all(type(pk) is int and pk in counterparts for pk in ids):
+            return None
     rows = [
         RowResult(
             number=number,
@@ -165,7 +169,7 @@ def _kept(kept: dict[str, Any], *, lookups: Lookups, numbers: set[int]) -> Kept 
             strict=True,
         )
     ]
-    return Kept(rows=rows, fields=fields, counterparts=kept["counterparts"])
+    return Kept(rows=rows, fields=fields, counterparts=links)
 
 
 def still_new(*, user, rows: Sequence[RowResult]) -> bool:

@@ -448,8 +448,9 @@ def _write_history(ids: Sequence[int], *, dates: Sequence, users: Sequence) -> d
             cursor.execute(copy.format(rows=rows), [param for _sql, param in arrays])
             history_of.update(cursor.fetchall())
             return history_of
-        for start in range(0, len(ids), HISTORY_BATCH):
-            batch = list(zip(ids, dates, users, strict=True))[start : start + HISTORY_BATCH]
+        written = list(zip(ids, dates, users, strict=True))
+        for start in range(0, len(written), HISTORY_BATCH):
+            batch = written[start : start + HISTORY_BATCH]
             params = [value for pk, when, user in batch for value in (pk, adapt(when), user)]
             rows = f"(VALUES {', '.join(['(%s, %s, %s)'] * len(batch))}) v"
             cursor.execute(copy.format(rows=rows), params)
@@ -540,6 +541,8 @@ def activities_create_kept(
     count = len(fields["occurred_on"])
     if set(fields) != set(EDITABLE_ATTNAMES) or any(len(v) != count for v in fields.values()):
         raise ValueError("The columns of the fields activity_check decides, all as long.")
+    if set(links) - set(M2M_FIELDS) or any(len(ids) != count for ids in links.values()):
+        raise ValueError("A list of ids for each activity, in related lists it has.")
     if not count:
         return []
     template = Activity(status=Status.DRAFT)

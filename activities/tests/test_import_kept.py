@@ -274,6 +274,18 @@ def _an_unknown_counterpart(checked):
     checked["counterparts"][0] = [10**9]
 
 
+def _a_counterpart_twice(checked):
+    checked["counterparts"][0] = checked["counterparts"][0] * 2
+
+
+def _a_counterpart_as_true(checked):
+    checked["counterparts"][0] = [True]
+
+
+def _a_column_as_text(checked):
+    checked["fields"]["notes"] = "x" * len(checked["fields"]["notes"])
+
+
 @pytest.mark.parametrize(
     "kept_as",
     [
@@ -287,6 +299,10 @@ def _an_unknown_counterpart(checked):
         pytest.param(_a_number_for_a_title, id="a number for a title"),
         pytest.param(_a_bad_day, id="a day that is not"),
         pytest.param(_an_unknown_counterpart, id="an unknown counterpart"),
+        pytest.param(_a_counterpart_twice, id="a counterpart twice"),
+        pytest.param(_a_counterpart_as_true, id="a counterpart as true"),
+        pytest.param(_a_column_as_text, id="a column as text"),
+        pytest.param([1, 2, 3], id="a list"),
     ],
 )
 def test_rows_kept_otherwise_are_read_and_checked_again(client_staff_a, rows_read_again, kept_as):
@@ -343,3 +359,25 @@ def test_activity_check_refuses_an_object_of_another_kind(staff_a, office_a):
         None,
     )
     assert activity.lead_office_id == office_a.pk
+
+
+def test_the_kept_columns_and_lists_must_be_as_long(staff_a, office_a):
+    fields = {
+        "lead_office_id": [office_a.pk],
+        "indicator_id": [Indicator.objects.get(code="visits").pk],
+        "occurred_on": [dt.date(2026, 6, 2)],
+        "title": ["A visit"],
+        "region_id": [None],
+        "city": [""],
+        "authority_level": ["provincial"],
+        "event_name": [""],
+        "hk_participants": [""],
+        "notes": [""],
+    }
+    with pytest.raises(ValueError, match="list of ids"):
+        activities_create_kept(user=staff_a, fields=fields, links={"counterparts": []})
+    with pytest.raises(ValueError, match="as long"):
+        activities_create_kept(
+            user=staff_a, fields={**fields, "title": []}, links={"counterparts": [[]]}
+        )
+    assert Activity.objects.count() == 0

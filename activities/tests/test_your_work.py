@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from activities.models import PeriodReopening, Status
-from activities.selectors import work_of
+from activities.selectors import WORK_ITEMS, work_of
 from activities.tests.factories import ActivityFactory
 from offices.tests.factories import IndicatorFactory
 
@@ -93,3 +93,34 @@ def test_the_bureau_has_no_office_work(client_bureau, office_a):
 def test_with_nothing_waiting_the_page_says_so(client_staff_a, office_a):
     html = client_staff_a.get(reverse("offices:detail", args=[office_a.code])).content.decode()
     assert "Nothing is waiting for you" in html
+
+
+@pytest.mark.frozen_at(JUNE_6)
+def test_drafts_and_returns_of_one_moment_come_newest_first(
+    staff_a, supervisor_a, office_a, speaking
+):
+    """An import's drafts share one moment, as does a batch returned at once: the list
+    is the same on every visit, the last recorded first."""
+    drafts = [
+        ActivityFactory(
+            lead_office=office_a, indicator=speaking, created_by=staff_a, status=Status.DRAFT
+        )
+        for _ in range(WORK_ITEMS + 2)
+    ]
+    returned = [
+        ActivityFactory(
+            lead_office=office_a,
+            indicator=speaking,
+            created_by=staff_a,
+            status=Status.RETURNED,
+            reviewed_by=supervisor_a,
+            reviewed_at=dt.datetime(2026, 6, 5, tzinfo=dt.UTC),
+            review_comment="Which outlet?",
+        )
+        for _ in range(WORK_ITEMS + 2)
+    ]
+
+    work = work_of(staff_a)
+
+    assert work.drafts == drafts[::-1][: WORK_ITEMS + 1]
+    assert work.returned == returned[::-1][: WORK_ITEMS + 1]
