@@ -251,14 +251,15 @@ class Activity(models.Model):
                 name="activity_waiting",
             ),
             # A person's own drafts and returned activities ("Your work", on the dashboard):
-            # read from the few rows in that state, not from everything the person logged.
+            # read from the few rows in that state, not from everything the person logged,
+            # newest first, the id breaking ties (an import's drafts share one moment).
             models.Index(
-                fields=["created_by", "-updated_at"],
+                fields=["created_by", "-updated_at", "-id"],
                 condition=Q(status="draft", removed_at__isnull=True),
                 name="activity_own_drafts",
             ),
             models.Index(
-                fields=["created_by", "-reviewed_at"],
+                fields=["created_by", "-reviewed_at", "-id"],
                 condition=Q(status="returned", removed_at__isnull=True),
                 name="activity_own_returned",
             ),
