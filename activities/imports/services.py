@@ -4,8 +4,9 @@ The file is kept in an ImportBatch for its uploader, with its rows as read and t
 activities the preview passed (`kept`). Confirming checks again what can have changed since
 (the months, the day, duplicates; every row again, matched and checked by `activity_check`,
 if the reference data or the uploader's rights changed or one of those fails; the file is
-not read again), and creates, as drafts through `activities_create_checked`, exactly
-the rows the preview showed as new, in one transaction: all of them, or none if any has
+not read again), and creates, as drafts, exactly the rows the preview showed as new (the
+kept activities as columns through `activities_create_kept`, rows checked again through
+`activities_create_checked`), in one transaction: all of them, or none if any has
 become invalid or a duplicate in the meantime (the preview is then updated to say which
 and why). Confirmations into the same lead offices take their turn, so the same rows
 confirmed twice at once are imported once.
