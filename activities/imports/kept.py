@@ -54,6 +54,7 @@ RULES_MODULES = (
     "activities.imports.kept",
     "activities.services.checks",
     "activities.services.writing",
+    "activities.services.bulk",
     "activities.models.activity",
     "activities.periods",
 )

@@ -398,7 +398,7 @@ def test_the_bulk_insert_refuses_what_bulk_create_refuses_and_prepares_days_alik
     them."""
     from django.db import DataError, transaction
 
-    from activities.services.writing import _insert
+    from activities.services.bulk import _insert
 
     def clone(**changes) -> Activity:
         row = Activity.objects.get(pk=ActivityFactory(lead_office=office_a).pk)
